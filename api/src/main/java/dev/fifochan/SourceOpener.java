@@ -1,0 +1,23 @@
+package dev.fifochan;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * Opens the reading side of a transport once per writer session, for a receiver that follows a
+ * FIFO across writer restarts ({@link ChannelConfig#follow()}).
+ */
+public interface SourceOpener extends Closeable {
+
+  /**
+   * Opens the channel from which the next writer's bytes are read; blocks until a writer arrives.
+   *
+   * @throws java.nio.channels.ClosedChannelException if {@link #close()} was called, also while waiting
+   */
+  ReadableByteChannel open() throws IOException;
+
+  /** Cancels a pending {@link #open()} and releases what the opener holds. Idempotent. */
+  @Override
+  void close() throws IOException;
+}
