@@ -26,7 +26,7 @@ public final class FrameWriter implements Closeable {
   private final WritableByteChannel channel;
   private final WaitableChannel waitable;
   private final int maxFrameLength;
-  private final boolean checksum;
+  private boolean checksum;
   private final boolean atomic;
   private final ByteBuffer buf;
   private final ByteBuffer drainView;
@@ -64,7 +64,12 @@ public final class FrameWriter implements Closeable {
     }
     this.drainView = buf.duplicate();
     this.crcView = buf.duplicate();
-    this.payloadLimit = buf.limit() - (checksum ? WireFormat.CHECKSUM_LENGTH : 0);
+    this.payloadLimit = buf.limit() - WireFormat.CHECKSUM_LENGTH;
+  }
+
+  /** Turns checksums on or off for the frames that follow (streams normally keep one setting). */
+  void checksum(boolean on) {
+    this.checksum = on;
   }
 
   /** Appends a preamble announcing {@code codecName} (written with the next drain). */
