@@ -315,8 +315,11 @@ public final class Main {
         }
         toChild.println("TPUT " + variantName + " " + workloadName + " " + count + " " + fifo);
         long tEnd;
+        long c0 = cpuNanos();
+        long readerCpu;
         try {
           tEnd = v.read(w, count, fifo);
+          readerCpu = cpuNanos() - c0;
         } catch (RuntimeException | IOException e) {
           failures++;
           System.err.println(what + " FAILED: " + e);
@@ -325,14 +328,17 @@ public final class Main {
         }
         String reply = childReply(what);
         long t0 = Long.parseLong(reply.split(" ")[1]);
+        long writerCpu = Long.parseLong(reply.split(" ")[2]);
         double secs = (tEnd - t0) / 1e9;
         double msgs = count / secs;
         double bytes = payloadBytes(w, count) / secs;
         if (!warmup) {
           record("tput", workloadName, variantName, msgs, bytes);
+          record("cpu", workloadName, variantName, (double) writerCpu / count, (double) readerCpu / count);
         }
-        System.out.printf(Locale.ROOT, "%s %-5s %-8s %-8s %,12.0f msg/s %9.1f MB/s  (%,d msgs in %.3f s)%n",
-            warmup ? "  warm-up" : "  ", "tput", workloadName, variantName, msgs, bytes / 1e6, count, secs);
+        System.out.printf(Locale.ROOT, "%s %-5s %-8s %-8s %,12.0f msg/s %9.1f MB/s  (%,d msgs in %.3f s; CPU ns/msg writer %.0f reader %.0f)%n",
+            warmup ? "  warm-up" : "  ", "tput", workloadName, variantName, msgs, bytes / 1e6, count, secs,
+            (double) writerCpu / count, (double) readerCpu / count);
       } finally {
         if (hold != null) {
           hold.close();
@@ -462,6 +468,20 @@ public final class Main {
           tputRow(s, wl, "MB/s", 1, 1e6);
         }
         s.append('\n');
+        s.append("CPU time per message (whole process, all threads; less sensitive to other load than wall time), ns:\n\n");
+        s.append("| message | side | fifochan | raw FileChannel | naive Data*Stream | fifochan / raw |\n");
+        s.append("|---|---|---:|---:|---:|---:|\n");
+        for (String wl : o.workloads) {
+          for (int side = 0; side < 2; side++) {
+            String k = "cpu|" + wl + "|";
+            double f = median(k + "fifochan", side);
+            double r = median(k + "raw", side);
+            double n = median(k + "naive", side);
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", workload(wl).label,
+                side == 0 ? "writer" : "reader", fmt(f), fmt(r), fmt(n), ratio(f, r)));
+          }
+        }
+        s.append('\n');
       }
       if (o.rtt) {
         s.append("### Round trip (ping-pong over two FIFOs; fifochan: flushDelay(Duration.ZERO))\n\n");
@@ -520,6 +540,11 @@ public final class Main {
     }
   }
 
+  /** CPU time of this whole process (all threads: JIT, GC and fifochan's flusher included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
   static String loadavg() {
     try {
       String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
@@ -546,8 +571,9 @@ public final class Main {
         Workload<?> w = workloads.computeIfAbsent(f[2], Workload::byName);
         switch (f[0]) {
           case "TPUT":
+            long c0 = cpuNanos();
             long t0 = v.write(w, Integer.parseInt(f[3]), Paths.get(f[4]));
-            out.println("DONE " + t0);
+            out.println("DONE " + t0 + " " + (cpuNanos() - c0));
             break;
           case "ECHO":
             v.echo(w, Integer.parseInt(f[3]), Paths.get(f[4]), Paths.get(f[5]));

@@ -13,7 +13,7 @@ import java.util.Random;
  * A kind of message: how fifochan encodes it (its {@link Codec}), how the naive baseline encodes it
  * ({@link #toBytes}/{@link #fromBytes}), and a pool of prepared instances the senders cycle through.
  */
-abstract class Workload<T> {
+public abstract class Workload<T> {
   static final int POOL = 1024;
 
   final String name;
