@@ -483,6 +483,20 @@ public final class Main {
         }
         s.append('\n');
       }
+      List<String> extra = new ArrayList<>(o.variants);
+      extra.removeAll(ALL_VARIANTS);
+      if (o.tput && !extra.isEmpty()) {
+        s.append("Other variants, one-way (medians): \n\n| message | variant | M msg/s | MB/s | CPU ns/msg writer | reader | / raw |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for (String wl : o.workloads) {
+          for (String v : extra) {
+            String k = "|" + wl + "|" + v;
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", workload(wl).label, v,
+                fmt(median("tput" + k, 0) / 1e6), fmt(median("tput" + k, 1) / 1e6), fmt(median("cpu" + k, 0)),
+                fmt(median("cpu" + k, 1)), ratio(median("tput" + k, 0), median("tput|" + wl + "|raw", 0))));
+          }
+        }
+        s.append('\n');
+      }
       if (o.rtt) {
         s.append("### Round trip (ping-pong over two FIFOs; fifochan: flushDelay(Duration.ZERO))\n\n");
         s.append("| message | percentile | fifochan µs | raw FileChannel µs | naive Data*Stream µs | fifochan / raw | fifochan / naive | fifochan min–max |\n");

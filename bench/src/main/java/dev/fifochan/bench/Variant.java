@@ -55,7 +55,9 @@ abstract class Variant {
   static Variant byName(String name) {
     switch (name) {
       case "fifochan":
-        return new Fifochan();
+        return new Fifochan("fifochan", Fifochan.TPUT);
+      case "fifochan-noflusher":
+        return new Fifochan(name, Fifochan.TPUT.toBuilder().flushDelay(Duration.ofDays(1)).build());
       case "raw":
         return new Raw();
       case "naive":
@@ -76,8 +78,12 @@ abstract class Variant {
     static final ChannelConfig TPUT = ChannelConfig.defaults();
     static final ChannelConfig RTT = ChannelConfig.defaults().toBuilder().flushDelay(Duration.ZERO).build();
 
-    Fifochan() {
-      super("fifochan");
+    private final ChannelConfig tput;
+
+    /** @param tput the sender's configuration for throughput trials (round trips always use {@link #RTT}) */
+    Fifochan(String name, ChannelConfig tput) {
+      super(name);
+      this.tput = tput;
     }
 
     @Override
@@ -87,7 +93,7 @@ abstract class Variant {
 
     @Override
     <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
-      try (Sender<T> s = Sender.over(Fifo.openWriteChannel(fifo, TPUT), w.codec(), TPUT)) {
+      try (Sender<T> s = Sender.over(Fifo.openWriteChannel(fifo, tput), w.codec(), tput)) {
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
           s.send(w.message(i));
