@@ -28,6 +28,6 @@ cp="$cp:$root/api/target/classes:$root/api/target/test-classes"
 cd "$work/findings"
 exec java -cp "$cp" com.code_intelligence.jazzer.Jazzer \
   --target_class=dev.fifochan.FrameReaderFuzz \
-  --instrumentation_includes='dev.fifochan.**' \
-  -runs="$runs" -max_len=8192 -rss_limit_mb=2048 -print_final_stats=1 \
+  --instrumentation_includes='dev.fifochan.**' --jvm_args=-Xmx512m \
+  -runs="$runs" -max_len=8192 -rss_limit_mb=4096 -print_final_stats=1 \
   "$work/corpus"
