@@ -143,7 +143,7 @@ public final class Main {
       if (smoke) {
         n = Map.of("bytes100", 200_000, "bytes64k", 2_000, "proto", 100_000, "json", 50_000).get(workload);
       } else {
-        n = Map.of("bytes100", 10_000_000, "bytes64k", 20_000, "proto", 5_000_000, "json", 1_000_000).get(workload);
+        n = Map.of("bytes100", 5_000_000, "bytes64k", 10_000, "proto", 2_000_000, "json", 500_000).get(workload);
         if (quick) {
           n /= 5;
         }
@@ -152,12 +152,12 @@ public final class Main {
     }
 
     int rttCount(boolean warmup) {
-      int n = smoke ? 2_000 : quick ? 10_000 : 20_000;
+      int n = smoke ? 2_000 : quick ? 5_000 : 10_000;
       return warmup ? n / 4 : n;
     }
 
     int rttWarmup() {
-      return smoke ? 500 : quick ? 2_000 : 5_000;
+      return smoke ? 500 : 2_000;
     }
   }
 
@@ -316,9 +316,12 @@ public final class Main {
         toChild.println("TPUT " + variantName + " " + workloadName + " " + count + " " + fifo);
         long tEnd;
         long c0 = cpuNanos();
+        long m0 = threadCpuNanos();
         long readerCpu;
+        long readerMain;
         try {
           tEnd = v.read(w, count, fifo);
+          readerMain = threadCpuNanos() - m0;
           readerCpu = cpuNanos() - c0;
         } catch (RuntimeException | IOException e) {
           failures++;
@@ -329,16 +332,19 @@ public final class Main {
         String reply = childReply(what);
         long t0 = Long.parseLong(reply.split(" ")[1]);
         long writerCpu = Long.parseLong(reply.split(" ")[2]);
+        long writerMain = Long.parseLong(reply.split(" ")[3]);
         double secs = (tEnd - t0) / 1e9;
         double msgs = count / secs;
         double bytes = payloadBytes(w, count) / secs;
         if (!warmup) {
           record("tput", workloadName, variantName, msgs, bytes);
           record("cpu", workloadName, variantName, (double) writerCpu / count, (double) readerCpu / count);
+          record("cpumain", workloadName, variantName, (double) writerMain / count, (double) readerMain / count);
         }
-        System.out.printf(Locale.ROOT, "%s %-5s %-8s %-8s %,12.0f msg/s %9.1f MB/s  (%,d msgs in %.3f s; CPU ns/msg writer %.0f reader %.0f)%n",
+        System.out.printf(Locale.ROOT, "%s %-5s %-8s %-8s %,12.0f msg/s %9.1f MB/s  (%,d msgs in %.3f s;"
+            + " CPU ns/msg writer %.0f (main thread %.0f), reader %.0f (main thread %.0f))%n",
             warmup ? "  warm-up" : "  ", "tput", workloadName, variantName, msgs, bytes / 1e6, count, secs,
-            (double) writerCpu / count, (double) readerCpu / count);
+            (double) writerCpu / count, (double) writerMain / count, (double) readerCpu / count, (double) readerMain / count);
       } finally {
         if (hold != null) {
           hold.close();
@@ -468,17 +474,21 @@ public final class Main {
           tputRow(s, wl, "MB/s", 1, 1e6);
         }
         s.append('\n');
-        s.append("CPU time per message (whole process, all threads; less sensitive to other load than wall time), ns:\n\n");
-        s.append("| message | side | fifochan | raw FileChannel | naive Data*Stream | fifochan / raw |\n");
+        s.append("CPU time per message in ns (less sensitive to other load than wall time): the sending or"
+            + " receiving thread (ns resolution), and in brackets the whole process (all threads: flusher, GC, JIT;"
+            + " 10 ms resolution)\n\n");
+        s.append("| message | side | fifochan | raw FileChannel | naive Data*Stream | fifochan / raw (thread) |\n");
         s.append("|---|---|---:|---:|---:|---:|\n");
         for (String wl : o.workloads) {
           for (int side = 0; side < 2; side++) {
-            String k = "cpu|" + wl + "|";
+            String k = "cpumain|" + wl + "|";
+            String kp = "cpu|" + wl + "|";
             double f = median(k + "fifochan", side);
             double r = median(k + "raw", side);
             double n = median(k + "naive", side);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", workload(wl).label,
-                side == 0 ? "writer" : "reader", fmt(f), fmt(r), fmt(n), ratio(f, r)));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s |%n", workload(wl).label,
+                side == 0 ? "writer" : "reader", fmt(f), fmt(median(kp + "fifochan", side)), fmt(r),
+                fmt(median(kp + "raw", side)), fmt(n), fmt(median(kp + "naive", side)), ratio(f, r)));
           }
         }
         s.append('\n');
@@ -559,6 +569,11 @@ public final class Main {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /** CPU time of the calling thread, nanosecond resolution. */
+  static long threadCpuNanos() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
   static String loadavg() {
     try {
       String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
@@ -586,8 +601,9 @@ public final class Main {
         switch (f[0]) {
           case "TPUT":
             long c0 = cpuNanos();
+            long m0 = threadCpuNanos();
             long t0 = v.write(w, Integer.parseInt(f[3]), Paths.get(f[4]));
-            out.println("DONE " + t0 + " " + (cpuNanos() - c0));
+            out.println("DONE " + t0 + " " + (cpuNanos() - c0) + " " + (threadCpuNanos() - m0));
             break;
           case "ECHO":
             v.echo(w, Integer.parseInt(f[3]), Paths.get(f[4]), Paths.get(f[5]));
