@@ -46,7 +46,7 @@ class OpeningTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"read", "write"})
-  void openWithoutPeerTimesOutAfterTheConfiguredTimeoutAndLeavesNothingOpen(String end) throws IOException {
+  void openWithoutPeerTimesOutAfterTheConfiguredTimeoutAndLeavesNothingOpen(String end) throws Exception {
     java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
     long t0 = System.nanoTime();
     OpenTimeoutException e = assertThrows(OpenTimeoutException.class, () -> {
