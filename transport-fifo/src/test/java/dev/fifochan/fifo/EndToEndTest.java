@@ -43,11 +43,10 @@ class EndToEndTest {
     fifo = Fifo.create(dir.resolve("f"));
   }
 
-  private <T> CompletableFuture<List<T>> receiveAll(Receiver<T>[] holder, java.util.function.Supplier<Receiver<T>> open) {
+  private static <T> CompletableFuture<List<T>> receiveAll(java.util.function.Supplier<Receiver<T>> open) {
     return CompletableFuture.supplyAsync(() -> {
       List<T> got = new ArrayList<>();
       try (Receiver<T> r = open.get()) {
-        holder[0] = r;
         for (T t : r) {
           got.add(t);
         }
@@ -60,10 +59,8 @@ class EndToEndTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void manyStringMessagesArriveInOrderAndTheStreamEndsCleanly() throws Exception {
-    Receiver<String>[] holder = new Receiver[1];
-    CompletableFuture<List<String>> received = receiveAll(holder, () -> {
+    CompletableFuture<List<String>> received = receiveAll(() -> {
       try {
         return Fifo.openReceiver(fifo, Codecs.string(), CONFIG);
       } catch (IOException e) {
@@ -82,10 +79,8 @@ class EndToEndTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void byteMessagesOfManySizesArriveIntact() throws Exception {
-    Receiver<byte[]>[] holder = new Receiver[1];
-    CompletableFuture<List<byte[]>> received = receiveAll(holder, () -> {
+    CompletableFuture<List<byte[]>> received = receiveAll(() -> {
       try {
         return Fifo.openReceiver(fifo, Codecs.bytes(), CONFIG);
       } catch (IOException e) {
@@ -147,8 +142,8 @@ class EndToEndTest {
         throw new UncheckedIOException(e);
       }
     });
-    try (Sender<String> s = Fifo.openSender(fifo, Codecs.string(), CONFIG);
-        Receiver<String> r = opened.get(10, TimeUnit.SECONDS)) {
+    Sender<String> s = Fifo.openSender(fifo, Codecs.string(), CONFIG);
+    try (Receiver<String> r = opened.get(10, TimeUnit.SECONDS)) {
       long t0 = System.nanoTime();
       assertNull(r.poll(Duration.ofMillis(150)));
       long ms = (System.nanoTime() - t0) / 1_000_000;

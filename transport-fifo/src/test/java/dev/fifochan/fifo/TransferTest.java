@@ -98,6 +98,7 @@ class TransferTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the writer is closed inside on purpose
   void aReadReturnsWhatIsThereAndZeroWhenNothingIsThere() throws Exception {
     CompletableFuture<FifoReadChannel> reader = openReaderAsync();
     try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, CONFIG)) {
