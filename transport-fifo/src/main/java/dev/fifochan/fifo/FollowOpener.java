@@ -49,7 +49,7 @@ final class FollowOpener implements SourceOpener {
 
   /** Checks (and maybe creates) the FIFO and opens the opener's own read descriptor. */
   static FollowOpener create(Path path, ChannelConfig config) throws IOException {
-    int fd = FifoFile.open(path, config, Native.O_RDONLY);
+    int fd = FifoFile.open(path, config, Native.O_RDONLY, new long[2]);
     FileStat st = POSIX.allocateStat();
     if (POSIX.fstat(fd, st) != 0) {
       int errno = Native.errno();
