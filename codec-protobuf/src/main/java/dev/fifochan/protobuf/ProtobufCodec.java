@@ -45,12 +45,15 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   public static final String NAME = "protobuf";
 
   private final Map<String, Parser<? extends M>> parsersByName;
-  /** The parser for untagged frames: set when the codec knows exactly one type. */
+  /** The parser for untagged frames, and its type's name: set when the codec knows exactly one type. */
   private final Parser<? extends M> untaggedParser;
+  private final String untaggedName;
 
   private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName) {
     this.parsersByName = Map.copyOf(parsersByName);
-    this.untaggedParser = parsersByName.size() == 1 ? parsersByName.values().iterator().next() : null;
+    boolean single = parsersByName.size() == 1;
+    this.untaggedParser = single ? parsersByName.values().iterator().next() : null;
+    this.untaggedName = single ? parsersByName.keySet().iterator().next() : null;
   }
 
   /**
@@ -134,7 +137,8 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
 
   @Override
   public M decode(String tag, ByteBuffer payload) throws IOException {
-    Parser<? extends M> parser = tag.isEmpty() && untaggedParser != null ? untaggedParser : parsersByName.get(tag);
+    boolean untagged = tag.isEmpty() && untaggedParser != null;
+    Parser<? extends M> parser = untagged ? untaggedParser : parsersByName.get(tag);
     if (parser == null) {
       byte[] raw = new byte[payload.remaining()];
       payload.duplicate().get(raw);
@@ -143,7 +147,8 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     try {
       return parser.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
-      throw DecodeException.of("invalid protobuf payload: " + e.getMessage(), tag, payload, -1, e);
+      throw DecodeException.of("invalid " + (untagged ? untaggedName : tag) + " payload: " + e.getMessage(),
+          tag, payload, -1, e);
     }
   }
 

@@ -152,6 +152,14 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void decodeFailureOfAnUntaggedFrameNamesTheType() {
+    DecodeException e = assertThrows(DecodeException.class,
+        () -> ProtobufCodec.of(Ping.class).decode("", ByteBuffer.wrap(new byte[] {0x12, 0x05})));
+    assertEquals("", e.tag());
+    assertTrue(e.getMessage().contains(PING), e.getMessage());
+  }
+
+  @Test
   void invalidWireTypeIsADecodeException() {
     byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
         (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
