@@ -15,6 +15,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +51,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   private final String untaggedName;
 
   private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName) {
-    this.parsersByName = Map.copyOf(parsersByName);
+    this.parsersByName = Collections.unmodifiableMap(new LinkedHashMap<>(parsersByName));
     boolean single = parsersByName.size() == 1;
     this.untaggedParser = single ? parsersByName.values().iterator().next() : null;
     this.untaggedName = single ? parsersByName.keySet().iterator().next() : null;
@@ -100,7 +101,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     return new ProtobufCodec<>(nonEmpty(parsers));
   }
 
-  /** The full names of the message types this codec reads and writes. */
+  /** The full names of the message types this codec reads and writes, in the order they were given. */
   public Set<String> typeNames() {
     return parsersByName.keySet();
   }
