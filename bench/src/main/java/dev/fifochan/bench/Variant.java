@@ -172,7 +172,8 @@ abstract class Variant {
   }
 
   /**
-   * Raw: the same payload bytes (no framing, no codec) through plain blocking {@link FileChannel}s,
+   * Raw: the same byte volume as fifochan's frames (header-sized zeros + payload, no framing logic, no
+   * codec) through plain blocking {@link FileChannel}s,
    * coalesced in a page-aligned direct buffer of {@link #RAW_BUFFER} bytes on both sides (round trips: one write of the
    * payload, then read exactly that many bytes back).
    */
@@ -195,7 +196,7 @@ abstract class Variant {
 
     @Override
     <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
-      byte[][] pool = w.encodedPool();
+      byte[][] pool = w.framePool();
       ByteBuffer buf = aligned(RAW_BUFFER);
       try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
         long t0 = System.nanoTime();
@@ -227,7 +228,7 @@ abstract class Variant {
 
     @Override
     <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
-      long total = totalBytes(w.encodedPool(), count);
+      long total = totalBytes(w.framePool(), count);
       ByteBuffer buf = aligned(RAW_BUFFER);
       try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ)) {
         long got = 0;
@@ -247,7 +248,7 @@ abstract class Variant {
 
     @Override
     <T> void echo(Workload<T> w, int total, Path in, Path out) throws IOException {
-      byte[][] pool = w.encodedPool();
+      byte[][] pool = w.framePool();
       ByteBuffer buf = aligned(RAW_BUFFER);
       try (FileChannel r = FileChannel.open(in, StandardOpenOption.READ);
           FileChannel s = FileChannel.open(out, StandardOpenOption.WRITE)) {
@@ -269,7 +270,7 @@ abstract class Variant {
 
     @Override
     <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) throws IOException {
-      byte[][] pool = w.encodedPool();
+      byte[][] pool = w.framePool();
       long[] rtt = new long[count];
       ByteBuffer sbuf = aligned(RAW_BUFFER);
       ByteBuffer rbuf = aligned(RAW_BUFFER);
@@ -290,7 +291,7 @@ abstract class Variant {
             }
           }
           long t1 = System.nanoTime();
-          if (rbuf.get(0) != b[0]) {
+          if (rbuf.get(b.length - 1) != b[b.length - 1]) {
             throw new IllegalStateException("raw echo mismatch at " + i);
           }
           if (i >= warmup) {

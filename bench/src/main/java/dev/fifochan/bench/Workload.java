@@ -59,6 +59,21 @@ public abstract class Workload<T> {
     return pool;
   }
 
+  /**
+   * What the raw baseline moves per message: the same byte volume as the message's fifochan frame
+   * (6-byte header, the type tag, the payload), with the header and tag bytes left zero.
+   */
+  byte[][] framePool() {
+    byte[][] payloads = encodedPool();
+    byte[][] frames = new byte[payloads.length][];
+    for (int i = 0; i < payloads.length; i++) {
+      int overhead = 6 + codec().tagOf(message(i)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      frames[i] = new byte[overhead + payloads[i].length];
+      System.arraycopy(payloads[i], 0, frames[i], overhead, payloads[i].length);
+    }
+    return frames;
+  }
+
   static Workload<?> byName(String name) {
     switch (name) {
       case "bytes100":
