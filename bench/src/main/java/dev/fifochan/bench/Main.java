@@ -163,7 +163,7 @@ public final class Main {
     }
 
     int rttWarmup() {
-      return smoke ? 200 : 2_000;
+      return smoke ? 200 : 5_000;
     }
   }
 
