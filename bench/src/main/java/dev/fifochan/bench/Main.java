@@ -517,6 +517,20 @@ public final class Main {
         }
         s.append('\n');
       }
+      if (o.rtt && !extra.isEmpty()) {
+        s.append("Other variants, round trip (medians, µs): \n\n| message | variant | p50 | p99 | p50 / raw |\n|---|---|---:|---:|---:|\n");
+        for (String wl : o.workloads) {
+          if (!RTT_WORKLOADS.contains(wl)) {
+            continue;
+          }
+          for (String v : extra) {
+            String k = "rtt|" + wl + "|" + v;
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", workload(wl).label, v,
+                fmt(median(k, 0)), fmt(median(k, 1)), ratio(median(k, 0), median("rtt|" + wl + "|raw", 0))));
+          }
+        }
+        s.append('\n');
+      }
       if (o.rtt) {
         s.append("### Round trip (ping-pong over two FIFOs; fifochan: flushDelay(Duration.ZERO))\n\n");
         s.append("| message | percentile | fifochan µs | raw FileChannel µs | naive Data*Stream µs | fifochan / raw | fifochan / naive | fifochan min–max |\n");

@@ -59,6 +59,8 @@ abstract class Variant {
     switch (name) {
       case "fifochan":
         return new Fifochan("fifochan", Fifochan.TPUT);
+      case "fifochan-filechannel":
+        return new FifochanOverFileChannel();
       case "fifochan-noflusher":
         return new Fifochan(name, Fifochan.TPUT.toBuilder().flushDelay(Duration.ofDays(1)).build());
       case "raw":
@@ -165,6 +167,90 @@ abstract class Variant {
         }
         s.close();
         expect(r.receive() == null ? 0 : 1, 0, "messages after the last echo");
+        Main.sink(sum);
+      }
+      return rtt;
+    }
+  }
+
+  /**
+   * Diagnostic: fifochan's Sender/Receiver over plain blocking JDK {@link FileChannel}s instead of the
+   * FIFO transport's non-blocking channels (so no ppoll, no jnr-ffi); same configurations as
+   * {@link Fifochan}. Shows what the transport's way of waiting costs.
+   */
+  static final class FifochanOverFileChannel extends Variant {
+    FifochanOverFileChannel() {
+      super("fifochan-filechannel");
+    }
+
+    @Override
+    <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
+      try (Sender<T> s = Sender.over(FileChannel.open(fifo, StandardOpenOption.WRITE), w.codec(), Fifochan.TPUT)) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+          s.send(w.message(i));
+        }
+        s.flush();
+        return t0;
+      }
+    }
+
+    @Override
+    <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
+      try (Receiver<T> r = Receiver.over(FileChannel.open(fifo, StandardOpenOption.READ), w.codec(), Fifochan.TPUT)) {
+        long n = 0;
+        long sum = 0;
+        long tEnd = 0;
+        while (n < count) {
+          T m = r.receive();
+          if (m == null) {
+            break;
+          }
+          sum += w.check(m);
+          if (++n == count) {
+            tEnd = System.nanoTime();
+          }
+        }
+        expect(n, count, "fifochan-filechannel messages received");
+        Main.sink(sum);
+        return tEnd;
+      }
+    }
+
+    @Override
+    <T> void echo(Workload<T> w, int total, Path in, Path out) throws IOException {
+      try (Receiver<T> r = Receiver.over(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Fifochan.RTT);
+          Sender<T> s = Sender.over(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Fifochan.RTT)) {
+        for (int i = 0; i < total; i++) {
+          T m = r.receive();
+          if (m == null) {
+            throw new IllegalStateException("stream ended after " + i);
+          }
+          s.send(m);
+        }
+      }
+    }
+
+    @Override
+    <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) throws IOException {
+      long[] rtt = new long[count];
+      try (Sender<T> s = Sender.over(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Fifochan.RTT);
+          Receiver<T> r = Receiver.over(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Fifochan.RTT)) {
+        long sum = 0;
+        for (int i = 0; i < warmup + count; i++) {
+          T m = w.message(i);
+          long t0 = System.nanoTime();
+          s.send(m);
+          T back = r.receive();
+          long t1 = System.nanoTime();
+          if (back == null) {
+            throw new IllegalStateException("echo stream ended after " + i);
+          }
+          sum += w.check(back);
+          if (i >= warmup) {
+            rtt[i - warmup] = t1 - t0;
+          }
+        }
         Main.sink(sum);
       }
       return rtt;
