@@ -41,7 +41,7 @@ final class TestChannels {
   }
 
   /** Collects written bytes; writes at most {@code chunk} bytes per call. */
-  static final class Sink implements WritableByteChannel {
+  static class Sink implements WritableByteChannel {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     final int chunk;
     int writes;
