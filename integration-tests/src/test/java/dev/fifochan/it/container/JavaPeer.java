@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * echo    CODEC IN OUT            echo every message from IN to OUT until IN ends cleanly; ECHOED n
  * send    CODEC PATH COUNT PAUSE  send messages 0..COUNT-1 (COUNT &lt; 0: forever), flushing each and
- *                                 pausing PAUSE ms between them; SENT n
+ *                                 pausing PAUSE ms between them (and then printing FLUSHED n after
+ *                                 each: messages 0..n-1 are in the FIFO); SENT n
  * recv    CODEC PATH COUNT        expect messages 0..COUNT-1 (COUNT &lt; 0: any number) then a clean
  *                                 end; OK n
  * service CODEC REQ REP COUNT     send COUNT requests on REQ while reading the replies on REP, which
@@ -97,6 +98,7 @@ public final class JavaPeer {
             out.send(PeerMessages.make(codecName, n));
             out.flush();
             if (pause > 0) {
+              System.out.println("FLUSHED " + (n + 1)); // messages 0..n are in the FIFO
               Thread.sleep(pause);
             }
           }
