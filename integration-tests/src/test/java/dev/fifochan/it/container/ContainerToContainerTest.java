@@ -1,0 +1,86 @@
+package dev.fifochan.it.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fifochan.testcontainers.FifoVolume;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.testcontainers.containers.GenericContainer;
+
+/**
+ * Two containers sharing one FIFO directory (a host directory bind-mounted into both): a Java
+ * "service" sends requests over one FIFO and reads the replies from another; the "sidecar" (the Go
+ * {@code fifochan-peer echo}, or the Java peer's echo) answers each request with the same message.
+ * Either container may start first: the other one's writer retries opening until the reader appears.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ContainerToContainerTest {
+  private static final int COUNT = 500;
+  /** How long the first container runs alone, waiting for its peer, before the second starts. */
+  private static final long HEAD_START_MS = 500;
+
+  private static boolean goImageBuilt;
+
+  @BeforeAll
+  static void images() throws Exception {
+    ContainerSupport.requireDocker();
+    ContainerSupport.buildJvmImage();
+  }
+
+  @AfterAll
+  static void removeImages() {
+    ContainerSupport.removeImages(ContainerSupport.JVM_IMAGE, ContainerSupport.GO_IMAGE);
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("go", "protobuf", "service"),
+        Arguments.of("go", "protobuf", "sidecar"),
+        Arguments.of("go", "json", "sidecar"),
+        Arguments.of("java", "json", "service"),
+        Arguments.of("java", "protobuf", "sidecar"));
+  }
+
+  @ParameterizedTest(name = "{0} sidecar, {1}, {2} starts first")
+  @MethodSource("cases")
+  void serviceAndSidecarInTwoContainersOverAPairOfFifos(String sidecarKind, String codec, String first) throws Exception {
+    if (sidecarKind.equals("go")) {
+      goImage();
+    }
+    try (FifoVolume fifos = FifoVolume.of("requests", "replies");
+         GenericContainer<?> service = ContainerSupport.javaPeer("service", fifos,
+             "service", codec, fifos.containerPath("requests"), fifos.containerPath("replies"), Integer.toString(COUNT));
+         GenericContainer<?> sidecar = sidecarKind.equals("go")
+             ? ContainerSupport.goPeer("go-sidecar", fifos,
+                 "echo", "-in", fifos.containerPath("requests"), "-out", fifos.containerPath("replies"), "-codec", codec)
+             : ContainerSupport.javaPeer("java-sidecar", fifos,
+                 "echo", codec, fifos.containerPath("requests"), fifos.containerPath("replies"))) {
+      GenericContainer<?> a = first.equals("service") ? service : sidecar;
+      GenericContainer<?> b = a == service ? sidecar : service;
+      a.start();
+      Thread.sleep(HEAD_START_MS);
+      assertTrue(a.isRunning(), "the first container waits for its peer instead of giving up:\n" + a.getLogs());
+      b.start();
+
+      assertEquals(0, ContainerSupport.awaitExit(service), service.getLogs());
+      assertTrue(service.getLogs().contains("OK " + COUNT), service.getLogs());
+      assertEquals(0, ContainerSupport.awaitExit(sidecar), "the sidecar ends cleanly at the end of the requests:\n"
+          + sidecar.getLogs());
+    }
+  }
+
+  private static synchronized void goImage() throws Exception {
+    ContainerSupport.requireGo();
+    if (!goImageBuilt) {
+      ContainerSupport.buildGoImage();
+      goImageBuilt = true;
+    }
+  }
+}
