@@ -79,24 +79,30 @@ final class ContainerSupport {
 
   /** Like {@link #requireDocker()}, for the Go toolchain that builds {@code fifochan-peer}. */
   static void requireGo() {
-    if (goModule() == null || !Files.isRegularFile(goModule().resolve("cmd/fifochan-peer/main.go"))) {
-      unavailable("the Go peer's sources (go/cmd/fifochan-peer) are missing");
+    requireDocker();
+    String howTo = "install Go (1.21 or later) on PATH; the tests build go/cmd/fifochan-peer with CGO_ENABLED=0";
+    if (goModule() == null || !Files.isDirectory(goModule().resolve("cmd/fifochan-peer"))) {
+      unavailable("the Go peer's sources (go/cmd/fifochan-peer) are missing", "merge the Go peer");
     }
     try {
       Process p = new ProcessBuilder("go", "version").redirectErrorStream(true).start();
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        unavailable("`go version` failed");
+        unavailable("`go version` failed", howTo);
       }
     } catch (IOException | InterruptedException e) {
-      unavailable("no Go toolchain on PATH (" + e.getMessage() + ")");
+      unavailable("no Go toolchain on PATH (" + e.getMessage() + ")", howTo);
     }
   }
 
   private static void unavailable(String problem) {
+    unavailable(problem, HOW_TO_ENABLE);
+  }
+
+  private static void unavailable(String problem, String howTo) {
     if (CI) {
-      fail("CI=true but " + problem + ": the container tests cannot run. Run `bash .ci/docker.sh` first.");
+      fail("CI=true but " + problem + ", so the container tests cannot run (" + howTo + ").");
     }
-    Assumptions.abort("Container tests skipped: " + problem + ". To enable them, " + HOW_TO_ENABLE + ".");
+    Assumptions.abort("Container tests skipped: " + problem + ". To enable them, " + howTo + ".");
   }
 
   static DockerClient docker() {
@@ -163,7 +169,9 @@ final class ContainerSupport {
    * side first; use {@link #awaitLog} for that.
    */
   static GenericContainer<?> goPeer(String name, FifoVolume volume, String... args) {
-    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(GO_IMAGE)).withCommand(args);
+    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(GO_IMAGE)).withCommand(args)
+        // --init: the kernel ignores a SIGKILL that PID 1 sends itself (`send -kill-after` would survive).
+        .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true));
     return common(c, name, volume);
   }
 

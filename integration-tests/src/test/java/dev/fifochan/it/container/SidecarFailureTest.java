@@ -42,7 +42,7 @@ class SidecarFailureTest {
 
   @AfterAll
   static void removeImages() {
-    ContainerSupport.removeImages(ContainerSupport.JVM_IMAGE);
+    ContainerSupport.removeImages(ContainerSupport.JVM_IMAGE, ContainerSupport.GO_IMAGE);
   }
 
   /**
@@ -132,6 +132,40 @@ class SidecarFailureTest {
       }
       assertEquals(0, ContainerSupport.awaitExit(reader), reader.getLogs());
       assertTrue(reader.getLogs().contains("OK 100"), reader.getLogs());
+    }
+  }
+
+  /**
+   * The Go sidecar writes 40 protobuf messages, then half of the next frame, then SIGKILLs itself
+   * ({@code fifochan-peer send -kill-after 40}). The host, following, gets exactly those 40 and then
+   * {@link TruncatedStreamException}, for the first run and again for the restarted container.
+   */
+  @Test
+  void goWriterDiesInsideAFrameAndIsFollowedAcrossRestarts() throws Exception {
+    ContainerSupport.requireGo();
+    ContainerSupport.buildGoImage();
+    String codecName = "protobuf";
+    Codec<Object> codec = PeerMessages.codec(codecName);
+    int killAfter = 40;
+    try (FifoVolume fifos = FifoVolume.of("events");
+         GenericContainer<?> writer = ContainerSupport.goPeer("go-writer", fifos, "send", "-path", fifos.containerPath("events"),
+             "-codec", codecName, "-count", "1000", "-kill-after", Integer.toString(killAfter))) {
+      ChannelConfig cfg = fifos.hostConfig(ChannelConfig.builder().follow(true).openTimeout(Duration.ofSeconds(20)).build());
+      try (Receiver<Object> in = Receiver.following(Fifo.follow(fifos.hostPath("events"), cfg), codec, cfg)) {
+        writer.start();
+        for (int run = 1; run <= 2; run++) {
+          for (long k = 0; k < killAfter; k++) {
+            PeerMessages.check(codecName, nonNull(in.poll(POLL), k), k);
+          }
+          TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> in.poll(POLL),
+              "run " + run + ": the half-written frame must be reported as a truncated stream");
+          assertTrue(e.offset() > 0, "offset " + e.offset());
+          assertEquals(137, ContainerSupport.awaitExit(writer), "killed by SIGKILL:\n" + writer.getLogs());
+          if (run == 1) {
+            ContainerSupport.restart(writer);
+          }
+        }
+      }
     }
   }
 
