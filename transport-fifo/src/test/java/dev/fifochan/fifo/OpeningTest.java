@@ -58,7 +58,7 @@ class OpeningTest {
       }
     });
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertTrue(ms >= 290 && ms < 2_000, "returned after " + ms + " ms");
+    assertTrue(ms >= 290 && ms < 5_000, "returned after " + ms + " ms");
     assertTrue(e.getMessage().contains(fifo.toString()), e.getMessage());
     assertEquals(fdsBefore, openFds());
   }
@@ -85,7 +85,7 @@ class OpeningTest {
     Throwable thrown = outcome.get(5, TimeUnit.SECONDS);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertInstanceOf(ClosedChannelException.class, thrown);
-    assertTrue(ms < 1_000, "cancelled after " + ms + " ms");
+    assertTrue(ms < 3_000, "cancelled after " + ms + " ms");
     t.join(5_000);
     assertFalse(ch.isOpen());
     assertEquals(fdsBefore, openFds());
@@ -119,7 +119,7 @@ class OpeningTest {
     t.join(5_000);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertFalse(t.isAlive());
-    assertTrue(ms < 1_000, "cancelled after " + ms + " ms");
+    assertTrue(ms < 3_000, "cancelled after " + ms + " ms");
     assertInstanceOf(InterruptedIOException.class, thrown.get());
     assertTrue(flag.get(), "interrupt flag kept");
     assertEquals(fdsBefore, openFds());

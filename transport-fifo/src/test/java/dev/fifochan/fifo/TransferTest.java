@@ -184,7 +184,7 @@ class TransferTest {
         long t0 = System.nanoTime();
         assertFalse(waiting.awaitReady(TimeUnit.MILLISECONDS.toNanos(200)));
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms >= 190 && ms < 2_000, "timed out after " + ms + " ms");
+        assertTrue(ms >= 190 && ms < 5_000, "timed out after " + ms + " ms");
 
         CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
           try {
@@ -199,7 +199,7 @@ class TransferTest {
         t0 = System.nanoTime();
         waiting.close();
         assertInstanceOf(ClosedChannelException.class, outcome.get(5, TimeUnit.SECONDS));
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 1_000);
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
         assertThrows(ClosedChannelException.class, () -> waiting.awaitReady(0));
       }
     }
