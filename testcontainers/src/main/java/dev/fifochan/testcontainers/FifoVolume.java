@@ -11,9 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -60,9 +58,11 @@ import org.testcontainers.lifecycle.Startable;
  *       containers that run as the same uid as the test (Docker's default, root, when the tests run
  *       as root; or {@code --user $(id -u):$(id -g)}).</li>
  *   <li>with {@code owner(uid, gid)} when the test runs as root (or as that uid): the directory
- *       ({@code 0700}) and the FIFOs ({@code fifoMode}) belong to {@code uid:gid}, so the container's
- *       process owns them and opens them with the default checks; the test on the host opens them
- *       with {@code allowForeignOwner} ({@link #hostConfig}).</li>
+ *       ({@link Builder#directoryMode directoryMode}, default {@code 0700}) and the FIFOs
+ *       ({@code fifoMode}) belong to {@code uid:gid}, so the container's process owns them and opens
+ *       them with the default checks; the test on the host opens them with {@code allowForeignOwner}
+ *       ({@link #hostConfig}). A peer of another uid in group {@code gid} can share them with
+ *       {@code fifoMode(0660)}, {@code directoryMode(0750)} and {@code allowForeignOwner}.</li>
  *   <li>with {@code owner(uid, gid)} when the test runs as another, unprivileged user (it cannot
  *       {@code chown}): the FIFOs stay the test user's with mode {@code 0666}, the directory gets
  *       {@code 0755} (nobody else may create or delete entries, so it passes the directory check).
@@ -82,6 +82,7 @@ public final class FifoVolume implements Startable {
   private final Path parent;
   private final List<String> names;
   private final int requestedMode;
+  private final int directoryMode;
   private final int uid;
   private final int gid;
   private final String containerDirectory;
@@ -94,6 +95,7 @@ public final class FifoVolume implements Startable {
     this.parent = b.parent;
     this.names = List.copyOf(b.names);
     this.requestedMode = b.fifoMode;
+    this.directoryMode = b.directoryMode;
     this.uid = b.uid;
     this.gid = b.gid;
     this.containerDirectory = b.containerDirectory;
@@ -122,7 +124,7 @@ public final class FifoVolume implements Startable {
       directory = dir;
       boolean chown = uid >= 0 && uid != euid;
       ownerApplied = uid < 0 || uid == euid || euid == 0;
-      Files.setPosixFilePermissions(dir, permissions(ownerApplied ? 0700 : 0755));
+      chmod(dir, ownerApplied ? directoryMode : 0755);
       if (chown && ownerApplied) {
         setOwner(dir);
       }
@@ -256,15 +258,11 @@ public final class FifoVolume implements Startable {
     return name;
   }
 
-  static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, bit 8 .. 0
-    for (int i = 0; i < bits.length; i++) {
-      if ((mode & (0400 >> i)) != 0) {
-        set.add(bits[i]);
-      }
+  /** Exact mode, sticky bit included, whatever the umask (the directory is new and ours). */
+  private static void chmod(Path path, int mode) throws IOException {
+    if (POSIXFactory.getNativePOSIX().chmod(path.toString(), mode) != 0) {
+      throw new IOException("chmod 0" + Integer.toOctalString(mode) + " " + path + " failed");
     }
-    return set;
   }
 
   private static void deleteTree(Path dir) throws IOException {
@@ -295,6 +293,7 @@ public final class FifoVolume implements Startable {
     private Path parent = Path.of(System.getProperty("java.io.tmpdir"));
     private final Set<String> names = new LinkedHashSet<>();
     private int fifoMode = Fifo.DEFAULT_MODE;
+    private int directoryMode = 0700;
     private int uid = -1;
     private int gid = -1;
     private String containerDirectory = DEFAULT_CONTAINER_DIRECTORY;
@@ -329,6 +328,31 @@ public final class FifoVolume implements Startable {
         throw new IllegalArgumentException("mode must be permission bits: 0" + Integer.toOctalString(mode));
       }
       this.fifoMode = mode;
+      return this;
+    }
+
+    /**
+     * Permission bits of the directory, default {@code 0700}. For peers of different uids sharing a
+     * group, {@code 0750} (with {@link #fifoMode fifoMode(0660)}). fifochan refuses a directory that
+     * group or others may write to unless it has the sticky bit ({@code 01770}), so such a mode is
+     * refused here too.
+     *
+     * @throws IllegalArgumentException for a group- or world-writable mode without the sticky bit,
+     *     or one that denies the owner rwx
+     */
+    public Builder directoryMode(int mode) {
+      if ((mode & ~01777) != 0) {
+        throw new IllegalArgumentException("mode must be permission bits and the sticky bit: 0" + Integer.toOctalString(mode));
+      }
+      if ((mode & 022) != 0 && (mode & 01000) == 0) {
+        throw new IllegalArgumentException("fifochan refuses FIFOs in a directory that group or others may write to"
+            + " without the sticky bit: 0" + Integer.toOctalString(mode) + " (use 0" + Integer.toOctalString(mode | 01000)
+            + " or drop the write bits)");
+      }
+      if ((mode & 0700) != 0700) {
+        throw new IllegalArgumentException("the owner needs rwx on the directory: 0" + Integer.toOctalString(mode));
+      }
+      this.directoryMode = mode;
       return this;
     }
 

@@ -90,6 +90,27 @@ class FifoVolumeTest {
   }
 
   @Test
+  void directoryModeIsExactAndASharedDirectoryNeedsTheStickyBit() throws Exception {
+    ChannelConfig cfg = ChannelConfig.builder().openTimeout(Duration.ofSeconds(5)).build();
+    try (FifoVolume sticky = FifoVolume.builder().parent(tmp).directoryMode(01770).fifos("x").build()) {
+      assertEquals(01770, mode(sticky.hostDirectory()) & 07777);
+      assertEquals(List.of("sticky"), roundTrip(sticky.hostPath("x"), cfg, List.of("sticky")));
+    }
+    try (FifoVolume group = FifoVolume.builder().parent(tmp).directoryMode(0750).fifoMode(0660).fifos("x").build()) {
+      assertEquals(0750, mode(group.hostDirectory()) & 07777);
+      assertEquals(List.of("group"), roundTrip(group.hostPath("x"), cfg, List.of("group")));
+    }
+    // A shared directory without the sticky bit is what fifochan refuses; so does the builder.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FifoVolume.builder().directoryMode(0770));
+    assertTrue(e.getMessage().contains("sticky"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> FifoVolume.builder().directoryMode(0500));
+    Path unsafe = Files.createDirectory(tmp.resolve("unsafe"));
+    Files.setPosixFilePermissions(unsafe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"));
+    UnsafeFifoException refused = assertThrows(UnsafeFifoException.class, () -> Fifo.create(unsafe.resolve("x")));
+    assertEquals(UnsafeFifoException.Reason.UNSAFE_DIRECTORY, refused.reason());
+  }
+
+  @Test
   void givesDirectoryAndFifosToTheContainerUidWhenRoot() throws Exception {
     assumeTrue(EUID == 0, "chown needs root");
     try (FifoVolume v = FifoVolume.builder().parent(tmp).owner(1000, 1001).fifos("events").build()) {

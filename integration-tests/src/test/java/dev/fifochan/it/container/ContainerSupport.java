@@ -57,8 +57,7 @@ final class ContainerSupport {
 
   private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
   private static final String HOW_TO_ENABLE =
-      "run `bash .ci/docker.sh` (starts a Docker daemon, installing docker.io if needed) to run the container"
-          + " tests; with CI=true they fail instead of being skipped";
+      "run `bash .ci/docker.sh` (it starts dockerd, installing docker.io if needed)";
 
   private static Path goBinary;
   private static List<String> jvmMounts;
@@ -95,15 +94,25 @@ final class ContainerSupport {
     }
   }
 
+  /** For tests that chown: skipped when not root, failed under CI. */
+  static void requireRoot(String why) {
+    if (jnr.posix.POSIXFactory.getNativePOSIX().geteuid() != 0) {
+      unavailable("the test does not run as root (" + why + ")", "run the tests as root");
+    }
+  }
+
   private static void unavailable(String problem) {
     unavailable(problem, HOW_TO_ENABLE);
   }
 
   private static void unavailable(String problem, String howTo) {
     if (CI) {
-      fail("CI=true but " + problem + ", so the container tests cannot run (" + howTo + ").");
+      fail("CI=true but " + problem + ", so the container tests cannot run: " + howTo + " first.");
     }
-    Assumptions.abort("Container tests skipped: " + problem + ". To enable them, " + howTo + ".");
+    String message = "Container tests skipped: " + problem + ". To enable them, " + howTo
+        + ". (With CI=true they fail instead of skipping.)";
+    System.err.println(message);
+    Assumptions.abort(message);
   }
 
   static DockerClient docker() {
@@ -113,7 +122,7 @@ final class ContainerSupport {
   /** Builds the empty image the Java peer runs in (under a second). */
   static void buildJvmImage() throws Exception {
     new ImageFromDockerfile(JVM_IMAGE, false)
-        .withDockerfileFromBuilder(b -> b.from("scratch").label("dev.fifochan.it", "jvm-scratch").build())
+        .withFileFromString("Dockerfile", "FROM scratch\nLABEL dev.fifochan.it=jvm-scratch\n")
         .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 

@@ -76,6 +76,40 @@ class ContainerToContainerTest {
     }
   }
 
+  /**
+   * Peers of different uids sharing a group: the FIFOs (mode 0660) and their directory (0750) belong
+   * to the service's uid 1000, group 1000; the sidecar runs as uid 1001 in group 1000. The kernel lets
+   * it open them, but fifochan refuses a FIFO of another uid until the sidecar opts in with
+   * {@code allowForeignOwner}.
+   */
+  @org.junit.jupiter.api.Test
+  void peersOfDifferentUidsShareTheFifosThroughAGroup() throws Exception {
+    ContainerSupport.requireRoot("the FIFOs are given to uid 1000 with chown");
+    try (FifoVolume fifos = FifoVolume.builder().fifos("requests", "replies")
+        .owner(1000, 1000).fifoMode(0660).directoryMode(0750).build()) {
+      String[] echo = {"echo", "json", fifos.containerPath("requests"), fifos.containerPath("replies")};
+      try (GenericContainer<?> refusing = ContainerSupport.javaPeer("sidecar-1001-strict", fifos, echo)
+          .withCreateContainerCmdModifier(cmd -> cmd.withUser("1001:1000"))) {
+        refusing.start();
+        assertEquals(1, ContainerSupport.awaitExit(refusing), refusing.getLogs());
+        assertTrue(refusing.getLogs().contains("is owned by another user"), refusing.getLogs());
+      }
+      try (GenericContainer<?> sidecar = ContainerSupport.javaPeer("sidecar-1001", fifos, echo)
+               .withCreateContainerCmdModifier(cmd -> cmd.withUser("1001:1000"))
+               .withEnv("FIFOCHAN_ALLOW_FOREIGN_OWNER", "true");
+           GenericContainer<?> service = ContainerSupport.javaPeer("service-1000", fifos, "service", "json",
+                   fifos.containerPath("requests"), fifos.containerPath("replies"), Integer.toString(COUNT))
+               .withCreateContainerCmdModifier(cmd -> cmd.withUser("1000:1000"))) {
+        sidecar.start();
+        service.start();
+        assertEquals(0, ContainerSupport.awaitExit(service), service.getLogs());
+        assertTrue(service.getLogs().contains("READY uid=1000") && service.getLogs().contains("OK " + COUNT), service.getLogs());
+        assertEquals(0, ContainerSupport.awaitExit(sidecar), sidecar.getLogs());
+        assertTrue(sidecar.getLogs().contains("READY uid=1001"), sidecar.getLogs());
+      }
+    }
+  }
+
   private static synchronized void goImage() throws Exception {
     ContainerSupport.requireGo();
     if (!goImageBuilt) {

@@ -10,6 +10,8 @@ import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
 import dev.fifochan.testcontainers.FifoVolume;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,14 +83,16 @@ class HostToContainerTest {
   private static long echoThrough(FifoVolume fifos, String codecName, ChannelConfig cfg) throws Exception {
     Codec<Object> codec = PeerMessages.codec(codecName);
     CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
-      try (Sender<Object> out = Fifo.openSender(fifos.hostPath("in"), codec, cfg)) {
-        for (long i = 0; i < COUNT; i++) {
-          out.send(PeerMessages.make(codecName, i));
+      try {
+        Sender<Object> out = Fifo.openSender(fifos.hostPath("in"), codec, cfg);
+        try (out) {
+          for (long i = 0; i < COUNT; i++) {
+            out.send(PeerMessages.make(codecName, i));
+          }
         }
-        out.close();
-        return out.messagesWritten();
-      } catch (Exception e) {
-        throw new RuntimeException(e);
+        return out.messagesWritten(); // after close: everything flushed
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     });
     long n = 0;
