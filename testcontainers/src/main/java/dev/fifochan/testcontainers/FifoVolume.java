@@ -37,10 +37,15 @@ import org.testcontainers.lifecycle.Startable;
  *          .withCreateContainerCmdModifier(cmd -> cmd.withUser("1000:1000"))
  *          .withCommand("--in", fifos.containerPath("requests"), "--out", fifos.containerPath("replies"))) {
  *   sidecar.start();
- *   ChannelConfig config = fifos.hostConfig(ChannelConfig.defaults());
- *   try (Sender<Request> out = Sender.over(Fifo.openWriteChannel(fifos.hostPath("requests"), config), codec, config);
- *        Receiver<Reply> in = Receiver.over(Fifo.openReadChannel(fifos.hostPath("replies"), config), replyCodec, config)) {
- *     ...
+ *   ChannelConfig config = fifos.hostConfig(ChannelConfig.defaults()); // the FIFOs are uid 1000's
+ *   try (Sender<Request> requests = Fifo.openSender(fifos.hostPath("requests"), requestCodec, config)) {
+ *     requests.send(request);
+ *     requests.flush();
+ *     // A read end opens when the writer's first bytes arrive: open it after sending (or in another thread).
+ *     try (Receiver<Reply> replies = Fifo.openReceiver(fifos.hostPath("replies"), replyCodec, config)) {
+ *       Reply reply = replies.poll(Duration.ofSeconds(10));
+ *       ...
+ *     }
  *   }
  * }
  * }</pre>

@@ -20,7 +20,7 @@ import org.testcontainers.containers.GenericContainer;
  * {@code fifochan-peer echo}, or the Java peer's echo) answers each request with the same message.
  * Either container may start first: the other one's writer retries opening until the reader appears.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ContainerToContainerTest {
   private static final int COUNT = 500;
   /** How long the first container runs alone, waiting for its peer, before the second starts. */

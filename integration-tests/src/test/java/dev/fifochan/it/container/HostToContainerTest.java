@@ -27,7 +27,7 @@ import org.testcontainers.containers.GenericContainer;
  * The JVM on the host and a Java peer in a container, on the two ends of a pair of FIFOs in a
  * bind-mounted directory: typed messages in both directions (host to container and back).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HostToContainerTest {
   private static final int COUNT = 300;
 
@@ -39,7 +39,7 @@ class HostToContainerTest {
 
   @AfterAll
   static void removeImages() {
-    ContainerSupport.removeImages(ContainerSupport.JVM_IMAGE);
+    ContainerSupport.removeImages(ContainerSupport.JVM_IMAGE, ContainerSupport.GO_IMAGE);
   }
 
   @ParameterizedTest
@@ -75,6 +75,39 @@ class HostToContainerTest {
     }
   }
 
+  /**
+   * The example of docs/sidecar.md and of FifoVolume's Javadoc, with the Go peer as the sidecar
+   * running as uid 1000.
+   */
+  @Test
+  void goSidecarAsUid1000AsInTheDocumentation() throws Exception {
+    ContainerSupport.requireGo();
+    ContainerSupport.buildGoImage();
+    try (FifoVolume fifos = FifoVolume.builder().fifos("requests", "replies").owner(1000, 1000).build();
+         GenericContainer<?> sidecar = fifos.mountInto(new GenericContainer<>(ContainerSupport.GO_IMAGE))
+             .withCreateContainerCmdModifier(cmd -> cmd.withUser("1000:1000"))
+             .withNetworkMode("none")
+             .withCommand("echo", "-in", fifos.containerPath("requests"), "-out", fifos.containerPath("replies"),
+                 "-codec", "json")) {
+      sidecar.start();
+      ChannelConfig config = fifos.hostConfig(ChannelConfig.defaults()); // allowForeignOwner: uid 1000 owns them
+      Codec<PeerMessages.Event> codec = dev.fifochan.json.JsonCodec.of(PeerMessages.Event.class);
+      try (Sender<PeerMessages.Event> requests = Fifo.openSender(fifos.hostPath("requests"), codec, config)) {
+        requests.send(new PeerMessages.Event(1, "ping-1"));
+        requests.flush();
+        // A read end opens when the writer's first bytes arrive: open it after sending (or in another thread).
+        try (Receiver<PeerMessages.Event> replies = Fifo.openReceiver(fifos.hostPath("replies"), codec, config)) {
+          assertEquals(new PeerMessages.Event(1, "ping-1"), replies.poll(Duration.ofSeconds(10)));
+          // Beyond the documented example: a clean end of the requests ends the replies cleanly too.
+          requests.close();
+          assertNull(replies.poll(Duration.ofSeconds(10)));
+          assertTrue(replies.isEnded());
+        }
+      }
+      assertEquals(0, ContainerSupport.awaitExit(sidecar), sidecar.getLogs());
+    }
+  }
+
   private static ChannelConfig config() {
     return ChannelConfig.builder().openTimeout(Duration.ofSeconds(20)).build();
   }
@@ -97,10 +130,10 @@ class HostToContainerTest {
     });
     long n = 0;
     try (Receiver<Object> in = Fifo.openReceiver(fifos.hostPath("out"), codec, cfg)) {
-      for (Object m; (m = in.poll(Duration.ofSeconds(15))) != null; n++) {
+      for (Object m; (m = in.poll(Duration.ofSeconds(20))) != null; n++) {
         PeerMessages.check(codecName, m, n);
       }
-      assertTrue(in.isEnded(), "clean end of the echoed stream (not a 15 s timeout) after " + n);
+      assertTrue(in.isEnded(), "clean end of the echoed stream (not a 20 s timeout) after " + n);
       assertNull(in.receive());
     }
     assertEquals(COUNT, sent.get(15, TimeUnit.SECONDS));

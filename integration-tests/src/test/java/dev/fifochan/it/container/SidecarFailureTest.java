@@ -29,10 +29,10 @@ import org.testcontainers.containers.GenericContainer;
  * clear error (never a hang, never a lost message), and the stream resumes with the restarted
  * sidecar.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SidecarFailureTest {
   private static final String CODEC = "json";
-  private static final Duration POLL = Duration.ofSeconds(10);
+  private static final Duration POLL = Duration.ofSeconds(20);
 
   @BeforeAll
   static void images() throws Exception {
