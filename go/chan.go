@@ -222,9 +222,6 @@ func (rx *receiver[T]) run(f *os.File) error {
 			return err
 		}
 		if err != nil {
-			if rx.cfg.onError != nil {
-				rx.cfg.onError(err)
-			}
 			// Skip to end of file: the rest of this session cannot be trusted.
 			if _, derr := io.Copy(io.Discard, deadlineReader{rx.ctx, f}); derr != nil {
 				f.Close()
@@ -234,12 +231,15 @@ func (rx *receiver[T]) run(f *os.File) error {
 				return derr
 			}
 		}
-		nf, err := openRead(rx.path, &rx.cfg)
+		nf, oerr := openRead(rx.path, &rx.cfg)
 		f.Close()
-		if err != nil {
-			return err
+		if oerr != nil {
+			return oerr
 		}
 		f = nf
+		if err != nil && rx.cfg.onError != nil {
+			rx.cfg.onError(err)
+		}
 	}
 }
 
