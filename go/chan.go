@@ -178,7 +178,7 @@ func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Op
 	if err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan T, 64)
+	ch := make(chan T, 256)
 	errc := make(chan error, 1)
 	rx := &receiver[T]{ctx: ctx, path: path, codec: codec, cfg: cfg, ch: ch}
 	go func() {
@@ -273,9 +273,13 @@ func (rx *receiver[T]) session(f *os.File) error {
 			continue
 		}
 		select {
-		case rx.ch <- v:
-		case <-rx.ctx.Done():
-			return rx.ctx.Err()
+		case rx.ch <- v: // fast path: room in the channel
+		default:
+			select {
+			case rx.ch <- v:
+			case <-rx.ctx.Done():
+				return rx.ctx.Err()
+			}
 		}
 	}
 }

@@ -27,7 +27,7 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-func newFIFO(t *testing.T) string {
+func newFIFO(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "test.fifo")
 	if err := Mkfifo(p, 0); err != nil {
