@@ -82,7 +82,7 @@ func TestReaderErrorsAreSticky(t *testing.T) {
 // header breaks several rules at once.
 func TestReaderCheckOrder(t *testing.T) {
 	pre := stream(t, "bytes", nil)
-	pre = pre[:len(pre)-6:len(pre)-6] // preamble only; appends copy
+	pre = pre[: len(pre)-6 : len(pre)-6] // preamble only; appends copy
 	hdr := func(length uint32, flags, tagLen byte) []byte {
 		return append(binary.BigEndian.AppendUint32(nil, length), flags, tagLen)
 	}
