@@ -59,7 +59,12 @@ func (s *Sender[T]) Send(v T) error {
 	if s.closed {
 		return errors.New("fifochan: send on closed Sender")
 	}
-	err := s.w.appendFrame(s.codec.Tag(v), func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	var err error
+	if p, ok := any(v).([]byte); ok && isBytesCodec(s.codec) {
+		err = s.w.WriteFrame("", p) // large payloads are not copied
+	} else {
+		err = s.w.appendFrame(s.codec.Tag(v), func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	}
 	if err == nil && s.delay == 0 {
 		err = s.w.Flush()
 	}
@@ -294,4 +299,9 @@ func (d deadlineReader) Read(p []byte) (int, error) {
 	stop := context.AfterFunc(d.ctx, func() { d.f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	return d.f.Read(p)
+}
+
+func isBytesCodec[T any](c Codec[T]) bool {
+	_, ok := any(c).(bytesCodec)
+	return ok
 }

@@ -17,6 +17,9 @@ const (
 	headerLen     = 6    // length(4) flags(1) tag-len(1)
 	maxCodecLen   = 64
 	maxTagLen     = 255
+	// readBufferSize holds several 64 KiB frames, so that most frames
+	// are parsed in place.
+	readBufferSize = 256 << 10
 )
 
 var (
@@ -76,7 +79,7 @@ type Reader struct {
 // NewReader returns a Reader of r. Useful options: MaxFrameLength,
 // ExpectCodec.
 func NewReader(r io.Reader, opts ...Option) *Reader {
-	return &Reader{r: bufio.NewReaderSize(r, DefaultBufferSize), cfg: newConfig(opts)}
+	return &Reader{r: bufio.NewReaderSize(r, readBufferSize), cfg: newConfig(opts)}
 }
 
 // Offset returns the number of bytes consumed so far.
