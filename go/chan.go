@@ -172,7 +172,10 @@ func (s *Sender[T]) Err() error {
 // next writer; an unclean session end is passed to OnError (if set) and
 // reading goes on. With OnError, decode failures are passed to it and the
 // frame is skipped. Receive returns an error at once if the FIFO cannot
-// be opened; waiting for a writer happens in the background.
+// be opened; waiting for a writer happens in the background. To stop
+// early, cancel ctx: the background goroutine and the descriptor are
+// released (a receiver that neither drains the channel nor cancels ctx
+// keeps them).
 // Options: MaxFrameLength, Follow, OnError, Create, AllowOtherOwner.
 func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Option) (<-chan T, <-chan error, error) {
 	cfg := newConfig(opts)
