@@ -590,3 +590,58 @@ func TestReceiveDecodeErrors(t *testing.T) {
 type lenient struct{ Codec[string] }
 
 func (lenient) Name() string { return "bytes" }
+
+// TestSenderConcurrentSends: one Sender shared by goroutines, with the
+// idle-flush timer racing the sends; oversized messages are refused
+// without harming the stream.
+func TestSenderConcurrentSends(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	path := newFIFO(t)
+	ch, errc, err := Receive(ctx, path, Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWriter(ctx, path, Bytes(), FlushDelay(50*time.Microsecond), MaxFrameLength(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const senders, msgs = 4, 2000
+	var wg sync.WaitGroup
+	for g := 0; g < senders; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < msgs; i++ {
+				if err := w.Send([]byte{byte(g), byte(i), byte(i >> 8)}); err != nil {
+					t.Error(err)
+					return
+				}
+				if i%500 == 0 {
+					if err := w.Send(make([]byte, 1001)); !errors.Is(err, ErrFrameTooLong) {
+						t.Errorf("oversized: %v", err)
+					}
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); w.Close() }()
+	next := make([]int, senders)
+	for p := range ch {
+		g, i := int(p[0]), int(p[1])|int(p[2])<<8
+		if len(p) != 3 || i != next[g] {
+			t.Fatalf("sender %d: message %d, want %d", g, i, next[g])
+		}
+		next[g]++
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	for g, n := range next {
+		if n != msgs {
+			t.Errorf("sender %d: %d messages", g, n)
+		}
+	}
+	if w.Err() != nil {
+		t.Fatal(w.Err())
+	}
+}
