@@ -159,7 +159,7 @@ func (s *Sender[T]) Err() error {
 }
 
 // Receive opens the read end of the FIFO at path and delivers decoded
-// messages on the returned channel until a clean end of stream, when the
+// messages on the returned channel (buffered, 64 messages) until a clean end of stream, when the
 // channel closes. The error channel is closed before the message channel,
 // so reading it after the message channel closed yields the error or nil.
 // An unclean end (ErrTruncatedStream, ErrCorruptFrame,
@@ -186,7 +186,7 @@ func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Op
 	if err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan T, 256)
+	ch := make(chan T, receiveBuffer)
 	errc := make(chan error, 1)
 	rx := &receiver[T]{ctx: ctx, path: path, codec: codec, cfg: cfg, ch: ch}
 	go func() {
@@ -198,6 +198,10 @@ func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Op
 	}()
 	return ch, errc, nil
 }
+
+// receiveBuffer is the message channel's capacity: enough to keep the
+// reading goroutine busy, small enough that large frames do not pile up.
+const receiveBuffer = 64
 
 type receiver[T any] struct {
 	ctx   context.Context

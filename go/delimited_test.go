@@ -134,3 +134,16 @@ func TestDelimitedOverFIFO(t *testing.T) {
 		t.Fatalf("%d messages", n)
 	}
 }
+
+func TestDelimitedPeerClosed(t *testing.T) {
+	w := NewDelimitedWriter(&recorder{err: &fsError{errEPIPE}})
+	if err := w.Write(&interoppb.Ping{Seq: 1}); err != nil {
+		t.Fatalf("buffered write: %v", err)
+	}
+	if err := w.Flush(); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("got %v, want ErrPeerClosed", err)
+	}
+	if err := w.Write(&interoppb.Ping{}); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("after failure: %v", err)
+	}
+}

@@ -325,3 +325,5 @@ func TestErrorRelations(t *testing.T) {
 		t.Fatal("sentinel relations are reversed")
 	}
 }
+
+var errEPIPE = syscall.EPIPE
