@@ -109,3 +109,60 @@ func benchRaw(b *testing.B, size int) {
 
 func BenchmarkFIFORawFrames100(b *testing.B) { benchRaw(b, 100) }
 func BenchmarkFIFORawFrames64K(b *testing.B) { benchRaw(b, 64<<10) }
+
+// BenchmarkFIFORoundTrip100 measures one 100-byte request and its reply
+// over two FIFOs between two goroutines of one process (Writer flushed
+// per message, Reader.Next), i.e. the latency of a synchronous exchange.
+func BenchmarkFIFORoundTrip100(b *testing.B) {
+	ctx := context.Background()
+	reqPath, repPath := newFIFO(b), newFIFO(b)
+	cfg := newConfig(nil)
+	pair := func(path string) (*Reader, *Writer, func()) {
+		rf, err := openRead(path, &cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wf, err := OpenWriteEnd(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, _ := NewWriter(wf, "bytes")
+		w.Flush()
+		if err := waitReadable(ctx, rf); err != nil {
+			b.Fatal(err)
+		}
+		return NewReader(rf), w, func() { w.Close(); wf.Close(); rf.Close() }
+	}
+	reqR, reqW, closeReq := pair(reqPath)
+	repR, repW, closeRep := pair(repPath)
+	defer closeRep()
+	done := make(chan struct{})
+	go func() { // echo
+		defer close(done)
+		for {
+			_, p, err := reqR.Next()
+			if err != nil {
+				return
+			}
+			repW.WriteFrame("", p)
+			if repW.Flush() != nil {
+				return
+			}
+		}
+	}()
+	msg := make([]byte, 100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		reqW.WriteFrame("", msg)
+		if err := reqW.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := repR.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	closeReq()
+	<-done
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+}
