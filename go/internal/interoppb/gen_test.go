@@ -1,0 +1,42 @@
+package interoppb
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestGeneratedCodeIsCurrent regenerates interop.pb.go with gen.sh and
+// compares it with the committed file. It needs protoc (PATH or $PROTOC)
+// and protoc-gen-go on PATH, and is skipped without them.
+func TestGeneratedCodeIsCurrent(t *testing.T) {
+	protoc := os.Getenv("PROTOC")
+	if protoc == "" {
+		protoc = "protoc"
+	}
+	if _, err := exec.LookPath(protoc); err != nil {
+		t.Skip("protoc not found; set PROTOC to check interop.pb.go")
+	}
+	if _, err := exec.LookPath("protoc-gen-go"); err != nil {
+		t.Skip("protoc-gen-go not on PATH")
+	}
+	out := t.TempDir()
+	cmd := exec.Command("sh", "gen.sh", out)
+	cmd.Env = append(os.Environ(), "PROTOC="+protoc)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gen.sh: %v\n%s", err, b)
+	}
+	fresh, err := os.ReadFile(filepath.Join(out, "interop.pb.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile("interop.pb.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fresh, committed) {
+		t.Fatal("interop.pb.go is stale: run go/internal/interoppb/gen.sh")
+	}
+}
