@@ -75,6 +75,13 @@ final class ContainerSupport {
     if (problem != null) {
       unavailable(problem);
     }
+    for (String name : List.of("TESTCONTAINERS_RYUK_DISABLED", "TESTCONTAINERS_CHECKS_DISABLE")) {
+      if (!"true".equals(System.getenv(name))) {
+        // Without them Testcontainers pulls images, which stalls for minutes where there is no registry.
+        fail(name + "=true is not set: run the container tests through Maven (integration-tests/pom.xml sets it,"
+            + " with TESTCONTAINERS_HOST_OVERRIDE=localhost) or set these variables yourself");
+      }
+    }
   }
 
   /** Like {@link #requireDocker()}, for the Go toolchain that builds {@code fifochan-peer}. */

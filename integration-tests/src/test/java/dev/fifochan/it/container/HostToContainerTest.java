@@ -80,6 +80,7 @@ class HostToContainerTest {
    * running as uid 1000.
    */
   @Test
+  @SuppressWarnings("try") // requests.close() inside its try: the clean end is part of the check
   void goSidecarAsUid1000AsInTheDocumentation() throws Exception {
     ContainerSupport.requireGo();
     ContainerSupport.buildGoImage();
