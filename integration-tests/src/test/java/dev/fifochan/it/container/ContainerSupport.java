@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
 import dev.fifochan.testcontainers.FifoVolume;
 import java.io.IOException;
 import java.io.InputStream;
@@ -162,8 +164,8 @@ final class ContainerSupport {
   }
 
   /**
-   * A container running {@link JavaPeer} with {@code args}, the volume mounted at {@code /fifo}, no
-   * network. {@code start()} returns when the peer printed READY.
+   * A container running {@link JavaPeer} with {@code args}, the volume (if not null) mounted at
+   * {@code /fifo}, no network. {@code start()} returns when the peer printed READY.
    */
   static GenericContainer<?> javaPeer(String name, FifoVolume volume, String... args) throws IOException {
     GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(JVM_IMAGE));
@@ -201,7 +203,9 @@ final class ContainerSupport {
   }
 
   private static GenericContainer<?> common(GenericContainer<?> c, String name, FifoVolume volume) {
-    volume.mountInto(c);
+    if (volume != null) {
+      volume.mountInto(c);
+    }
     return c.withNetworkMode("none")
         .withLogConsumer((OutputFrame f) -> {
           String text = f.getUtf8StringWithoutLineEnding();
@@ -209,6 +213,27 @@ final class ContainerSupport {
             System.out.println("[" + name + "] " + text);
           }
         });
+  }
+
+  /**
+   * Mounts the Docker named volume {@code volumeName} at {@code path} (Docker creates the volume if
+   * it does not exist; remove it with {@link #removeVolume}).
+   */
+  static GenericContainer<?> withNamedVolume(GenericContainer<?> c, String volumeName, String path) {
+    return c.withCreateContainerCmdModifier(cmd -> {
+      Bind[] binds = cmd.getHostConfig().getBinds();
+      List<Bind> all = new ArrayList<>(binds == null ? List.of() : List.of(binds));
+      all.add(new Bind(volumeName, new Volume(path)));
+      cmd.getHostConfig().withBinds(all);
+    });
+  }
+
+  static void removeVolume(String volumeName) {
+    try {
+      docker().removeVolumeCmd(volumeName).exec();
+    } catch (NotFoundException e) {
+      // never created
+    }
   }
 
   /** All the container's output so far (both runs if it was restarted). */

@@ -110,6 +110,32 @@ class ContainerToContainerTest {
     }
   }
 
+  /**
+   * A Docker named volume instead of a host directory: nothing on the host, and the FIFOs are created
+   * inside the volume by the Java service as it opens them ({@code createIfMissing}); the Go sidecar
+   * waits for them to appear. A new named volume's directory belongs to root with mode 0755 (the
+   * image has no directory at the mount point), which fifochan accepts.
+   */
+  @org.junit.jupiter.api.Test
+  void namedVolumeSharedByTheTwoContainers() throws Exception {
+    goImage();
+    String volume = "fifochan-it-fifos-" + ProcessHandle.current().pid();
+    try {
+      try (GenericContainer<?> sidecar = ContainerSupport.withNamedVolume(ContainerSupport.goPeer("go-sidecar", null,
+               "echo", "-in", "/fifo/requests", "-out", "/fifo/replies", "-codec", "protobuf"), volume, "/fifo");
+           GenericContainer<?> service = ContainerSupport.withNamedVolume(ContainerSupport.javaPeer("service", null,
+               "service", "protobuf", "/fifo/requests", "/fifo/replies", Integer.toString(COUNT)), volume, "/fifo")) {
+        sidecar.start();
+        service.start();
+        assertEquals(0, ContainerSupport.awaitExit(service), service.getLogs());
+        assertTrue(service.getLogs().contains("OK " + COUNT), service.getLogs());
+        assertEquals(0, ContainerSupport.awaitExit(sidecar), sidecar.getLogs());
+      }
+    } finally {
+      ContainerSupport.removeVolume(volume);
+    }
+  }
+
   private static synchronized void goImage() throws Exception {
     ContainerSupport.requireGo();
     if (!goImageBuilt) {
