@@ -127,10 +127,9 @@ public final class FifoVolume implements Startable {
       Files.createDirectories(parent);
       Path dir = Files.createTempDirectory(parent, "fifochan-");
       directory = dir;
-      boolean chown = uid >= 0 && uid != euid;
       ownerApplied = uid < 0 || uid == euid || euid == 0;
       chmod(dir, ownerApplied ? directoryMode : 0755);
-      if (chown && ownerApplied) {
+      if (ownerApplied && uid >= 0) {
         setOwner(dir);
       }
       for (String name : names) {
@@ -163,7 +162,7 @@ public final class FifoVolume implements Startable {
   public synchronized Path createFifo(String name) throws IOException {
     Path path = hostPath(name);
     Fifo.create(path, fifoMode());
-    if (ownerApplied && uid >= 0 && uid != euid) {
+    if (ownerApplied && uid >= 0) {
       setOwner(path);
     }
     return path;
@@ -250,9 +249,14 @@ public final class FifoVolume implements Startable {
         + ", fifos " + names + "]";
   }
 
+  /** chown as root; as the owner uid itself only chgrp (allowed for a group the user is in). */
   private void setOwner(Path path) throws IOException {
-    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    if (euid == 0 && uid != euid) {
+      Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    }
+    if ((Integer) Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS) != gid) {
+      Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    }
   }
 
   private static String checkName(String name) {

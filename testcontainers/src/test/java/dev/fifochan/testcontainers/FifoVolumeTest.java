@@ -139,6 +139,18 @@ class FifoVolumeTest {
   }
 
   @Test
+  void ownerWithTheTestsOwnUidOnlySetsTheGroup() throws Exception {
+    assumeTrue(EUID == 0, "chgrp to an arbitrary group needs root");
+    try (FifoVolume v = FifoVolume.builder().parent(tmp).owner(EUID, 1234).fifoMode(0660).directoryMode(0750).fifos("g").build()) {
+      assertEquals(EUID, uid(v.hostPath("g")));
+      assertEquals(1234, gid(v.hostPath("g")));
+      assertEquals(1234, gid(v.hostDirectory()));
+      assertTrue(v.ownerApplied());
+      assertFalse(v.hostConfig(ChannelConfig.defaults()).allowForeignOwner(), "the test's own FIFOs");
+    }
+  }
+
+  @Test
   void unprivilegedFallbackOpensTheFifosToAllInADirectoryOnlyTheOwnerMayChange() throws Exception {
     // As if the test ran unprivileged as uid 4321 and asked for FIFOs owned by uid 1000.
     try (FifoVolume v = FifoVolume.builder().parent(tmp).owner(1000, 1000).effectiveUid(4321).fifos("x").build()) {
