@@ -26,6 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
@@ -130,9 +134,29 @@ final class ContainerSupport {
 
   /** Builds the empty image the Java peer runs in (under a second). */
   static void buildJvmImage() throws Exception {
-    new ImageFromDockerfile(JVM_IMAGE, false)
-        .withFileFromString("Dockerfile", "FROM scratch\nLABEL dev.fifochan.it=jvm-scratch\n")
-        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    jvmImage().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The empty image the Java peer runs in, built when first resolved. */
+  static ImageFromDockerfile jvmImage() {
+    return new ImageFromDockerfile(JVM_IMAGE, false)
+        .withFileFromString("Dockerfile", "FROM scratch\nLABEL dev.fifochan.it=jvm-scratch\n");
+  }
+
+  /**
+   * For test classes whose containers start before their {@code @BeforeAll} methods (Testcontainers'
+   * {@code @Container} fields): skips the class without Docker, fails it under CI.
+   */
+  static final class DockerRequired implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      try {
+        requireDocker();
+        return ConditionEvaluationResult.enabled("a Docker daemon answers");
+      } catch (TestAbortedException e) {
+        return ConditionEvaluationResult.disabled(e.getMessage());
+      }
+    }
   }
 
   /** Builds the static Go peer (once per JVM) and the image holding only it. */
@@ -168,7 +192,12 @@ final class ContainerSupport {
    * {@code /fifo}, no network. {@code start()} returns when the peer printed READY.
    */
   static GenericContainer<?> javaPeer(String name, FifoVolume volume, String... args) throws IOException {
-    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(JVM_IMAGE));
+    return javaPeer(new GenericContainer<>(DockerImageName.parse(JVM_IMAGE)), name, volume, args);
+  }
+
+  /** {@link #javaPeer(String, FifoVolume, String...)} in a given container (for example of {@link #jvmImage()}). */
+  static GenericContainer<?> javaPeer(GenericContainer<?> c, String name, FifoVolume volume, String... args)
+      throws IOException {
     for (String path : jvmMounts()) {
       c.withFileSystemBind(path, path, BindMode.READ_ONLY);
     }
