@@ -15,7 +15,8 @@
 //
 // Every command prints READY on stdout when its FIFO is open (recv and
 // echo: when the read end is open and a writer may connect). recv prints
-// "OK <n>" at a clean end of stream or after -count messages. Exit codes:
+// "OK <n>" at a clean end of stream or after -count messages (with -follow
+// and no -count, on SIGINT or SIGTERM). Exit codes:
 // 0 success, 1 other failure, 2 usage, 3 timeout, 4 truncated stream,
 // 5 corrupt frame, checksum mismatch or frame too long, 6 decode or
 // verification failure, 7 peer closed. Errors are one line on stderr.
@@ -343,6 +344,11 @@ func cmdRecv(ctx context.Context, args []string) error {
 		}
 	}
 	if err := <-errc; err != nil {
+		if *follow && ctx.Err() != nil {
+			// A follower has no natural end: SIGINT/SIGTERM is its clean stop.
+			fmt.Printf("OK %d\n", n)
+			return nil
+		}
 		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			return fail(exitTimeout, "recv: no writer within %v: %v", openTimeout, err)
 		}
