@@ -13,7 +13,8 @@
 // {"seq":<seq>,"text":"ping-<seq>"}; string sends "msg-<seq>"; bytes sends
 // the 8-byte big-endian seq.
 //
-// Every command prints READY on stdout when its FIFO is open (recv and
+// Opens time out after 30 s (FIFOCHAN_PEER_OPEN_TIMEOUT, a Go duration,
+// overrides this). Every command prints READY on stdout when its FIFO is open (recv and
 // echo: when the read end is open and a writer may connect). recv prints
 // "OK <n>" at a clean end of stream or after -count messages (with -follow
 // and no -count, on SIGINT or SIGTERM). Exit codes:
@@ -37,7 +38,15 @@ import (
 	"fifochan.dev/fifochan/internal/interoppb"
 )
 
-const openTimeout = 30 * time.Second
+// openTimeout bounds every wait for the FIFO to appear and for the other
+// end: 30 s, or FIFOCHAN_PEER_OPEN_TIMEOUT (a Go duration, for tests).
+var openTimeout = 30 * time.Second
+
+func init() {
+	if d, err := time.ParseDuration(os.Getenv("FIFOCHAN_PEER_OPEN_TIMEOUT")); err == nil && d > 0 {
+		openTimeout = d
+	}
+}
 
 // Exit codes.
 const (

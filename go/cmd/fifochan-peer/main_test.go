@@ -224,3 +224,14 @@ func TestFollowStopsCleanlyOnSIGTERM(t *testing.T) {
 		t.Fatalf("exit %v, stdout %q", err, out.String())
 	}
 }
+
+func TestOpenTimeouts(t *testing.T) {
+	t.Setenv("FIFOCHAN_PEER_OPEN_TIMEOUT", "300ms")
+	p := fifoPath(t)
+	if err := fifochan.Mkfifo(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "send with no reader", run(t, "send", "-path", p, "-codec", "bytes", "-count", "1"), 3, "")
+	expect(t, "recv with no writer", run(t, "recv", "-path", p, "-codec", "bytes"), 3, "READY")
+	expect(t, "recv of a missing FIFO", run(t, "recv", "-path", p+".missing", "-codec", "bytes"), 3, "")
+}
