@@ -1,0 +1,89 @@
+package dev.fifochan.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fifochan.ChannelConfig;
+import dev.fifochan.FrameTooLongException;
+import dev.fifochan.Receiver;
+import dev.fifochan.Sender;
+import dev.fifochan.WireFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
+
+/**
+ * Issue 5: several writer JVMs share one FIFO in fan-in mode; every message arrives whole and each
+ * writer's messages in order. {@code -Dfifochan.it.fanin.writers=8 -Dfifochan.it.fanin.messages=100000}
+ * is the documented full run (CI default: 8 writers x 25 000 messages).
+ */
+class FanInTest extends ProcessTestSupport {
+  private static final int WRITERS = knob("fifochan.it.fanin.writers", 8);
+  private static final int MESSAGES = knob("fifochan.it.fanin.messages", 25_000);
+  private static final int SIZE = 40;
+
+  @Test
+  @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void manyWriterProcessesInFanInModeDeliverEveryMessageWholeAndInOrder() throws Exception {
+    Path fifo = fifo("fanin");
+    long start = System.nanoTime();
+    // A following receiver: the writers come and go at different times; while none is open the FIFO
+    // reads as end of file, and the receiver simply waits for the next one.
+    ChannelConfig cfg = config().follow(true).build();
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+      List<ChildProcess> writers = new ArrayList<>();
+      for (int w = 1; w <= WRITERS; w++) {
+        writers.add(procs.java("writer-" + w, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",
+            "--size", Integer.toString(SIZE), "--writer", Integer.toString(w), "--count", Integer.toString(MESSAGES)));
+      }
+      SequenceChecker got = new SequenceChecker();
+      long total = (long) WRITERS * MESSAGES;
+      for (long i = 0; i < total; i++) {
+        got.accept(Messages.check(Messages.Kind.BYTES, r.receive(), SIZE));
+      }
+      Map<Integer, Long> expected = new HashMap<>();
+      for (int w = 1; w <= WRITERS; w++) {
+        expected.put(w, (long) MESSAGES);
+      }
+      assertEquals(expected, got.perWriter());
+      for (ChildProcess c : writers) {
+        assertEquals(0, c.awaitExit(Duration.ofSeconds(30)), c::describe);
+        assertEquals("SENT " + MESSAGES, c.awaitLine("SENT", Duration.ofSeconds(1)));
+      }
+    }
+    System.out.printf("FanInTest: %d writers x %d messages of %d bytes in %.1f s, all in order and intact%n",
+        WRITERS, MESSAGES, SIZE, (System.nanoTime() - start) / 1e9);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void fanInSenderRefusesRecordLongerThanPipeBufBeforeWritingAnything() throws Exception {
+    Path fifo = fifo("fanin-big");
+    int largest = WireFormat.PIPE_BUF - 6; // an untagged frame without checksum: 6 header bytes + payload
+    ChildProcess reader = procs.java("reader", "recv", "--path", fifo.toString(), "--codec", "bytes",
+        "--size", Integer.toString(largest));
+    ChannelConfig cfg = config().fanIn(true).build();
+    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    s.send(Messages.make(Messages.Kind.BYTES, 0, 0, largest));
+    s.flush();
+    FrameTooLongException e = assertThrows(FrameTooLongException.class,
+        () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, largest + 1)));
+    assertTrue(e.length() > largest, "reported length " + e.length());
+    assertThrows(FrameTooLongException.class, () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, 100_000)));
+    // The sender stays usable and nothing of the refused frames reached the pipe.
+    s.send(Messages.make(Messages.Kind.BYTES, 0, 1, largest));
+    s.close();
+    s.done().get(10, TimeUnit.SECONDS);
+    assertEquals(2, s.messagesWritten());
+    assertEquals(0, reader.awaitExit(Duration.ofSeconds(20)), reader::describe);
+    assertEquals("DONE 2", reader.awaitLine("DONE", Duration.ofSeconds(1)), reader::describe);
+  }
+}
