@@ -1,0 +1,69 @@
+package dev.fifochan.fifo;
+
+import dev.fifochan.ChannelConfig;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+
+/** Helpers shared by the FIFO tests. */
+final class FifoTesting {
+  private FifoTesting() {}
+
+  static ChannelConfig timeout(Duration openTimeout) {
+    return ChannelConfig.builder().openTimeout(openTimeout).build();
+  }
+
+  static ChannelConfig timeoutMillis(long ms) {
+    return timeout(Duration.ofMillis(ms));
+  }
+
+  /** Number of descriptors this process has open. */
+  static int openFds() {
+    String[] names = new File("/proc/self/fd").list();
+    if (names == null) {
+      throw new UncheckedIOException(new IOException("cannot list /proc/self/fd"));
+    }
+    return names.length;
+  }
+
+  /** Writes all of {@code src}, waiting for room as needed. */
+  static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      if (ch.write(src) == 0) {
+        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+      }
+    }
+  }
+
+  /** Reads until end of file; returns everything read. */
+  static byte[] readToEnd(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    while (true) {
+      buf.clear();
+      int n = ch.read(buf);
+      if (n < 0) {
+        return out.toByteArray();
+      }
+      if (n == 0) {
+        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        continue;
+      }
+      buf.flip();
+      byte[] chunk = new byte[buf.remaining()];
+      buf.get(chunk);
+      out.write(chunk, 0, chunk.length);
+    }
+  }
+
+  static byte[] pattern(int length, int seed) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (i * 31 + seed + (i >>> 8));
+    }
+    return b;
+  }
+}
