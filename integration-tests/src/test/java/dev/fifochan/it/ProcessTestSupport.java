@@ -45,14 +45,11 @@ abstract class ProcessTestSupport {
   }
 
   static Receiver<Object> openReceiver(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    if (cfg.follow()) {
-      return Receiver.following(Fifo.follow(fifo, cfg), Messages.codec(kind), cfg);
-    }
-    return Receiver.over(Fifo.openReadChannel(fifo, cfg), Messages.codec(kind), cfg);
+    return Fifo.openReceiver(fifo, Messages.codec(kind), cfg);
   }
 
   static Sender<Object> openSender(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    return Sender.over(Fifo.openWriteChannel(fifo, cfg), Messages.codec(kind), cfg);
+    return Fifo.openSender(fifo, Messages.codec(kind), cfg);
   }
 
   /** Receives until a clean end of stream, checking every message; returns the checker. */
