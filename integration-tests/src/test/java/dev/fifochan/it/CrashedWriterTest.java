@@ -32,6 +32,19 @@ class CrashedWriterTest extends ProcessTestSupport {
   /** A 100-byte untagged frame without checksum. */
   private static final long FRAME = 6 + SIZE;
 
+  /** Writers vary: 100-byte or 5000-byte (more than PIPE_BUF) payloads, with or without CRC-32C. */
+  private static int sizeOf(int writer) {
+    return writer % 2 == 0 ? 5_000 : SIZE;
+  }
+
+  private static boolean checksumOf(int writer) {
+    return writer % 3 == 0;
+  }
+
+  private static long frameOf(int writer) {
+    return 6 + sizeOf(writer) + (checksumOf(writer) ? 4 : 0);
+  }
+
   @Test
   @Timeout(value = 1800, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
   void writersKilledAtRandomPointsLoseNoCompleteFrameAndFollowingReaderGoesOn() throws Exception {
@@ -47,12 +60,14 @@ class CrashedWriterTest extends ProcessTestSupport {
     try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
       SequenceChecker got = new SequenceChecker();
       for (int writer = 1; writer <= KILLS; writer++) {
+        int size = sizeOf(writer);
         ChildProcess child = procs.java("writer-" + writer, "send", "--path", fifo.toString(), "--codec", "bytes",
-            "--size", Integer.toString(SIZE), "--writer", Integer.toString(writer), "--count", "-1");
+            "--size", Integer.toString(size), "--writer", Integer.toString(writer), "--count", "-1",
+            checksumOf(writer) ? "--checksum" : "--no-checksum");
         // Let the writer get going, then kill it while it is writing (it is always ahead of us).
-        int killAt = 1 + random.nextInt(random.nextBoolean() ? 50 : 50_000);
+        int killAt = 1 + random.nextInt(random.nextBoolean() ? 50 : 5_000_000 / size);
         for (int i = 0; i < killAt; i++) {
-          Messages.Id id = Messages.check(Messages.Kind.BYTES, r.receive(), SIZE);
+          Messages.Id id = Messages.check(Messages.Kind.BYTES, r.receive(), size);
           assertEquals(writer, id.writer(), "message from an earlier writer after its stream ended");
           got.accept(id);
         }
@@ -64,7 +79,7 @@ class CrashedWriterTest extends ProcessTestSupport {
           try {
             Object m = r.receive();
             assertNotNull(m, "a following receiver never reports an end");
-            Messages.Id id = Messages.check(Messages.Kind.BYTES, m, SIZE);
+            Messages.Id id = Messages.check(Messages.Kind.BYTES, m, size);
             assertEquals(writer, id.writer());
             got.accept(id);
           } catch (TruncatedStreamException e) {
@@ -72,10 +87,10 @@ class CrashedWriterTest extends ProcessTestSupport {
           }
         }
         long delivered = got.next(writer);
-        assertEquals(PREAMBLE + FRAME * delivered, cut.offset(),
+        assertEquals(PREAMBLE + frameOf(writer) * delivered, cut.offset(),
             "the cut is reported at the first byte after the last complete frame (writer " + writer + ", "
                 + delivered + " frames): " + cut.getMessage());
-        cuts.merge(cut.getMessage().contains("inside a record") ? "inside a frame" : "at a frame boundary", 1, Integer::sum);
+        cuts.merge(cut.getMessage().contains("inside") ? "inside a record" : "at a frame boundary", 1, Integer::sum);
         totalBeforeKill += killAt;
         totalAfterKill += delivered - killAt;
       }

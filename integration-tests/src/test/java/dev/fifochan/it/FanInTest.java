@@ -8,7 +8,10 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.FrameTooLongException;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
+import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.WireFormat;
+import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoWriteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +64,59 @@ class FanInTest extends ProcessTestSupport {
     }
     System.out.printf("FanInTest: %d writers x %d messages of %d bytes in %.1f s, all in order and intact%n",
         WRITERS, MESSAGES, SIZE, (System.nanoTime() - start) / 1e9);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void fanInWriterKilledMidStreamCorruptsNoOtherWriterAndIsReportedAsTruncatedAtTheEnd() throws Exception {
+    Path fifo = fifo("fanin-kill");
+    int survivors = 3;
+    int perSurvivor = 30_000;
+    int victim = survivors + 1;
+    ChannelConfig cfg = config().follow(true).build();
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg);
+        // Holds a write end open (writing nothing) so the FIFO cannot reach end of file between
+        // writers: all of them form one stream whose byte count we can predict.
+        FifoWriteChannel holder = Fifo.openWriteChannel(fifo, cfg)) {
+      List<ChildProcess> writers = new ArrayList<>();
+      for (int w = 1; w <= victim; w++) {
+        writers.add(procs.java("writer-" + w, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",
+            "--size", Integer.toString(SIZE), "--writer", Integer.toString(w),
+            "--count", w == victim ? "-1" : Integer.toString(perSurvivor)));
+      }
+      SequenceChecker got = new SequenceChecker();
+      boolean killed = false;
+      long survivorMessages = (long) survivors * perSurvivor;
+      while (!killed || got.total() - got.next(victim) < survivorMessages) {
+        got.accept(Messages.check(Messages.Kind.BYTES, r.receive(), SIZE));
+        if (!killed && got.next(victim) >= 1_000) {
+          writers.get(victim - 1).kill();
+          killed = true;
+        }
+      }
+      for (int w = 1; w <= survivors; w++) {
+        ChildProcess c = writers.get(w - 1);
+        assertEquals(0, c.awaitExit(Duration.ofSeconds(30)), c::describe);
+      }
+      holder.close();
+      TruncatedStreamException cut = null;
+      while (cut == null) {
+        try {
+          got.accept(Messages.check(Messages.Kind.BYTES, r.receive(), SIZE));
+        } catch (TruncatedStreamException e) {
+          cut = e;
+        }
+      }
+      for (int w = 1; w <= survivors; w++) {
+        assertEquals(perSurvivor, got.next(w), "writer " + w);
+      }
+      assertTrue(got.next(victim) >= 1_000);
+      // Every byte accounted for: 4 preambles, 3 end-of-stream frames, every frame whole. The killed
+      // writer's last write either happened whole or not at all (at most PIPE_BUF bytes).
+      long expected = (long) victim * (6 + "bytes".length()) + survivors * 6L + got.total() * (6 + SIZE);
+      assertEquals(expected, cut.offset(), "end of file right after the last complete record: " + cut.getMessage());
+      assertTrue(cut.getMessage().contains("not sent end of stream"), cut.getMessage());
+    }
   }
 
   @Test
