@@ -183,10 +183,9 @@ public final class FrameReader implements Closeable {
 
   /**
    * Discards everything until the transport's end of file, after a failure, so that a following
-   * receiver can start afresh with the next writer. Returns the number of bytes discarded.
+   * receiver can start afresh with the next writer. Returns false if the deadline passed first.
    */
-  long drainToEndOfFile() throws IOException {
-    long dropped = buf.remaining();
+  boolean drainToEndOfFile(long deadline) throws IOException {
     buf.limit(0);
     while (!eof) {
       buf.clear();
@@ -198,18 +197,13 @@ public final class FrameReader implements Closeable {
       }
       if (r < 0) {
         eof = true;
-      } else if (r == 0) {
-        if (waitable != null) {
-          waitable.awaitReady(-1);
-        } else {
-          Thread.onSpinWait();
-        }
-      } else {
-        dropped += r;
+      } else if (r == 0 && !await(deadline)) {
+        buf.limit(0);
+        return false;
       }
       buf.limit(0);
     }
-    return dropped;
+    return true;
   }
 
   private WireRecord preamble(long deadline) throws IOException {

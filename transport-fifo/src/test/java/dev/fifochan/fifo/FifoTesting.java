@@ -30,6 +30,28 @@ final class FifoTesting {
     return names.length;
   }
 
+  /** Descriptor number to what it points at, for messages about leaks. */
+  static java.util.SortedMap<Integer, String> fdTargets() {
+    java.util.SortedMap<Integer, String> m = new java.util.TreeMap<>();
+    String[] names = new File("/proc/self/fd").list();
+    for (String n : names == null ? new String[0] : names) {
+      try {
+        m.put(Integer.parseInt(n), java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)).toString());
+      } catch (IOException | RuntimeException e) {
+        m.put(Integer.parseInt(n), "?");
+      }
+    }
+    return m;
+  }
+
+  /** Asserts the process has as many descriptors open as {@code before} (from {@link #fdTargets()}). */
+  static void assertNoFdLeak(java.util.SortedMap<Integer, String> before) {
+    java.util.SortedMap<Integer, String> after = fdTargets();
+    if (after.size() != before.size()) {
+      org.junit.jupiter.api.Assertions.fail("descriptors before " + before + "\nafter " + after);
+    }
+  }
+
   /** Writes all of {@code src}, waiting for room as needed. */
   static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
     while (src.hasRemaining()) {

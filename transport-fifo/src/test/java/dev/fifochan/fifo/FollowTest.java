@@ -1,6 +1,5 @@
 package dev.fifochan.fifo;
 
-import static dev.fifochan.fifo.FifoTesting.openFds;
 import static dev.fifochan.fifo.FifoTesting.readToEnd;
 import static dev.fifochan.fifo.FifoTesting.timeoutMillis;
 import static dev.fifochan.fifo.FifoTesting.writeFully;
@@ -104,7 +103,7 @@ class FollowTest {
 
   @Test
   void closeCancelsAPendingOpenAtOnceAndReleasesEverything() throws Exception {
-    int fdsBefore = openFds();
+    java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
     SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofSeconds(30)).build());
     CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
       try {
@@ -121,7 +120,7 @@ class FollowTest {
     assertInstanceOf(ClosedChannelException.class, outcome.get(5, TimeUnit.SECONDS));
     assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
     assertThrows(ClosedChannelException.class, opener::open);
-    assertEquals(fdsBefore, openFds());
+    FifoTesting.assertNoFdLeak(fdsBefore);
   }
 
   @Test
@@ -141,12 +140,12 @@ class FollowTest {
     try (SourceOpener opener = Fifo.follow(fifo, CONFIG)) {
       writeAndClose("warm-up");
       session(opener.open());
-      int fdsBefore = openFds();
+      java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
       for (int i = 0; i < 300; i++) {
         writeAndClose("s" + i);
         assertEquals("s" + i, session(opener.open()));
       }
-      assertEquals(fdsBefore, openFds());
+      FifoTesting.assertNoFdLeak(fdsBefore);
     }
   }
 
