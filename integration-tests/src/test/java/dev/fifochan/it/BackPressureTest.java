@@ -35,7 +35,14 @@ class BackPressureTest extends ProcessTestSupport {
     ChannelConfig cfg = config().bufferSize(BUFFER).pipeSize(BUFFER).build();
     Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
     Duration timeout = Duration.ofMillis(100);
+    // Phase 1: the reader reads READ_BEFORE_PAUSE messages, then stops reading.
     long seq = 0;
+    for (; seq < READ_BEFORE_PAUSE; seq++) {
+      s.send(Messages.make(Messages.Kind.BYTES, 0, seq, SIZE));
+    }
+    s.flush();
+    reader.awaitLine("PAUSED " + READ_BEFORE_PAUSE, Duration.ofSeconds(30));
+    // Phase 2: with the reader paused, timed sends fill the pipe and our buffer, then give up.
     SendTimeoutException timedOut = null;
     long timedOutAfterNanos = 0;
     // Upper bound of what can be in flight: our buffer, the largest pipe Linux allows by default
@@ -54,7 +61,6 @@ class BackPressureTest extends ProcessTestSupport {
       }
     }
     long accepted = seq;
-    reader.awaitLine("PAUSED " + READ_BEFORE_PAUSE, Duration.ofSeconds(10));
     assertTrue(accepted > READ_BEFORE_PAUSE, "accepted " + accepted);
     assertTrue(timedOutAfterNanos >= timeout.toNanos(), "gave up after " + timedOutAfterNanos / 1e6 + " ms, before the timeout");
     // A second timed send while still paused also times out; the failed one was skipped (seq + 1).

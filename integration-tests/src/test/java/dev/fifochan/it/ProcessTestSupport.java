@@ -19,7 +19,9 @@ abstract class ProcessTestSupport {
   final Processes procs = new Processes();
 
   @AfterEach
-  void destroyChildProcesses() {
+  void destroyChildProcesses(org.junit.jupiter.api.TestInfo test) {
+    // Logged to the test's output file (target/surefire-reports/*-output.txt) for diagnosis.
+    System.out.println("=== children of " + test.getDisplayName() + " at the end of the test:\n" + procs.describeAll());
     procs.close();
   }
 
