@@ -75,10 +75,10 @@ class FanInTest extends ProcessTestSupport {
     int perSurvivor = 30_000;
     int victim = survivors + 1;
     ChannelConfig cfg = config().follow(true).openTimeout(Duration.ofSeconds(90)).build();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg);
-        // Holds a write end open (writing nothing) so the FIFO cannot reach end of file between
-        // writers: all of them form one stream whose byte count we can predict.
-        FifoWriteChannel holder = Fifo.openWriteChannel(fifo, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+      // Holds a write end open (writing nothing) so the FIFO cannot reach end of file between
+      // writers: all of them form one stream whose byte count we can predict.
+      FifoWriteChannel holder = closeAfterTest(Fifo.openWriteChannel(fifo, cfg));
       List<ChildProcess> writers = new ArrayList<>();
       for (int w = 1; w <= victim; w++) {
         writers.add(procs.java("writer-" + w, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",

@@ -125,11 +125,15 @@ class GoInteropTest extends ProcessTestSupport {
     ChildProcess peer = go("go-echo", "echo", "-in", in.toString(), "-out", out.toString(), "-codec", "protobuf");
     ChannelConfig cfg = config().build();
     CompletableFuture<Long> sending = CompletableFuture.supplyAsync(() -> {
-      try (Sender<Object> s = openSender(in, Messages.Kind.PROTOBUF, cfg)) {
-        for (int seq = 0; seq < count; seq++) {
-          s.send(Messages.make(Messages.Kind.PROTOBUF, 0, seq, 0));
+      try {
+        Sender<Object> s = openSender(in, Messages.Kind.PROTOBUF, cfg);
+        try {
+          for (int seq = 0; seq < count; seq++) {
+            s.send(Messages.make(Messages.Kind.PROTOBUF, 0, seq, 0));
+          }
+        } finally {
+          s.close();
         }
-        s.close();
         return s.messagesWritten();
       } catch (Exception e) {
         throw new RuntimeException(e);

@@ -17,12 +17,26 @@ abstract class ProcessTestSupport {
   Path dir;
 
   final Processes procs = new Processes();
+  private final java.util.List<AutoCloseable> toClose = new java.util.ArrayList<>();
+
+  /** Closes {@code c} after the test (if the test does not close it first). */
+  <C extends AutoCloseable> C closeAfterTest(C c) {
+    toClose.add(c);
+    return c;
+  }
 
   @AfterEach
   void destroyChildProcesses(org.junit.jupiter.api.TestInfo test) {
     // Logged to the test's output file (target/surefire-reports/*-output.txt) for diagnosis.
     System.out.println("=== children of " + test.getDisplayName() + " at the end of the test:\n" + procs.describeAll());
     procs.close();
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
   }
 
   /** An integer knob: {@code -Dname=value} on the Maven command line, else the CI-sized default. */
