@@ -174,6 +174,47 @@ class GoInteropTest extends ProcessTestSupport {
   }
 
   @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void goWritersKilledOneAfterAnotherFollowingJavaReaderGetsEveryPrefixAndGoesOn() throws Exception {
+    Path fifo = fifo("go-kills");
+    GoPeer.binary();
+    int[] ks = {0, 1, 4_999, 12_345};
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().follow(true).build())) {
+      for (int session = 0; session <= ks.length; session++) {
+        boolean last = session == ks.length;
+        int k = last ? 3_000 : ks[session];
+        List<String> args = new ArrayList<>(List.of("send", "-path", fifo.toString(), "-codec", "bytes",
+            "-count", Integer.toString(last ? k : 100_000)));
+        if (!last) {
+          args.addAll(List.of("-kill-after", Integer.toString(k)));
+        }
+        ChildProcess peer = go("go-send-" + session, args.toArray(String[]::new));
+        long n = 0;
+        TruncatedStreamException cut = null;
+        while (cut == null && n < k) {
+          try {
+            Messages.Id id = Messages.check(Messages.Kind.BYTES, r.receive(), 8);
+            assertEquals(n, id.seq(), "session " + session);
+            n++;
+          } catch (TruncatedStreamException e) {
+            cut = e;
+          }
+        }
+        assertEquals(k, n, "session " + session + ": every complete frame");
+        if (!last) {
+          if (cut == null) {
+            cut = assertThrows(TruncatedStreamException.class, r::receive);
+          }
+          assertEquals(11 + 14L * k, cut.offset(), "session " + session + ": " + cut.getMessage());
+          assertEquals(137, peer.awaitExit(EXIT), peer::describe);
+        } else {
+          assertEquals(0, peer.awaitExit(EXIT), peer::describe);
+        }
+      }
+    }
+  }
+
+  @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
   void javaWriterKilledMidFrameMakesGoReaderExitWithTruncatedCode4() throws Exception {
     Path fifo = fifo("java-kill");
@@ -183,6 +224,27 @@ class GoInteropTest extends ProcessTestSupport {
         "--count", "100000", "--kill-after", "4321");
     assertEquals(137, writer.awaitExit(EXIT), writer::describe);
     assertEquals(4, peer.awaitExit(EXIT), "exit code 4 = truncated: " + peer.describe());
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void followingGoReaderReadsJavaWritersAcrossACleanCloseAndACrash() throws Exception {
+    Path fifo = fifo("java-restarts");
+    GoPeer.binary();
+    ChildProcess peer = go("go-recv", "recv", "-path", fifo.toString(), "-codec", "bytes", "-follow",
+        "-count", "2500");
+    ChildProcess first = procs.java("java-send-1", "send", "--path", fifo.toString(), "--codec", "bytes",
+        "--count", "1000");
+    assertEquals(0, first.awaitExit(EXIT), first::describe);
+    ChildProcess crashing = procs.java("java-send-2", "send", "--path", fifo.toString(), "--codec", "bytes",
+        "--count", "100000", "--kill-after", "500");
+    assertEquals(137, crashing.awaitExit(EXIT), crashing::describe);
+    ChildProcess third = procs.java("java-send-3", "send", "--path", fifo.toString(), "--codec", "bytes",
+        "--count", "1000");
+    assertEquals(0, peer.awaitExit(EXIT), peer::describe);
+    assertEquals("OK 2500", peer.awaitLine("OK", Duration.ofSeconds(1)), peer::describe);
+    assertTrue(peer.stderr().contains("ended uncleanly"), "the crash is reported: " + peer.describe());
+    third.awaitExit(EXIT);
   }
 
   @Test

@@ -3,10 +3,12 @@ package dev.fifochan.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.OpenTimeoutException;
 import dev.fifochan.Receiver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +67,33 @@ class WriterRestartTest extends ProcessTestSupport {
           "poll(200 ms) must give up long before the 15 s open timeout");
       assertNull(polled);
       assertFalse(r.isEnded());
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void followingReaderThatTimedOutWaitingForAWriterCanRetryAndReadTheNextOne() throws Exception {
+    Path fifo = fifo("retry");
+    ChannelConfig cfg = config().follow(true).openTimeout(Duration.ofMillis(500)).build();
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.STRING, cfg)) {
+      assertThrows(OpenTimeoutException.class, r::receive, "no writer within the open timeout");
+      assertThrows(OpenTimeoutException.class, r::receive, "still none");
+      ChildProcess child = procs.java("writer-1", "send", "--path", fifo.toString(), "--codec", "string",
+          "--writer", "1", "--count", "100");
+      // The child JVM may take longer than the open timeout to start: retry as documented.
+      SequenceChecker got = new SequenceChecker();
+      int timeouts = 0;
+      while (got.total() < 100) {
+        try {
+          got.accept(Messages.check(Messages.Kind.STRING, r.receive(), 0));
+        } catch (OpenTimeoutException e) {
+          assertEquals(0, got.total(), "a timeout only while waiting for the writer, not in the middle of its stream");
+          timeouts++;
+        }
+      }
+      assertEquals(100, got.next(1));
+      assertEquals(0, child.awaitExit(Duration.ofSeconds(20)), child::describe);
+      System.out.println("retried " + timeouts + " open timeouts while the child started");
     }
   }
 
