@@ -543,7 +543,8 @@ func TestFanInGoroutines(t *testing.T) {
 func TestReceiveDecodeErrors(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	path := newFIFO(t)
-	write := func() {
+	write := func(done chan<- struct{}) {
+		defer close(done)
 		w, err := OpenWriter(ctx, path, Bytes())
 		if err != nil {
 			t.Error(err)
@@ -559,7 +560,8 @@ func TestReceiveDecodeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go write()
+	done := make(chan struct{})
+	go write(done)
 	var got []string
 	for v := range ch {
 		got = append(got, v)
@@ -568,13 +570,16 @@ func TestReceiveDecodeErrors(t *testing.T) {
 	if err := <-errc; !errors.Is(err, ErrIncompatibleStream) || len(got) != 0 {
 		t.Fatalf("got %v, %v; want incompatible", got, err)
 	}
+	<-done // the first writer must be gone before the next reader opens the FIFO
 	// With a bytes-named wire codec accepted, decode failures are skipped.
 	var skipped []error
 	ch, errc, err = Receive(ctx, path, lenient{String()}, OnError(func(err error) { skipped = append(skipped, err) }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	go write()
+	done = make(chan struct{})
+	go write(done)
+	defer func() { <-done }()
 	got = nil
 	for v := range ch {
 		got = append(got, v)

@@ -290,9 +290,6 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 	if err := r.fill(vl[:], false); err != nil {
 		return Record{}, err
 	}
-	if vl[0] != formatVersion {
-		return Record{}, streamErr(ErrIncompatibleStream, start, "format version %d, want %d", vl[0], formatVersion)
-	}
 	n := int(vl[1])
 	if n == 0 || n > maxCodecLen {
 		return Record{}, streamErr(ErrCorruptFrame, start, "codec name length %d not in 1..%d", n, maxCodecLen)
@@ -304,6 +301,9 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 	if !printable(name) {
 		return Record{}, streamErr(ErrCorruptFrame, start, "codec name %q is not printable ASCII", name)
 	}
+	if vl[0] != formatVersion {
+		return Record{}, streamErr(ErrIncompatibleStream, start, "format version %d, want %d", vl[0], formatVersion)
+	}
 	if r.cfg.expectCodec != "" && !Accepts(r.cfg.expectCodec, string(name)) {
 		return Record{}, streamErr(ErrIncompatibleStream, start, "codec %q, reader expects %q", name, r.cfg.expectCodec)
 	}
@@ -314,7 +314,7 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 
 func printable[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
+		if s[i] < 0x21 || s[i] > 0x7e {
 			return false
 		}
 	}

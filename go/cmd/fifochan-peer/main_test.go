@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,4 +204,34 @@ func writeRaw(t *testing.T, path string, b []byte) {
 	}
 	f.Write(b)
 	f.Close()
+}
+
+func TestFollowStopsCleanlyOnSIGTERM(t *testing.T) {
+	p := fifoPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, peerBin, "recv", "-path", p, "-codec", "bytes", "-create", "-follow")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "send", run(t, "send", "-path", p, "-codec", "bytes", "-count", "7"), 0, "READY")
+	expect(t, "send", run(t, "send", "-path", p, "-codec", "bytes", "-count", "5"), 0, "READY")
+	time.Sleep(time.Second) // both writers' bytes are in the pipe; let the reader take them
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil || out.String() != "READY\nOK 12\n" {
+		t.Fatalf("exit %v, stdout %q", err, out.String())
+	}
+}
+
+func TestOpenTimeouts(t *testing.T) {
+	t.Setenv("FIFOCHAN_PEER_OPEN_TIMEOUT", "300ms")
+	p := fifoPath(t)
+	if err := fifochan.Mkfifo(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "send with no reader", run(t, "send", "-path", p, "-codec", "bytes", "-count", "1"), 3, "")
+	expect(t, "recv with no writer", run(t, "recv", "-path", p, "-codec", "bytes"), 3, "READY")
+	expect(t, "recv of a missing FIFO", run(t, "recv", "-path", p+".missing", "-codec", "bytes"), 3, "")
 }

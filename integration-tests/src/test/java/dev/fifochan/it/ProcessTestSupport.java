@@ -17,10 +17,26 @@ abstract class ProcessTestSupport {
   Path dir;
 
   final Processes procs = new Processes();
+  private final java.util.List<AutoCloseable> toClose = new java.util.ArrayList<>();
+
+  /** Closes {@code c} after the test (if the test does not close it first). */
+  <C extends AutoCloseable> C closeAfterTest(C c) {
+    toClose.add(c);
+    return c;
+  }
 
   @AfterEach
-  void destroyChildProcesses() {
+  void destroyChildProcesses(org.junit.jupiter.api.TestInfo test) {
+    // Logged to the test's output file (target/surefire-reports/*-output.txt) for diagnosis.
+    System.out.println("=== children of " + test.getDisplayName() + " at the end of the test:\n" + procs.describeAll());
     procs.close();
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
   }
 
   /** An integer knob: {@code -Dname=value} on the Maven command line, else the CI-sized default. */
@@ -45,14 +61,11 @@ abstract class ProcessTestSupport {
   }
 
   static Receiver<Object> openReceiver(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    if (cfg.follow()) {
-      return Receiver.following(Fifo.follow(fifo, cfg), Messages.codec(kind), cfg);
-    }
-    return Receiver.over(Fifo.openReadChannel(fifo, cfg), Messages.codec(kind), cfg);
+    return Fifo.openReceiver(fifo, Messages.codec(kind), cfg);
   }
 
   static Sender<Object> openSender(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    return Sender.over(Fifo.openWriteChannel(fifo, cfg), Messages.codec(kind), cfg);
+    return Fifo.openSender(fifo, Messages.codec(kind), cfg);
   }
 
   /** Receives until a clean end of stream, checking every message; returns the checker. */

@@ -31,6 +31,15 @@ final class Processes implements AutoCloseable {
     return child;
   }
 
+  /** The state and output of every child, for the test log. */
+  synchronized String describeAll() {
+    StringBuilder b = new StringBuilder();
+    for (ChildProcess c : children) {
+      b.append(c.describe()).append('\n');
+    }
+    return b.toString();
+  }
+
   @Override
   public synchronized void close() {
     for (ChildProcess c : children) {
