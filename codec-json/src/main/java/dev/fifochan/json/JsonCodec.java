@@ -1,0 +1,212 @@
+package dev.fifochan.json;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
+import dev.fifochan.Codec;
+import dev.fifochan.CodecRegistry;
+import dev.fifochan.DecodeException;
+import dev.fifochan.EncodeException;
+import dev.fifochan.UnknownTypeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code json} codec: values of one Jackson-mappable type as UTF-8 JSON, exactly one JSON value
+ * per payload.
+ *
+ * <pre>{@code
+ * Codec<Order> orders = JsonCodec.of(Order.class, mapper);
+ * Codec<JsonNode> anything = JsonCodec.tree();
+ * Codec<Object> events = JsonCodec.builder().mapper(mapper)
+ *     .register("order", Order.class)
+ *     .register("cancel", Cancel.class)
+ *     .build();
+ * }</pre>
+ *
+ * <p>A single-type codec writes no type tag and ignores the tag of the frames it reads. Values are
+ * written with {@code T} as Jackson's root type, so the encoding matches what decoding expects; a
+ * polymorphic {@code T} needs Jackson's type information ({@code @JsonTypeInfo}). Decoding reads
+ * straight from the payload buffer (the backing array of a heap buffer, or a stream over a direct
+ * one) and rejects anything after the first JSON value, as well as a JSON {@code null} for a type
+ * other than {@link JsonNode}. Instances are immutable and thread-safe.
+ *
+ * @param <T> the type of the values
+ */
+public final class JsonCodec<T> implements Codec<T> {
+  /** The codec name announced in the stream preamble. */
+  public static final String NAME = "json";
+
+  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
+  private static final JsonCodec<JsonNode> TREE = new JsonCodec<>(JsonNode.class, DEFAULT_MAPPER);
+
+  private final Class<T> type;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
+
+  private JsonCodec(Class<T> type, ObjectMapper mapper) {
+    this.type = Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(mapper, "mapper");
+    this.reader = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // The stream is the sender's frame buffer: never close it, and leave flushing to the sender.
+    this.writer = mapper.writerFor(type)
+        .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+        .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+  }
+
+  /** A codec for {@code type} with a plain {@link ObjectMapper}. */
+  public static <T> JsonCodec<T> of(Class<T> type) {
+    return type == JsonNode.class ? cast(TREE) : new JsonCodec<>(type, DEFAULT_MAPPER);
+  }
+
+  /** A codec for {@code type} that reads and writes with the caller's configured {@code mapper}. */
+  public static <T> JsonCodec<T> of(Class<T> type, ObjectMapper mapper) {
+    return new JsonCodec<>(type, mapper);
+  }
+
+  /** A codec for any JSON value as a Jackson tree; a JSON {@code null} decodes to a {@code NullNode}. */
+  public static JsonCodec<JsonNode> tree() {
+    return TREE;
+  }
+
+  /** Starts a codec for several types on one channel, told apart by type tags. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The type this codec reads and writes. */
+  public Class<T> type() {
+    return type;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void encode(T value, OutputStream out) throws IOException {
+    try {
+      writer.writeValue(out, value);
+    } catch (JacksonException e) {
+      // Failures of the stream itself are not JacksonExceptions and propagate unchanged.
+      throw new EncodeException("cannot encode " + describe(value) + " as JSON: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  @Override
+  public T decode(String tag, ByteBuffer payload) throws IOException {
+    int start = payload.position();
+    T value;
+    try {
+      if (payload.hasArray()) {
+        value = reader.readValue(payload.array(), payload.arrayOffset() + start, payload.remaining());
+      } else {
+        value = reader.readValue(new ByteBufferBackedInputStream(payload));
+      }
+    } catch (JacksonException e) {
+      payload.position(start);
+      throw DecodeException.of("malformed JSON for " + type.getName() + ": " + e.getOriginalMessage()
+          + where(e.getLocation()), tag, payload, -1, e);
+    }
+    if (value == null) {
+      payload.position(start);
+      throw DecodeException.of("JSON null cannot be decoded as " + type.getName(), tag, payload, -1, null);
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return "JsonCodec[" + type.getName() + "]";
+  }
+
+  private static String where(JsonLocation location) {
+    if (location == null || location.getLineNr() < 0) {
+      return "";
+    }
+    return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+  }
+
+  private static String describe(Object value) {
+    return value == null ? "null" : "a " + value.getClass().getName();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> JsonCodec<T> cast(JsonCodec<?> codec) {
+    return (JsonCodec<T>) codec;
+  }
+
+  /**
+   * Builds a {@code json} codec for several types on one channel. Encoding picks the tag by the
+   * value's class (exact class first, then the first registered supertype); decoding picks the class
+   * by the frame's tag and fails with {@link UnknownTypeException}, carrying the tag and the raw
+   * payload, for a tag nobody registered.
+   */
+  public static final class Builder {
+    private ObjectMapper mapper = DEFAULT_MAPPER;
+    private final Map<String, Class<?>> typesByTag = new LinkedHashMap<>();
+    private final Set<Class<?>> types = new HashSet<>();
+
+    private Builder() {}
+
+    /** The mapper every registered type is read and written with; a plain one if not set. */
+    public Builder mapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /**
+     * Registers {@code type} under {@code tag} (at most 255 UTF-8 bytes).
+     *
+     * @throws IllegalArgumentException if the tag or the type is registered already, or the tag is too long
+     */
+    public Builder register(String tag, Class<?> type) {
+      Objects.requireNonNull(tag, "tag");
+      Objects.requireNonNull(type, "type");
+      if (tag.getBytes(StandardCharsets.UTF_8).length > dev.fifochan.WireFormat.MAX_TAG_LENGTH) {
+        throw new IllegalArgumentException("tag longer than 255 UTF-8 bytes: " + tag);
+      }
+      if (typesByTag.containsKey(tag)) {
+        throw new IllegalArgumentException("tag registered twice: '" + tag + "'");
+      }
+      if (!types.add(type)) {
+        throw new IllegalArgumentException("type registered twice: " + type.getName());
+      }
+      typesByTag.put(tag, type);
+      return this;
+    }
+
+    /**
+     * The codec, named {@code json}.
+     *
+     * @throws IllegalStateException if no type was registered
+     */
+    public Codec<Object> build() {
+      if (typesByTag.isEmpty()) {
+        throw new IllegalStateException("register at least one type");
+      }
+      CodecRegistry.Builder registry = CodecRegistry.builder(NAME);
+      typesByTag.forEach((tag, type) -> add(registry, tag, type));
+      return registry.build();
+    }
+
+    private <T> void add(CodecRegistry.Builder registry, String tag, Class<T> type) {
+      registry.register(tag, type, new JsonCodec<>(type, mapper));
+    }
+  }
+}

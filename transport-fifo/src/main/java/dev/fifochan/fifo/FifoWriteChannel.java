@@ -1,0 +1,116 @@
+package dev.fifochan.fifo;
+
+import dev.fifochan.ChannelConfig;
+import dev.fifochan.PeerClosedException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+
+/**
+ * The write end of a FIFO as a non-blocking {@link WritableByteChannel}: {@link #write} is one
+ * {@code write(2)} that returns how many bytes went into the pipe (0 when it is full, fewer than
+ * asked when it filled up: bytes are never dropped silently); {@link #awaitReady(long)} waits for
+ * room. When the reader is gone, writing throws {@link PeerClosedException} (EPIPE: the JVM ignores
+ * SIGPIPE, so it arrives as an error number).
+ *
+ * <p>Opening polls {@code open(O_WRONLY|O_NONBLOCK)} with a growing back-off (0.5 ms up to 20 ms)
+ * until a reader is there, so no thread ever sits in an uninterruptible {@code open(2)}.
+ *
+ * <p>One thread writes at a time; {@link #close()} and {@link #awaitReady} may be called from any
+ * thread. Obtain one from {@link Fifo#openWriteChannel}, or {@link #unconnected} then
+ * {@link #connect()} when another thread must be able to cancel the open by closing the channel.
+ */
+public final class FifoWriteChannel extends FifoEnd implements WritableByteChannel {
+  static final long FIRST_BACKOFF_NANOS = 500_000;
+  static final long MAX_BACKOFF_NANOS = 20_000_000;
+
+  private FifoWriteChannel(Path path, ChannelConfig config) throws IOException {
+    super(path, config);
+  }
+
+  /** A channel for the FIFO's write end that is not open yet; call {@link #connect()}. Holds a wake-up pipe until closed. */
+  public static FifoWriteChannel unconnected(Path path, ChannelConfig config) throws IOException {
+    return new FifoWriteChannel(path, config);
+  }
+
+  @Override
+  String endName() {
+    return "write end";
+  }
+
+  @Override
+  int connectFd(long deadline) throws IOException {
+    long backoff = FIRST_BACKOFF_NANOS;
+    while (true) {
+      int newFd = FifoFile.open(path, config, Native.O_WRONLY);
+      if (newFd >= 0) {
+        return newFd;
+      }
+      long left = deadline - System.nanoTime(); // ENXIO: no reader yet
+      if (left <= 0) {
+        throw openTimeout();
+      }
+      gate.await(-1, (short) 0, Math.min(backoff, left)); // a sleep that close() and interrupts end
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+    }
+  }
+
+  /**
+   * Writes as much of {@code src} as the pipe takes, with one {@code write(2)}: direct buffers in
+   * place, heap buffers through a scratch buffer (at most 64 KiB per call). A write of at most
+   * PIPE_BUF (4096) bytes is atomic: all of it or nothing (0).
+   *
+   * @return the number of bytes written, 0 if the pipe is full
+   * @throws PeerClosedException if the reader closed its end
+   */
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    enterConnected();
+    try {
+      int len = src.remaining();
+      if (len == 0) {
+        return 0;
+      }
+      boolean direct = src.isDirect();
+      long address;
+      if (direct) {
+        address = Native.address(src) + src.position();
+      } else {
+        len = Math.min(len, SCRATCH_SIZE);
+        ByteBuffer s = scratch();
+        s.clear();
+        s.put(src.duplicate().limit(src.position() + len));
+        address = scratchAddress();
+      }
+      long n;
+      do {
+        n = Native.CALLS.write(fd, address, len);
+      } while (n < 0 && Native.errno() == Native.EINTR);
+      if (n >= 0) {
+        src.position(src.position() + (int) n);
+        return (int) n;
+      }
+      int errno = Native.errno();
+      if (errno == Native.EAGAIN) {
+        return 0;
+      }
+      if (errno == Native.EPIPE) {
+        throw new PeerClosedException("FIFO " + path + ": the reader closed its end", 0,
+            Native.error("write", path, errno));
+      }
+      throw Native.error("write", path, errno);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  /**
+   * Waits until the pipe has room or the reader is gone (POLLOUT or POLLERR; the next write then
+   * throws {@link PeerClosedException}), at most {@code timeoutNanos} (negative: no limit).
+   */
+  @Override
+  public boolean awaitReady(long timeoutNanos) throws IOException {
+    return await(Native.POLLOUT, timeoutNanos);
+  }
+}
