@@ -13,14 +13,19 @@ import java.util.concurrent.atomic.LongAdder;
 public final class CountingReadChannel implements ReadableByteChannel, WaitableChannel {
   private final ReadableByteChannel channel;
   private final LongAdder bytes;
+  private final String name;
 
-  /** Counts what comes through {@code channel} into {@code bytes} (shared across writers in follow mode). */
-  public CountingReadChannel(ReadableByteChannel channel, LongAdder bytes) {
+  /**
+   * Counts what comes through {@code channel} into {@code bytes} (shared across writers in follow
+   * mode); {@code name} (e.g. "FIFO /tmp/f") names it in messages.
+   */
+  public CountingReadChannel(ReadableByteChannel channel, LongAdder bytes, String name) {
     if (!(channel instanceof WaitableChannel)) {
       throw new IllegalArgumentException("not a waitable channel: " + channel);
     }
     this.channel = channel;
     this.bytes = bytes;
+    this.name = name;
   }
 
   @Override
@@ -45,5 +50,10 @@ public final class CountingReadChannel implements ReadableByteChannel, WaitableC
   @Override
   public void close() throws IOException {
     channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return name;
   }
 }

@@ -46,4 +46,9 @@ public final class CountingWriteChannel implements WritableByteChannel, Waitable
   public long bytes() {
     return bytes.sum();
   }
+
+  @Override
+  public String toString() {
+    return "FIFO " + channel.path();
+  }
 }

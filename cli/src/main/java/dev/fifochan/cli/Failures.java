@@ -65,8 +65,14 @@ public final class Failures {
       return (CliException) t;
     }
     String cause = describe(t);
-    String message = subject == null || cause.contains(subject) ? cause : subject + ": " + cause;
+    String message = subject == null || mentions(cause, subject) ? cause : subject + ": " + cause;
     return new CliException(exitCodeOf(t), message, t);
+  }
+
+  /** Whether {@code message} names {@code subject} as a word of its own (a path, not a part of one). */
+  static boolean mentions(String message, String subject) {
+    return java.util.regex.Pattern.compile("(^|[\\s'\"(])" + java.util.regex.Pattern.quote(subject) + "($|[\\s'\"):,])")
+        .matcher(message).find();
   }
 
   /** The cause in words, without the exception's class name unless there is nothing else. */

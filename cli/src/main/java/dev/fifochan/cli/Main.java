@@ -28,7 +28,9 @@ public final class Main {
     // and commands flush whenever they would wait.
     PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
         false, StandardCharsets.UTF_8);
-    int code = run(args, new FileInputStream(FileDescriptor.in), out, System.err);
+    FileOutputStream data = new FileOutputStream(FileDescriptor.out);
+    CommandLine cl = commandLine(new Io(new FileInputStream(FileDescriptor.in), out, System.err, data));
+    int code = cl.execute(args);
     out.flush();
     System.exit(code);
   }

@@ -13,12 +13,14 @@ public final class Progress implements AutoCloseable {
   private final String label;
   private final LongSupplier messages;
   private final LongSupplier bytes;
+  private final long total;
   private final Thread thread;
   private final long start = System.nanoTime();
   private volatile boolean stopped;
 
-  private Progress(PrintStream err, String label, LongSupplier messages, LongSupplier bytes, boolean enabled) {
+  private Progress(PrintStream err, String label, LongSupplier messages, LongSupplier bytes, long total, boolean enabled) {
     this.err = err;
+    this.total = total;
     this.label = label;
     this.messages = messages;
     this.bytes = bytes;
@@ -31,7 +33,13 @@ public final class Progress implements AutoCloseable {
 
   /** Starts a progress line if {@code enabled}; {@code bytes} may be null when unknown. */
   public static Progress start(boolean enabled, PrintStream err, String label, LongSupplier messages, LongSupplier bytes) {
-    return new Progress(err, label, messages, bytes, enabled);
+    return new Progress(err, label, messages, bytes, -1, enabled);
+  }
+
+  /** Like {@link #start(boolean, PrintStream, String, LongSupplier, LongSupplier)}, out of {@code total} messages. */
+  public static Progress start(boolean enabled, PrintStream err, String label, LongSupplier messages, LongSupplier bytes,
+      long total) {
+    return new Progress(err, label, messages, bytes, total, enabled);
   }
 
   private void loop() {
@@ -51,7 +59,7 @@ public final class Progress implements AutoCloseable {
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
     long n = messages.getAsLong();
     StringBuilder line = new StringBuilder("\r").append(label).append(": ")
-        .append(Units.count(n)).append(" msgs");
+        .append(Units.count(n)).append(total >= 0 ? " of " + Units.count(total) : "").append(" msgs");
     if (bytes != null) {
       line.append(", ").append(Units.bytes(bytes.getAsLong()));
     }

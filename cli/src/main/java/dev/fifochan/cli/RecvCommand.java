@@ -84,15 +84,16 @@ public final class RecvCommand implements Callable<Integer> {
         .build();
     LongAdder bytes = new LongAdder();
     Receiver<T> receiver = open(messageFormat, config, bytes);
-    MessageOutput<T> output = messageFormat.output(root.io().out());
+    MessageOutput<T> output = messageFormat.output(root.io().data());
     try (receiver; Progress progress = Progress.start(common.progress(), root.io().err(), "recv " + fifo,
         receiver::messagesReceived, bytes::sum)) {
-      pump(receiver, output);
-    } finally {
-      output.flush();
-    }
-    if (root.io().out().checkError()) {
-      throw new CliException(ExitCode.ERROR, "stdout: write failed (closed pipe?)");
+      try {
+        pump(receiver, output);
+      } finally {
+        flush(output); // also what arrived before a failure
+      }
+    } catch (StdoutClosed e) {
+      return ExitCode.BROKEN_PIPE.code();
     }
     if (common.verbose()) {
       root.io().err().println("fifochan recv: " + fifo + ": received " + receiver.messagesReceived()
@@ -108,7 +109,7 @@ public final class RecvCommand implements Callable<Integer> {
         SourceOpener counting = new SourceOpener() {
           @Override
           public ReadableByteChannel open() throws IOException {
-            return new CountingReadChannel(opener.open(), bytes);
+            return new CountingReadChannel(opener.open(), bytes, "FIFO " + fifo);
           }
 
           @Override
@@ -119,7 +120,7 @@ public final class RecvCommand implements Callable<Integer> {
         return Receiver.following(counting, messageFormat.codec(), config);
       }
       FifoReadChannel channel = Fifo.openReadChannel(fifo, config);
-      return Receiver.over(new CountingReadChannel(channel, bytes), messageFormat.codec(), config);
+      return Receiver.over(new CountingReadChannel(channel, bytes, "FIFO " + fifo), messageFormat.codec(), config);
     } catch (IOException e) {
       throw Failures.of(fifo.toString(), e);
     }
@@ -131,6 +132,8 @@ public final class RecvCommand implements Callable<Integer> {
       T message;
       try {
         message = next(receiver, output);
+      } catch (StdoutClosed e) {
+        throw e;
       } catch (StreamException e) {
         if (follow) {
           err.println("fifochan recv: " + fifo + ": " + Failures.describeStream(e) + " (skipped; following)");
@@ -147,7 +150,28 @@ public final class RecvCommand implements Callable<Integer> {
         throw new CliException(ExitCode.TIMEOUT, fifo + ": no message within " + DurationConverter.format(timeout)
             + " (" + receiver.messagesReceived() + " received)");
       }
-      output.write(message);
+      try {
+        output.write(message);
+      } catch (IOException e) {
+        throw new StdoutClosed(e);
+      }
+    }
+  }
+
+  private static void flush(MessageOutput<?> output) throws StdoutClosed {
+    try {
+      output.flush();
+    } catch (IOException e) {
+      throw new StdoutClosed(e);
+    }
+  }
+
+  /** Writing to stdout failed: its reader is gone. */
+  private static final class StdoutClosed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StdoutClosed(IOException cause) {
+      super("stdout: " + cause.getMessage(), cause);
     }
   }
 
@@ -155,12 +179,12 @@ public final class RecvCommand implements Callable<Integer> {
    * The next message; flushes stdout whenever the receiver would have to wait, so that a slow
    * stream shows up at once while a fast one is written in large blocks.
    */
-  private <T> T next(Receiver<T> receiver, MessageOutput<T> output) throws IOException {
+  private <T> T next(Receiver<T> receiver, MessageOutput<T> output) throws IOException, CliException {
     T message = receiver.poll(Duration.ZERO);
     if (message != null || receiver.isEnded()) {
       return message;
     }
-    output.flush();
+    flush(output);
     return timeout == null ? receiver.receive() : receiver.poll(timeout);
   }
 }

@@ -120,4 +120,19 @@ class DemoIT {
       Files.delete(d);
     }
   }
+
+  @Test
+  @Timeout(300)
+  void peerDeathEndsTheDemoAtOnceWithThePeerGoneCode() throws Exception {
+    Path tmp = tmp();
+    Jar.Run run = demo(tmp, "--round-trips", "100000000", "--timeout", "2m");
+    ProcessHandle peer = startedPeer(run, tmp);
+    long killed = System.nanoTime();
+    signal("KILL", peer.pid());
+    run.await(Duration.ofSeconds(60));
+    assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(30), "the demo waited for its timeout");
+    assertEquals(ExitCode.PEER_GONE.code(), run.exitCode(), run.toString());
+    assertTrue(run.err().startsWith("fifochan demo: demo peer (pid " + peer.pid() + ") exited with status 137"), run.err());
+    assertEquals(List.of(), list(tmp), "files left behind");
+  }
 }

@@ -85,6 +85,13 @@ public final class DemoCommand implements Callable<Integer> {
     int peerStatus;
     try {
       run.peer = PeerProcess.start(ws, plan, timeout);
+      // If the peer dies, stop waiting for it at once: an interrupt ends any FIFO wait.
+      Thread main = Thread.currentThread();
+      run.peer.onFailure(() -> {
+        if (!run.finished) {
+          main.interrupt();
+        }
+      });
       if (common.verbose()) {
         err.println("fifochan demo: FIFOs in " + ws.dir() + ", peer pid " + run.peer.pid());
       }
@@ -100,6 +107,8 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw peerFailure(run, e);
     } finally {
+      run.finished = true;
+      Thread.interrupted(); // a late interrupt from the peer watcher must not disturb the cleanup
       run.cleanUp();
       removeHook(hook);
     }
@@ -112,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
     String label = "demo " + dc.name() + (kind == Phase.Kind.echo ? " round trips" : " burst");
     int n = kind == Phase.Kind.echo ? roundTrips : burst;
     return phases.run(dc, kind, n, roundTrips / 10, link -> Progress.start(common.progress(), root.io().err(),
-        label, () -> link.requests.messagesWritten(), link::bytes));
+        label, () -> link.requests.messagesWritten(), link::bytes, n));
   }
 
   /** Names the peer's death when that is what broke the exchange. */
@@ -120,9 +129,10 @@ public final class DemoCommand implements Callable<Integer> {
     CliException failure = Failures.of("demo", e);
     if (run.peer != null) {
       try {
-        run.peer.awaitExit(Duration.ofMillis(300));
+        Thread.interrupted();
+        run.peer.awaitExit(Duration.ofMillis(500));
       } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
+        // checked below
       }
       if (!run.peer.isAlive()) {
         return new CliException(ExitCode.PEER_GONE, "demo peer (pid " + run.peer.pid() + ") exited with status "
@@ -144,6 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
   static final class DemoRun {
     final Workspace ws;
     volatile PeerProcess peer;
+    volatile boolean finished;
     private boolean cleaned;
     private boolean peerStopped;
     private boolean removed;

@@ -28,7 +28,7 @@ final class DemoLink<T> implements AutoCloseable {
     try {
       s = Sender.over(out, dc.codec(), config);
       FifoReadChannel r = Fifo.openReadChannel(ws.replies(), config);
-      replies = Receiver.over(new CountingReadChannel(r, in), dc.codec(), config);
+      replies = Receiver.over(new CountingReadChannel(r, in, "FIFO " + ws.replies()), dc.codec(), config);
       requests = s;
     } catch (IOException | RuntimeException e) {
       out.close();

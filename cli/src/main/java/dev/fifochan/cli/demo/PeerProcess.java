@@ -46,6 +46,15 @@ final class PeerProcess {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
+  /** Runs {@code action} if the peer exits with a non-zero status (it exits 0 only after its last phase). */
+  void onFailure(Runnable action) {
+    process.onExit().thenAccept(p -> {
+      if (p.exitValue() != 0) {
+        action.run();
+      }
+    });
+  }
+
   long pid() {
     return process.pid();
   }
