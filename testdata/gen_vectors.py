@@ -65,13 +65,29 @@ def varint(n: int) -> bytes:
             return bytes(out)
 
 
-def pb_ping(seq: int, text: str) -> bytes:  # fifochan.interop.Ping {int64 seq=1; string text=2}
-    t = text.encode()
-    return b"\x08" + varint(seq) + b"\x12" + varint(len(t)) + t
+def pb_field(number: int, wire_type: int) -> bytes:
+    return varint(number << 3 | wire_type)
 
 
-def pb_pong(seq: int, payload: bytes) -> bytes:  # fifochan.interop.Pong {int64 seq=1; bytes payload=2}
-    return b"\x08" + varint(seq) + b"\x1a" + varint(len(payload)) + payload
+def pb_ping(seq: int, text: str) -> bytes:
+    """fifochan.interop.Ping {int64 seq = 1; string text = 2}, canonical proto3: defaults omitted."""
+    out = b""
+    if seq:
+        out += pb_field(1, 0) + varint(seq)
+    if text:
+        t = text.encode()
+        out += pb_field(2, 2) + varint(len(t)) + t
+    return out
+
+
+def pb_pong(seq: int, payload: bytes) -> bytes:
+    """fifochan.interop.Pong {int64 seq = 1; bytes payload = 2}, canonical proto3: defaults omitted."""
+    out = b""
+    if seq:
+        out += pb_field(1, 0) + varint(seq)
+    if payload:
+        out += pb_field(2, 2) + varint(len(payload)) + payload
+    return out
 
 
 class Vector:

@@ -56,12 +56,20 @@ public final class FrameReader implements Closeable {
    * @param codecFilter accepts the codec names a preamble may announce; {@code null} accepts all
    */
   public FrameReader(ReadableByteChannel channel, int maxFrameLength, int bufferSize, Predicate<String> codecFilter) {
+    this(channel, maxFrameLength, Buffers.pageAlignedDirect(Math.max(bufferSize, Buffers.PAGE)), codecFilter);
+  }
+
+  /** A reader over a caller-provided buffer (reused across readers by the fuzz tests). */
+  FrameReader(ReadableByteChannel channel, int maxFrameLength, ByteBuffer buffer, Predicate<String> codecFilter) {
+    if (buffer.capacity() < Buffers.PAGE) {
+      throw new IllegalArgumentException("buffer must hold at least " + Buffers.PAGE + " bytes");
+    }
     this.channel = channel;
     this.waitable = channel instanceof WaitableChannel ? (WaitableChannel) channel : null;
     this.maxFrameLength = maxFrameLength;
     this.codecFilter = codecFilter;
-    this.buf = Buffers.pageAlignedDirect(Math.max(bufferSize, Buffers.PAGE));
-    this.buf.limit(0);
+    this.buf = buffer;
+    this.buf.clear().limit(0);
     this.crcView = buf.duplicate();
     this.payloadView = buf.asReadOnlyBuffer();
   }
@@ -175,10 +183,9 @@ public final class FrameReader implements Closeable {
 
   /**
    * Discards everything until the transport's end of file, after a failure, so that a following
-   * receiver can start afresh with the next writer. Returns the number of bytes discarded.
+   * receiver can start afresh with the next writer. Returns false if the deadline passed first.
    */
-  long drainToEndOfFile() throws IOException {
-    long dropped = buf.remaining();
+  boolean drainToEndOfFile(long deadline) throws IOException {
     buf.limit(0);
     while (!eof) {
       buf.clear();
@@ -190,18 +197,13 @@ public final class FrameReader implements Closeable {
       }
       if (r < 0) {
         eof = true;
-      } else if (r == 0) {
-        if (waitable != null) {
-          waitable.awaitReady(-1);
-        } else {
-          Thread.onSpinWait();
-        }
-      } else {
-        dropped += r;
+      } else if (r == 0 && !await(deadline)) {
+        buf.limit(0);
+        return false;
       }
       buf.limit(0);
     }
-    return dropped;
+    return true;
   }
 
   private WireRecord preamble(long deadline) throws IOException {
@@ -413,7 +415,8 @@ public final class FrameReader implements Closeable {
     if (left == 0) {
       return false;
     }
-    return waitable.awaitReady(left);
+    // Without a deadline a "not ready" answer is a spurious wake-up: try again.
+    return waitable.awaitReady(left) || deadline == Long.MAX_VALUE;
   }
 
   private void consume(int n) {

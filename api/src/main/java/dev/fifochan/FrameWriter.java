@@ -337,7 +337,8 @@ public final class FrameWriter implements Closeable {
     if (left == 0) {
       return false;
     }
-    return waitable.awaitReady(left);
+    // Without a deadline a "not ready" answer is a spurious wake-up: try again.
+    return waitable.awaitReady(left) || deadline == Long.MAX_VALUE;
   }
 
   private void startOverflow() {

@@ -216,8 +216,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         if (ended) {
           return null;
         }
-        if (reader == null || needReopen) {
-          reopen();
+        if ((reader == null || needReopen) && !reopen(deadline)) {
+          return null;
         }
         WireRecord r;
         try {
@@ -297,7 +297,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return i < 0 ? message : message.substring(0, i);
   }
 
-  private void reopen() throws IOException {
+  /** Opens the next writer's channel; false if none arrived before the deadline. */
+  private boolean reopen(long deadline) throws IOException {
     if (opener == null) {
       throw new IllegalStateException("no opener");
     }
@@ -305,12 +306,17 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     if (previous != null && needReopen && reader != null) {
       // A failed stream: skip the rest of that writer's bytes up to its end of file.
       try {
-        reader.drainToEndOfFile();
+        if (!reader.drainToEndOfFile(deadline)) {
+          return false;
+        }
       } catch (IOException ignored) {
         // the channel is replaced below either way
       }
     }
-    ReadableByteChannel next = opener.open();
+    ReadableByteChannel next = opener.open(Buffers.remaining(deadline));
+    if (next == null) {
+      return false;
+    }
     channel = next;
     reader = newReader(next);
     needReopen = false;
@@ -321,6 +327,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
       next.close();
       throw new ClosedChannelException();
     }
+    return true;
   }
 
   private FrameReader newReader(ReadableByteChannel c) {

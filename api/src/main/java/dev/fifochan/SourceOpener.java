@@ -17,6 +17,16 @@ public interface SourceOpener extends Closeable {
    */
   ReadableByteChannel open() throws IOException;
 
+  /**
+   * Like {@link #open()}, waiting at most {@code timeoutNanos} (negative: no limit) for the next
+   * writer. A timed-out call leaves the opener ready for the next call.
+   *
+   * @return the channel, or {@code null} if no writer arrived in time
+   */
+  default ReadableByteChannel open(long timeoutNanos) throws IOException {
+    return open();
+  }
+
   /** Cancels a pending {@link #open()} and releases what the opener holds. Idempotent. */
   @Override
   void close() throws IOException;

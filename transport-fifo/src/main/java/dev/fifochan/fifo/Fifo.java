@@ -1,6 +1,9 @@
 package dev.fifochan.fifo;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.Codec;
+import dev.fifochan.Receiver;
+import dev.fifochan.Sender;
 import dev.fifochan.SourceOpener;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +45,49 @@ public final class Fifo {
     }
     FifoFile.create(path, mode);
     return path;
+  }
+
+  /** {@link #openSender(Path, Codec, ChannelConfig)} with {@link ChannelConfig#defaults()}. */
+  public static <T> Sender<T> openSender(Path path, Codec<T> codec) throws IOException {
+    return openSender(path, codec, ChannelConfig.defaults());
+  }
+
+  /**
+   * Opens the FIFO's write end (waiting for a reader at most the open timeout) and returns a sender
+   * over it; closing the sender closes the FIFO end.
+   */
+  public static <T> Sender<T> openSender(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
+    FifoWriteChannel ch = openWriteChannel(path, config);
+    boolean ok = false;
+    try {
+      Sender<T> sender = Sender.over(ch, codec, config);
+      ok = true;
+      return sender;
+    } finally {
+      if (!ok) {
+        ch.close();
+      }
+    }
+  }
+
+  /** {@link #openReceiver(Path, Codec, ChannelConfig)} with {@link ChannelConfig#defaults()}. */
+  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec) throws IOException {
+    return openReceiver(path, codec, ChannelConfig.defaults());
+  }
+
+  /**
+   * Returns a receiver of the FIFO. Without {@link ChannelConfig#follow()} it opens the read end now
+   * (waiting for the first writer's first byte at most the open timeout) and the receiver ends with
+   * that writer's stream. With follow, it reads one writer after another through
+   * {@link #follow(Path, ChannelConfig)}: each next writer is waited for at most the open timeout per
+   * receive call ({@link dev.fifochan.OpenTimeoutException}, after which receiving may be retried).
+   */
+  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
+    java.util.Objects.requireNonNull(codec, "codec");
+    if (config.follow()) {
+      return Receiver.following(follow(path, config), codec, config);
+    }
+    return Receiver.over(openReadChannel(path, config), codec, config);
   }
 
   /**

@@ -25,7 +25,6 @@ abstract class FifoEnd implements WaitableChannel {
   int fd = -1; // written once, before connected is set
   private long dev;
   private long ino;
-  private int pipeSize;
   private ByteBuffer scratch;
   private long scratchAddress;
 
@@ -66,14 +65,18 @@ abstract class FifoEnd implements WaitableChannel {
       POSIX.fstat(newFd, st);
       dev = st.dev();
       ino = st.ino();
-      if (config.pipeSize() > 0) {
-        POSIX.libc().fcntl(newFd, Native.F_SETPIPE_SZ, config.pipeSize()); // best effort: EPERM/EBUSY ignored
-      }
-      pipeSize = POSIX.libc().fcntl(newFd, Native.F_GETPIPE_SZ, 0);
+      requestPipeSize(newFd); // again: the peer may have asked for another size meanwhile
       fd = newFd;
       connected = true;
     } finally {
       gate.exit();
+    }
+  }
+
+  /** Asks for {@link ChannelConfig#pipeSize()}, best effort (EPERM, EBUSY and the like are ignored). */
+  final void requestPipeSize(int anFd) {
+    if (config.pipeSize() > 0) {
+      POSIX.libc().fcntl(anFd, Native.F_SETPIPE_SZ, config.pipeSize());
     }
   }
 
@@ -99,9 +102,22 @@ abstract class FifoEnd implements WaitableChannel {
     return path;
   }
 
-  /** The pipe's capacity in bytes as the kernel reports it after the requested resize (0 before connecting). */
+  /**
+   * The pipe's capacity in bytes as the kernel reports it now (F_GETPIPE_SZ): the size this end
+   * asked for if the kernel granted it, unless the peer asked for another one since. 0 when not
+   * connected or closed.
+   */
   public final int pipeSize() {
-    return pipeSize;
+    try {
+      enterConnected();
+    } catch (IOException | java.nio.channels.NotYetConnectedException e) {
+      return 0;
+    }
+    try {
+      return Math.max(0, POSIX.libc().fcntl(fd, Native.F_GETPIPE_SZ, 0));
+    } finally {
+      gate.exit();
+    }
   }
 
   @Override

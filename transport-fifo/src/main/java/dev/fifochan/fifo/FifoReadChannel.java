@@ -52,6 +52,7 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
     boolean ok = false;
     try {
       onOpened.accept(newFd);
+      requestPipeSize(newFd); // early, before a writer fills the default-sized pipe
       // POLLHUP arrives only once a writer came and went after our open; POLLIN with the first byte.
       long left = Math.max(0, deadline - System.nanoTime());
       if (gate.await(newFd, Native.POLLIN, left) == 0) {

@@ -1,0 +1,105 @@
+package dev.fifochan.fifo;
+
+import dev.fifochan.ChannelConfig;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+
+/** Helpers shared by the FIFO tests. */
+final class FifoTesting {
+  private FifoTesting() {}
+
+  static ChannelConfig timeout(Duration openTimeout) {
+    return ChannelConfig.builder().openTimeout(openTimeout).build();
+  }
+
+  static ChannelConfig timeoutMillis(long ms) {
+    return timeout(Duration.ofMillis(ms));
+  }
+
+  /** Number of descriptors this process has open. */
+  static int openFds() {
+    String[] names = new File("/proc/self/fd").list();
+    if (names == null) {
+      throw new UncheckedIOException(new IOException("cannot list /proc/self/fd"));
+    }
+    return names.length;
+  }
+
+  /**
+   * Descriptor number to what it points at, leaving out the directory handle of the listing itself
+   * and the JVM's own short-lived reads of cgroup files (container memory accounting).
+   */
+  static java.util.SortedMap<Integer, String> fdTargets() {
+    java.util.SortedMap<Integer, String> m = new java.util.TreeMap<>();
+    String[] names = new File("/proc/self/fd").list();
+    for (String n : names == null ? new String[0] : names) {
+      String target;
+      try {
+        target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)).toString();
+      } catch (IOException | RuntimeException e) {
+        continue; // gone already: the listing's own handle
+      }
+      if (!target.startsWith("/sys/fs/cgroup/")) {
+        m.put(Integer.parseInt(n), target);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Asserts the process has as many descriptors open as {@code before} (from {@link #fdTargets()}),
+   * allowing a second for descriptors that other parts of the JVM open briefly.
+   */
+  static void assertNoFdLeak(java.util.SortedMap<Integer, String> before) throws InterruptedException {
+    java.util.SortedMap<Integer, String> after = fdTargets();
+    for (int i = 0; i < 20 && after.size() != before.size(); i++) {
+      Thread.sleep(50);
+      after = fdTargets();
+    }
+    if (after.size() != before.size()) {
+      org.junit.jupiter.api.Assertions.fail("descriptors before " + before + "\nafter " + after);
+    }
+  }
+
+  /** Writes all of {@code src}, waiting for room as needed. */
+  static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      if (ch.write(src) == 0) {
+        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+      }
+    }
+  }
+
+  /** Reads until end of file; returns everything read. */
+  static byte[] readToEnd(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    while (true) {
+      buf.clear();
+      int n = ch.read(buf);
+      if (n < 0) {
+        return out.toByteArray();
+      }
+      if (n == 0) {
+        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        continue;
+      }
+      buf.flip();
+      byte[] chunk = new byte[buf.remaining()];
+      buf.get(chunk);
+      out.write(chunk, 0, chunk.length);
+    }
+  }
+
+  static byte[] pattern(int length, int seed) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (i * 31 + seed + (i >>> 8));
+    }
+    return b;
+  }
+}
