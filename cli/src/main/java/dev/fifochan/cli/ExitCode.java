@@ -46,14 +46,4 @@ public enum ExitCode {
   public String meaning() {
     return meaning;
   }
-
-  /** The exit-code table for {@code --help} (picocli's {@code exitCodeList} format: "code:text"). */
-  static String[] helpList() {
-    ExitCode[] all = values();
-    String[] lines = new String[all.length];
-    for (int i = 0; i < all.length; i++) {
-      lines[i] = String.format("%3d:%s", all[i].code, all[i].meaning);
-    }
-    return lines;
-  }
 }

@@ -305,4 +305,28 @@ class SendRecvIT {
     assertEquals(ExitCode.ERROR.code(), again.exitCode());
     assertEquals("fifochan mkfifo: " + fifo + ": already exists\n", again.err());
   }
+
+  @Test
+  void followGivesUpAfterTheTimeoutWithoutAWriter() throws Exception {
+    Path fifo = fifo();
+    Jar.Run recv = Jar.run(dir, null, LIMIT, "recv", "--follow", "--timeout", "1s", fifo.toString());
+    assertEquals(ExitCode.TIMEOUT.code(), recv.exitCode(), recv.toString());
+  }
+
+  @Test
+  void progressGoesToStderrOnlyAndOnlyWhenAsked() throws Exception {
+    Path fifo = fifo();
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      s.append("{\"i\":").append(i).append("}\n");
+    }
+    Path in = file("p.jsonl", s.toString());
+    Jar.Run recv = Jar.start(dir, null, "recv", "--progress", fifo.toString());
+    Jar.Run send = Jar.run(dir, in, LIMIT, "send", "--no-progress", fifo.toString());
+    recv.await(LIMIT);
+    assertEquals(0, recv.exitCode(), recv.toString());
+    assertEquals(Files.readString(in), recv.out(), "stdout carries only data");
+    assertTrue(recv.err().contains("recv " + fifo + ": 50.0 k msgs"), recv.err());
+    assertEquals("", send.err());
+  }
 }
