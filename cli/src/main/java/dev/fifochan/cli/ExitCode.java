@@ -24,10 +24,10 @@ public enum ExitCode {
   PEER_GONE(7, "peer gone: the reader closed the FIFO (or died) while we were sending"),
   /** The stream is valid but not one we can read: unknown format version or codec. */
   INCOMPATIBLE(8, "incompatible stream: unknown wire-format version, or a codec we cannot read"),
-  /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */
-  BROKEN_PIPE(141, "stdout closed by its reader (e.g. | head): stopped quietly, as SIGPIPE stops other tools"),
   /** Interrupted by SIGINT (Ctrl-C); set by the JVM, cleanup still runs. */
-  INTERRUPTED(130, "interrupted (Ctrl-C); everything the command created is removed first");
+  INTERRUPTED(130, "interrupted (Ctrl-C); the demo still removes everything it created"),
+  /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */
+  BROKEN_PIPE(141, "stdout closed by its reader (e.g. | head): stopped quietly, as SIGPIPE stops other tools");
 
   private final int code;
   private final String meaning;

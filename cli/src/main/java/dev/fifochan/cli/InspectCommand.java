@@ -24,8 +24,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code fifochan inspect}: a record-by-record dump of a stream in a file or a FIFO. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Decode a fifochan stream record by record, from a file (e.g. a capture: cat FIFO > file)"
-        + " or a FIFO, and print offset, record kind, flags, type tag, payload length and a payload preview.",
+    description = {"List a stream (file or FIFO) record by record; say where and why it breaks.",
+        "Reads a file (e.g. a capture: cat FIFO > file) or a FIFO and prints offset, record kind, flags, type tag, payload length and a payload preview.",
         "On a broken stream it prints what came before, then names the offset and the cause on stderr and"
             + " exits 5 (corrupt), 4 (truncated) or 8 (incompatible). Checksums are verified."},
     footerHeading = "%nExamples:%n",

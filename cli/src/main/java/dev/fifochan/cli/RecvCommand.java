@@ -34,7 +34,7 @@ import picocli.CommandLine.ParentCommand;
         "  fifochan recv --create --timeout 5s --count 1 /tmp/orders",
         "  fifochan recv --follow --codec string /tmp/log",
         "  fifochan recv --codec bytes --bytes-framing u32 /tmp/blobs > blobs.u32",
-        "  fifochan recv --codec protobuf --descriptor-set app.desc --type app.Ping,app.Pong /tmp/p"})
+        "  fifochan recv -c protobuf --descriptor-set app.desc -t app.Ping,app.Pong /tmp/p"})
 public final class RecvCommand implements Callable<Integer> {
   @ParentCommand
   private FifochanCommand root;

@@ -30,7 +30,7 @@ import picocli.CommandLine.ParentCommand;
         "  echo '{\"id\":1}' | fifochan send --create --type order /tmp/orders",
         "  printf 'one\\ntwo\\n' | fifochan send --codec string /tmp/lines",
         "  fifochan send --codec bytes /tmp/blobs < image.png",
-        "  fifochan send --codec protobuf --descriptor-set app.desc --type app.Ping /tmp/p < pings.jsonl"})
+        "  fifochan send -c protobuf --descriptor-set app.desc -t app.Ping /tmp/p < pings.jsonl"})
 public final class SendCommand implements Callable<Integer> {
   @ParentCommand
   private FifochanCommand root;

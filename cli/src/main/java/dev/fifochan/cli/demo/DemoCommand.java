@@ -24,9 +24,9 @@ import picocli.CommandLine.ParentCommand;
  * the protobuf codec, and the demo prints what it measured. Leaves nothing behind, also on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Start a second JVM and exchange typed messages with it over two FIFOs in a private"
-        + " temporary directory (0700; FIFOs 0600): for each codec (JSON with a Java record, protobuf with"
-        + " a generated class) first request/echo round trips (latency), then a one-way burst the peer"
+    description = {"Run a second JVM and exchange JSON and protobuf messages with it over two FIFOs.",
+        "The FIFOs live in a private temporary directory (0700; FIFOs 0600). For each codec (JSON with a"
+        + " Java record, protobuf with a generated class) first request/echo round trips (latency), then a one-way burst the peer"
         + " acknowledges (throughput).",
         "Prints a summary on stdout: messages, bytes, rates, round-trip p50/p99, clean ends of stream."
             + " Progress goes to stderr when it is a terminal (or with --progress). The FIFOs, the directory"

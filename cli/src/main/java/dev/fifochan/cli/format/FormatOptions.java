@@ -20,8 +20,8 @@ public final class FormatOptions {
       description = "json, string, bytes or protobuf (default: ${DEFAULT-VALUE}).")
   CodecName codec;
 
-  @Option(names = {"-t", "--type"}, paramLabel = "NAME[,NAME...]", split = ",",
-      description = {"json: the type tag of every frame sent.",
+  @Option(names = {"-t", "--type"}, paramLabel = "NAME", split = ",",
+      description = {"json (send): the type tag of every frame.",
           "protobuf: the full message name(s) from --descriptor-set; with several, JSON lines name"
               + " theirs in an \"@type\" member."})
   List<String> types = new ArrayList<>();
