@@ -67,6 +67,7 @@ public final class InspectCommand implements Callable<Integer> {
     try (FrameReader reader = new FrameReader(open(), maxFrameLength, 1 << 16, null)) {
       printer.header();
       long timeoutNanos = timeout == null ? -1 : timeout.toNanos();
+      long records = 0;
       while (true) {
         WireRecord record = reader.next(timeoutNanos);
         if (record == null) {
@@ -78,6 +79,9 @@ public final class InspectCommand implements Callable<Integer> {
           return ExitCode.OK.code();
         }
         printer.record(record);
+        if (++records % 1024 == 0 && out.checkError()) {
+          return ExitCode.BROKEN_PIPE.code(); // stdout closed (e.g. | head): stop like SIGPIPE would
+        }
       }
     } catch (StreamException e) {
       printer.failure(e, Failures.exitCodeOf(e));

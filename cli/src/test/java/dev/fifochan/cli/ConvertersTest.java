@@ -80,4 +80,14 @@ class ConvertersTest {
         java.util.Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code).distinct().count());
     assertEquals(2, ExitCode.USAGE.code());
   }
+
+  @Test
+  void subjectIsPrefixedUnlessTheMessageAlreadyNamesIt() {
+    assertEquals("f: no such file or directory", Failures.of("f", new NoSuchFileException("f")).getMessage());
+    assertEquals("refusing /tmp/f: it is not a FIFO",
+        Failures.of("/tmp/f", new java.io.IOException("refusing /tmp/f: it is not a FIFO")).getMessage());
+    assertEquals("the reader of FIFO f is gone",
+        Failures.of("f", new java.io.IOException("the reader of FIFO f is gone")).getMessage());
+    assertEquals("f: buffer full", Failures.of("f", new java.io.IOException("buffer full")).getMessage());
+  }
 }
