@@ -11,7 +11,6 @@ import dev.fifochan.fifo.Fifo;
 import dev.fifochan.fifo.FifoReadChannel;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -105,18 +104,7 @@ public final class RecvCommand implements Callable<Integer> {
   private <T> Receiver<T> open(MessageFormat<T> messageFormat, ChannelConfig config, LongAdder bytes) throws CliException {
     try {
       if (follow) {
-        SourceOpener opener = Fifo.follow(fifo, config);
-        SourceOpener counting = new SourceOpener() {
-          @Override
-          public ReadableByteChannel open() throws IOException {
-            return new CountingReadChannel(opener.open(), bytes, "FIFO " + fifo);
-          }
-
-          @Override
-          public void close() throws IOException {
-            opener.close();
-          }
-        };
+        SourceOpener counting = new CountingOpener(Fifo.follow(fifo, config), bytes, "FIFO " + fifo);
         return Receiver.following(counting, messageFormat.codec(), config);
       }
       FifoReadChannel channel = Fifo.openReadChannel(fifo, config);
