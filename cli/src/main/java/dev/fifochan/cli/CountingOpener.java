@@ -6,8 +6,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link SourceOpener} whose channels count the bytes read, for {@code recv --follow}. Both
- * {@code open} methods are delegated, so that a following receiver's timed {@code poll} keeps
+ * A {@link SourceOpener} whose channels count the bytes read, for {@code recv --follow}. The timed
+ * {@code open} is delegated, so that a following receiver's timed {@code poll} keeps
  * bounding its wait for the next writer.
  */
 public final class CountingOpener implements SourceOpener {
@@ -20,11 +20,6 @@ public final class CountingOpener implements SourceOpener {
     this.opener = opener;
     this.bytes = bytes;
     this.name = name;
-  }
-
-  @Override
-  public ReadableByteChannel open() throws IOException {
-    return new CountingReadChannel(opener.open(), bytes, name);
   }
 
   @Override

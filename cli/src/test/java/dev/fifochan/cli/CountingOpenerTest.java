@@ -18,11 +18,6 @@ class CountingOpenerTest {
     AtomicLong seen = new AtomicLong(Long.MIN_VALUE);
     SourceOpener inner = new SourceOpener() {
       @Override
-      public ReadableByteChannel open() {
-        throw new AssertionError("the untimed open would wait forever");
-      }
-
-      @Override
       public ReadableByteChannel open(long timeoutNanos) {
         seen.set(timeoutNanos);
         return null;
