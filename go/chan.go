@@ -59,7 +59,12 @@ func (s *Sender[T]) Send(v T) error {
 	if s.closed {
 		return errors.New("fifochan: send on closed Sender")
 	}
-	err := s.w.appendFrame(s.codec.Tag(v), func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	var err error
+	if p, ok := any(v).([]byte); ok && isBytesCodec(s.codec) {
+		err = s.w.WriteFrame("", p) // large payloads are not copied
+	} else {
+		err = s.w.appendFrame(s.codec.Tag(v), func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	}
 	if err == nil && s.delay == 0 {
 		err = s.w.Flush()
 	}
@@ -154,7 +159,7 @@ func (s *Sender[T]) Err() error {
 }
 
 // Receive opens the read end of the FIFO at path and delivers decoded
-// messages on the returned channel until a clean end of stream, when the
+// messages on the returned channel (buffered, 64 messages) until a clean end of stream, when the
 // channel closes. The error channel is closed before the message channel,
 // so reading it after the message channel closed yields the error or nil.
 // An unclean end (ErrTruncatedStream, ErrCorruptFrame,
@@ -167,7 +172,10 @@ func (s *Sender[T]) Err() error {
 // next writer; an unclean session end is passed to OnError (if set) and
 // reading goes on. With OnError, decode failures are passed to it and the
 // frame is skipped. Receive returns an error at once if the FIFO cannot
-// be opened; waiting for a writer happens in the background.
+// be opened; waiting for a writer happens in the background. To stop
+// early, cancel ctx: the background goroutine and the descriptor are
+// released (a receiver that neither drains the channel nor cancels ctx
+// keeps them).
 // Options: MaxFrameLength, Follow, OnError, Create, AllowOtherOwner.
 func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Option) (<-chan T, <-chan error, error) {
 	cfg := newConfig(opts)
@@ -178,7 +186,7 @@ func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Op
 	if err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan T, 64)
+	ch := make(chan T, receiveBuffer)
 	errc := make(chan error, 1)
 	rx := &receiver[T]{ctx: ctx, path: path, codec: codec, cfg: cfg, ch: ch}
 	go func() {
@@ -190,6 +198,10 @@ func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Op
 	}()
 	return ch, errc, nil
 }
+
+// receiveBuffer is the message channel's capacity: enough to keep the
+// reading goroutine busy, small enough that large frames do not pile up.
+const receiveBuffer = 64
 
 type receiver[T any] struct {
 	ctx   context.Context
@@ -273,9 +285,13 @@ func (rx *receiver[T]) session(f *os.File) error {
 			continue
 		}
 		select {
-		case rx.ch <- v:
-		case <-rx.ctx.Done():
-			return rx.ctx.Err()
+		case rx.ch <- v: // fast path: room in the channel
+		default:
+			select {
+			case rx.ch <- v:
+			case <-rx.ctx.Done():
+				return rx.ctx.Err()
+			}
 		}
 	}
 }
@@ -290,4 +306,9 @@ func (d deadlineReader) Read(p []byte) (int, error) {
 	stop := context.AfterFunc(d.ctx, func() { d.f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	return d.f.Read(p)
+}
+
+func isBytesCodec[T any](c Codec[T]) bool {
+	_, ok := any(c).(bytesCodec)
+	return ok
 }

@@ -27,7 +27,7 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-func newFIFO(t *testing.T) string {
+func newFIFO(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "test.fifo")
 	if err := Mkfifo(p, 0); err != nil {
@@ -543,7 +543,8 @@ func TestFanInGoroutines(t *testing.T) {
 func TestReceiveDecodeErrors(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	path := newFIFO(t)
-	write := func() {
+	write := func(done chan<- struct{}) {
+		defer close(done)
 		w, err := OpenWriter(ctx, path, Bytes())
 		if err != nil {
 			t.Error(err)
@@ -559,7 +560,8 @@ func TestReceiveDecodeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go write()
+	done := make(chan struct{})
+	go write(done)
 	var got []string
 	for v := range ch {
 		got = append(got, v)
@@ -568,13 +570,16 @@ func TestReceiveDecodeErrors(t *testing.T) {
 	if err := <-errc; !errors.Is(err, ErrIncompatibleStream) || len(got) != 0 {
 		t.Fatalf("got %v, %v; want incompatible", got, err)
 	}
+	<-done // the first writer must be gone before the next reader opens the FIFO
 	// With a bytes-named wire codec accepted, decode failures are skipped.
 	var skipped []error
 	ch, errc, err = Receive(ctx, path, lenient{String()}, OnError(func(err error) { skipped = append(skipped, err) }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	go write()
+	done = make(chan struct{})
+	go write(done)
+	defer func() { <-done }()
 	got = nil
 	for v := range ch {
 		got = append(got, v)
@@ -590,3 +595,58 @@ func TestReceiveDecodeErrors(t *testing.T) {
 type lenient struct{ Codec[string] }
 
 func (lenient) Name() string { return "bytes" }
+
+// TestSenderConcurrentSends: one Sender shared by goroutines, with the
+// idle-flush timer racing the sends; oversized messages are refused
+// without harming the stream.
+func TestSenderConcurrentSends(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	path := newFIFO(t)
+	ch, errc, err := Receive(ctx, path, Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWriter(ctx, path, Bytes(), FlushDelay(50*time.Microsecond), MaxFrameLength(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const senders, msgs = 4, 2000
+	var wg sync.WaitGroup
+	for g := 0; g < senders; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < msgs; i++ {
+				if err := w.Send([]byte{byte(g), byte(i), byte(i >> 8)}); err != nil {
+					t.Error(err)
+					return
+				}
+				if i%500 == 0 {
+					if err := w.Send(make([]byte, 1001)); !errors.Is(err, ErrFrameTooLong) {
+						t.Errorf("oversized: %v", err)
+					}
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); w.Close() }()
+	next := make([]int, senders)
+	for p := range ch {
+		g, i := int(p[0]), int(p[1])|int(p[2])<<8
+		if len(p) != 3 || i != next[g] {
+			t.Fatalf("sender %d: message %d, want %d", g, i, next[g])
+		}
+		next[g]++
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	for g, n := range next {
+		if n != msgs {
+			t.Errorf("sender %d: %d messages", g, n)
+		}
+	}
+	if w.Err() != nil {
+		t.Fatal(w.Err())
+	}
+}

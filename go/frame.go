@@ -17,6 +17,9 @@ const (
 	headerLen     = 6    // length(4) flags(1) tag-len(1)
 	maxCodecLen   = 64
 	maxTagLen     = 255
+	// readBufferSize holds several 64 KiB frames, so that most frames
+	// are parsed in place.
+	readBufferSize = 256 << 10
 )
 
 var (
@@ -60,23 +63,23 @@ type Record struct {
 // Reader reads fifochan records from any io.Reader without goroutines.
 // It is not safe for concurrent use.
 type Reader struct {
-	r        *bufio.Reader
-	cfg      config
-	off      int64 // offset of the next unread byte
-	writers  int   // open writers: preambles minus end-of-stream frames
-	seen     bool  // a preamble has been read
-	err      error // sticky
-	hdr      [headerLen]byte
-	payload  []byte
-	tagBuf   [maxTagLen]byte
-	pending  int64 // start of the record being read
-	checksum uint32
+	r       *bufio.Reader
+	cfg     config
+	off     int64 // offset of the next unread byte
+	writers int   // open writers: preambles minus end-of-stream frames
+	seen    bool  // a preamble has been read
+	err     error // sticky
+	hdr     [headerLen]byte
+	payload []byte
+	tagBuf  [maxTagLen]byte
+	pending int64 // start of the record being read
+	lastTag string
 }
 
 // NewReader returns a Reader of r. Useful options: MaxFrameLength,
 // ExpectCodec.
 func NewReader(r io.Reader, opts ...Option) *Reader {
-	return &Reader{r: bufio.NewReaderSize(r, DefaultBufferSize), cfg: newConfig(opts)}
+	return &Reader{r: bufio.NewReaderSize(r, readBufferSize), cfg: newConfig(opts)}
 }
 
 // Offset returns the number of bytes consumed so far.
@@ -133,6 +136,9 @@ func (r *Reader) fill(p []byte, atBoundary bool) error {
 func (r *Reader) readRecord() (Record, error) {
 	start := r.off
 	r.pending = start
+	if rec, ok, err := r.readBuffered(start); ok {
+		return rec, err
+	}
 	head := r.hdr[:4]
 	if err := r.fill(head, true); err != nil {
 		if err == io.EOF {
@@ -149,24 +155,16 @@ func (r *Reader) readRecord() (Record, error) {
 	if [4]byte(head) == magic {
 		return r.readPreamble(start)
 	}
-	length := binary.BigEndian.Uint32(head)
-	switch {
-	case r.writers == 0:
-		return Record{}, streamErr(ErrCorruptFrame, start, "frame with no open writer")
-	case length>>31 != 0:
-		return Record{}, streamErr(ErrCorruptFrame, start, "length %#08x has the top bit set", length)
-	case int64(length) > int64(r.cfg.maxFrame):
-		return Record{}, streamErr(ErrFrameTooLong, start, "length %d > maximum %d", length, r.cfg.maxFrame)
+	// §5: check what the first four bytes alone can tell, then the rest.
+	if err := r.checkHeader(start, binary.BigEndian.Uint32(head), 0, 0); err != nil {
+		return Record{}, err
 	}
 	if err := r.fill(r.hdr[4:6], false); err != nil {
 		return Record{}, err
 	}
-	flags, tagLen := r.hdr[4], int(r.hdr[5])
-	if flags&^(flagEnd|flagChecksum) != 0 {
-		return Record{}, streamErr(ErrCorruptFrame, start, "reserved flag bits %#02x", flags)
-	}
-	if flags&flagEnd != 0 && (length != 0 || tagLen != 0) {
-		return Record{}, streamErr(ErrCorruptFrame, start, "end-of-stream frame with length %d, tag-len %d", length, tagLen)
+	length, flags, tagLen := binary.BigEndian.Uint32(head), r.hdr[4], int(r.hdr[5])
+	if err := r.checkHeader(start, length, flags, tagLen); err != nil {
+		return Record{}, err
 	}
 	tag := r.tagBuf[:tagLen]
 	if err := r.fill(tag, false); err != nil {
@@ -192,7 +190,75 @@ func (r *Reader) readRecord() (Record, error) {
 		r.writers--
 		return Record{Kind: KindEnd, Offset: start, Flags: flags}, nil
 	}
-	return Record{Kind: KindFrame, Offset: start, Flags: flags, Tag: string(tag), Payload: payload}, nil
+	return Record{Kind: KindFrame, Offset: start, Flags: flags, Tag: r.tagString(tag), Payload: payload}, nil
+}
+
+// checkHeader applies §5's frame checks in order.
+func (r *Reader) checkHeader(start int64, length uint32, flags byte, tagLen int) error {
+	switch {
+	case r.writers == 0:
+		return streamErr(ErrCorruptFrame, start, "frame with no open writer")
+	case length>>31 != 0:
+		return streamErr(ErrCorruptFrame, start, "length %#08x has the top bit set", length)
+	case int64(length) > int64(r.cfg.maxFrame):
+		return streamErr(ErrFrameTooLong, start, "length %d > maximum %d", length, r.cfg.maxFrame)
+	case flags&^(flagEnd|flagChecksum) != 0:
+		return streamErr(ErrCorruptFrame, start, "reserved flag bits %#02x", flags)
+	case flags&flagEnd != 0 && (length != 0 || tagLen != 0):
+		return streamErr(ErrCorruptFrame, start, "end-of-stream frame with length %d, tag-len %d", length, tagLen)
+	}
+	return nil
+}
+
+// readBuffered is the fast path: a frame that is already entirely in the
+// read buffer is parsed in place (its payload aliases the buffer). ok is
+// false when the slow path must handle the record.
+func (r *Reader) readBuffered(start int64) (rec Record, ok bool, err error) {
+	n := r.r.Buffered()
+	if n < headerLen {
+		return Record{}, false, nil
+	}
+	b, _ := r.r.Peek(n)
+	if [4]byte(b[:4]) == magic {
+		return Record{}, false, nil
+	}
+	length, flags, tagLen := binary.BigEndian.Uint32(b), b[4], int(b[5])
+	if err := r.checkHeader(start, length, flags, tagLen); err != nil {
+		return Record{}, true, err
+	}
+	end := headerLen + tagLen + int(length)
+	total := end
+	if flags&flagChecksum != 0 {
+		total += 4
+	}
+	if total > n {
+		return Record{}, false, nil
+	}
+	if flags&flagChecksum != 0 {
+		c := crc32.Checksum(b[:end], castagnoli)
+		if got := binary.BigEndian.Uint32(b[end:]); got != c {
+			r.r.Discard(total)
+			r.off += int64(total)
+			return Record{}, true, streamErr(ErrChecksumMismatch, start, "crc32c %08x, computed %08x", got, c)
+		}
+	}
+	tag := b[headerLen : headerLen+tagLen]
+	payload := b[headerLen+tagLen : end]
+	r.r.Discard(total) // the bytes stay valid until the next read
+	r.off += int64(total)
+	if flags&flagEnd != 0 {
+		r.writers--
+		return Record{Kind: KindEnd, Offset: start, Flags: flags}, true, nil
+	}
+	return Record{Kind: KindFrame, Offset: start, Flags: flags, Tag: r.tagString(tag), Payload: payload}, true, nil
+}
+
+// tagString returns tag as a string, reusing the previous one if equal.
+func (r *Reader) tagString(tag []byte) string {
+	if string(tag) != r.lastTag {
+		r.lastTag = string(tag)
+	}
+	return r.lastTag
 }
 
 // readPayload reads n payload bytes into a reused buffer. Large payloads
@@ -224,9 +290,6 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 	if err := r.fill(vl[:], false); err != nil {
 		return Record{}, err
 	}
-	if vl[0] != formatVersion {
-		return Record{}, streamErr(ErrIncompatibleStream, start, "format version %d, want %d", vl[0], formatVersion)
-	}
 	n := int(vl[1])
 	if n == 0 || n > maxCodecLen {
 		return Record{}, streamErr(ErrCorruptFrame, start, "codec name length %d not in 1..%d", n, maxCodecLen)
@@ -238,6 +301,9 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 	if !printable(name) {
 		return Record{}, streamErr(ErrCorruptFrame, start, "codec name %q is not printable ASCII", name)
 	}
+	if vl[0] != formatVersion {
+		return Record{}, streamErr(ErrIncompatibleStream, start, "format version %d, want %d", vl[0], formatVersion)
+	}
 	if r.cfg.expectCodec != "" && !Accepts(r.cfg.expectCodec, string(name)) {
 		return Record{}, streamErr(ErrIncompatibleStream, start, "codec %q, reader expects %q", name, r.cfg.expectCodec)
 	}
@@ -248,7 +314,7 @@ func (r *Reader) readPreamble(start int64) (Record, error) {
 
 func printable[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
+		if s[i] < 0x21 || s[i] > 0x7e {
 			return false
 		}
 	}

@@ -82,7 +82,7 @@ func TestReaderErrorsAreSticky(t *testing.T) {
 // header breaks several rules at once.
 func TestReaderCheckOrder(t *testing.T) {
 	pre := stream(t, "bytes", nil)
-	pre = pre[:len(pre)-6:len(pre)-6] // preamble only; appends copy
+	pre = pre[: len(pre)-6 : len(pre)-6] // preamble only; appends copy
 	hdr := func(length uint32, flags, tagLen byte) []byte {
 		return append(binary.BigEndian.AppendUint32(nil, length), flags, tagLen)
 	}
@@ -99,7 +99,9 @@ func TestReaderCheckOrder(t *testing.T) {
 		{"too long at the absolute cap", append(pre, hdr(MaxFrameLengthLimit, 0, 0)...), 0, ErrFrameTooLong, nil},
 		{"reserved flag before bad end", append(pre, hdr(1, 0x05, 0)...), 0, ErrCorruptFrame, nil},
 		{"end with tag", append(pre, hdr(0, 0x01, 1)...), 0, ErrCorruptFrame, nil},
-		{"version before codec length", []byte{0x89, 'F', 'C', 'H', 2, 0}, 0, ErrIncompatibleStream, nil},
+		{"codec length before version", []byte{0x89, 'F', 'C', 'H', 2, 0}, 0, ErrCorruptFrame, nil},
+		{"codec name before version", []byte{0x89, 'F', 'C', 'H', 2, 2, 'a', ' '}, 0, ErrCorruptFrame, nil},
+		{"version after a valid name", []byte{0x89, 'F', 'C', 'H', 2, 1, 'a'}, 0, ErrIncompatibleStream, nil},
 		{"codec length above 64", []byte{0x89, 'F', 'C', 'H', 1, 65}, 0, ErrCorruptFrame, nil},
 		{"codec name not printable", []byte{0x89, 'F', 'C', 'H', 1, 2, 'a', 0}, 0, ErrCorruptFrame, nil},
 		{"truncated after length", append(pre, 0, 0, 0, 1), 0, ErrTruncatedStream, nil},
@@ -325,3 +327,5 @@ func TestErrorRelations(t *testing.T) {
 		t.Fatal("sentinel relations are reversed")
 	}
 }
+
+var errEPIPE = syscall.EPIPE

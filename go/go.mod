@@ -3,6 +3,6 @@ module fifochan.dev/fifochan
 go 1.22
 
 require (
-	golang.org/x/sys v0.30.0 // indirect
-	google.golang.org/protobuf v1.36.6 // indirect
+	golang.org/x/sys v0.30.0
+	google.golang.org/protobuf v1.36.6
 )

@@ -46,7 +46,34 @@ func NewWriter(w io.Writer, codec string, opts ...Option) (*Writer, error) {
 // payload exceeds the maximum frame length, or in fan-in mode if the
 // whole record exceeds PipeBuf bytes; those errors leave the Writer usable.
 func (w *Writer) WriteFrame(tag string, payload []byte) error {
-	return w.appendFrame(tag, func(dst []byte) ([]byte, error) { return append(dst, payload...), nil })
+	if len(payload) < w.limit/2 || w.cfg.fanIn || len(payload) > w.cfg.maxFrame || len(tag) > maxTagLen || w.err != nil || w.done {
+		return w.appendFrame(tag, func(dst []byte) ([]byte, error) { return append(dst, payload...), nil })
+	}
+	// A large payload is written from the caller's slice, not copied:
+	// buffered records and the header in one write, then the payload.
+	// The checksum (if any) starts the next buffer.
+	start := len(w.buf)
+	var flags byte
+	if w.cfg.checksum {
+		flags = flagChecksum
+	}
+	w.buf = binary.BigEndian.AppendUint32(w.buf, uint32(len(payload)))
+	w.buf = append(w.buf, flags, byte(len(tag)))
+	w.buf = append(w.buf, tag...)
+	var sum uint32
+	if w.cfg.checksum {
+		sum = crc32.Update(crc32.Checksum(w.buf[start:], castagnoli), castagnoli, payload)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := w.write(payload); err != nil {
+		return err
+	}
+	if w.cfg.checksum {
+		w.buf = binary.BigEndian.AppendUint32(w.buf, sum)
+	}
+	return nil
 }
 
 // SetChecksum turns CRC-32C on or off for the frames written after it

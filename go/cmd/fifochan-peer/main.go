@@ -13,9 +13,11 @@
 // {"seq":<seq>,"text":"ping-<seq>"}; string sends "msg-<seq>"; bytes sends
 // the 8-byte big-endian seq.
 //
-// Every command prints READY on stdout when its FIFO is open (recv and
+// Opens time out after 30 s (FIFOCHAN_PEER_OPEN_TIMEOUT, a Go duration,
+// overrides this). Every command prints READY on stdout when its FIFO is open (recv and
 // echo: when the read end is open and a writer may connect). recv prints
-// "OK <n>" at a clean end of stream or after -count messages. Exit codes:
+// "OK <n>" at a clean end of stream or after -count messages (with -follow
+// and no -count, on SIGINT or SIGTERM). Exit codes:
 // 0 success, 1 other failure, 2 usage, 3 timeout, 4 truncated stream,
 // 5 corrupt frame, checksum mismatch or frame too long, 6 decode or
 // verification failure, 7 peer closed. Errors are one line on stderr.
@@ -36,7 +38,15 @@ import (
 	"fifochan.dev/fifochan/internal/interoppb"
 )
 
-const openTimeout = 30 * time.Second
+// openTimeout bounds every wait for the FIFO to appear and for the other
+// end: 30 s, or FIFOCHAN_PEER_OPEN_TIMEOUT (a Go duration, for tests).
+var openTimeout = 30 * time.Second
+
+func init() {
+	if d, err := time.ParseDuration(os.Getenv("FIFOCHAN_PEER_OPEN_TIMEOUT")); err == nil && d > 0 {
+		openTimeout = d
+	}
+}
 
 // Exit codes.
 const (
@@ -343,6 +353,11 @@ func cmdRecv(ctx context.Context, args []string) error {
 		}
 	}
 	if err := <-errc; err != nil {
+		if *follow && ctx.Err() != nil {
+			// A follower has no natural end: SIGINT/SIGTERM is its clean stop.
+			fmt.Printf("OK %d\n", n)
+			return nil
+		}
 		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			return fail(exitTimeout, "recv: no writer within %v: %v", openTimeout, err)
 		}

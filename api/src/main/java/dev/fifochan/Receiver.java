@@ -292,8 +292,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return bytes;
   }
 
+  /** The codec's own words, without the tag/size and offset suffixes the new exception adds again. */
   private static String stripOffset(String message) {
-    int i = message.lastIndexOf(" (at stream offset ");
+    int i = message.indexOf(" [tag '");
+    if (i < 0) {
+      i = message.lastIndexOf(" (at stream offset ");
+    }
     return i < 0 ? message : message.substring(0, i);
   }
 

@@ -14,6 +14,7 @@ import dev.fifochan.CodecRegistry;
 import dev.fifochan.DecodeException;
 import dev.fifochan.EncodeException;
 import dev.fifochan.UnknownTypeException;
+import dev.fifochan.WireFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -178,7 +179,7 @@ public final class JsonCodec<T> implements Codec<T> {
     public Builder register(String tag, Class<?> type) {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(type, "type");
-      if (tag.getBytes(StandardCharsets.UTF_8).length > dev.fifochan.WireFormat.MAX_TAG_LENGTH) {
+      if (tag.getBytes(StandardCharsets.UTF_8).length > WireFormat.MAX_TAG_LENGTH) {
         throw new IllegalArgumentException("tag longer than 255 UTF-8 bytes: " + tag);
       }
       if (typesByTag.containsKey(tag)) {

@@ -15,6 +15,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -45,12 +46,15 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   public static final String NAME = "protobuf";
 
   private final Map<String, Parser<? extends M>> parsersByName;
-  /** The parser for untagged frames: set when the codec knows exactly one type. */
+  /** The parser for untagged frames, and its type's name: set when the codec knows exactly one type. */
   private final Parser<? extends M> untaggedParser;
+  private final String untaggedName;
 
   private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName) {
-    this.parsersByName = Map.copyOf(parsersByName);
-    this.untaggedParser = parsersByName.size() == 1 ? parsersByName.values().iterator().next() : null;
+    this.parsersByName = Collections.unmodifiableMap(new LinkedHashMap<>(parsersByName));
+    boolean single = parsersByName.size() == 1;
+    this.untaggedParser = single ? parsersByName.values().iterator().next() : null;
+    this.untaggedName = single ? parsersByName.keySet().iterator().next() : null;
   }
 
   /**
@@ -97,7 +101,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     return new ProtobufCodec<>(nonEmpty(parsers));
   }
 
-  /** The full names of the message types this codec reads and writes. */
+  /** The full names of the message types this codec reads and writes, in the order they were given. */
   public Set<String> typeNames() {
     return parsersByName.keySet();
   }
@@ -134,7 +138,8 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
 
   @Override
   public M decode(String tag, ByteBuffer payload) throws IOException {
-    Parser<? extends M> parser = tag.isEmpty() && untaggedParser != null ? untaggedParser : parsersByName.get(tag);
+    boolean untagged = tag.isEmpty() && untaggedParser != null;
+    Parser<? extends M> parser = untagged ? untaggedParser : parsersByName.get(tag);
     if (parser == null) {
       byte[] raw = new byte[payload.remaining()];
       payload.duplicate().get(raw);
@@ -143,7 +148,8 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     try {
       return parser.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
-      throw DecodeException.of("invalid protobuf payload: " + e.getMessage(), tag, payload, -1, e);
+      throw DecodeException.of("invalid " + (untagged ? untaggedName : tag) + " payload: " + e.getMessage(),
+          tag, payload, -1, e);
     }
   }
 

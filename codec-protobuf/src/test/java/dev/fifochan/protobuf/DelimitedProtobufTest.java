@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(value = 20, unit = TimeUnit.SECONDS)
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DelimitedProtobufTest {
 
   /** Messages of sizes 0 to about 40 KiB, more than one reader buffer. */
@@ -85,6 +85,7 @@ class DelimitedProtobufTest {
       try (DelimitedProtobufReader<Pong> r = new DelimitedProtobufReader<>(pipe.source(), Pong.getDefaultInstance())) {
         for (Pong p; (p = r.read()) != null; ) {
           received.add(p);
+          assertTrue(received.size() <= sent.size(), "more messages than were sent");
         }
         assertEquals(writer.get(), r.offset());
       }
@@ -256,6 +257,7 @@ class DelimitedProtobufTest {
     DelimitedProtobufReader<Pong> r = reader(written(sent));
     for (Pong p; (p = r.read()) != null; ) {
       received.add(p); // later reads overwrite the buffer these were parsed from
+      assertTrue(received.size() <= sent.size(), "more messages than were sent");
     }
     assertEquals(sent, received);
   }

@@ -77,7 +77,7 @@ class ProtobufCodecTest {
   @Test
   void registryRoundTripsEachTypeByFullName() throws IOException {
     ProtobufCodec<Message> codec = ProtobufCodec.registry(Ping.getDefaultInstance(), Pong.getDefaultInstance());
-    assertEquals(Set.of(PING, PONG), codec.typeNames());
+    assertEquals(List.of(PING, PONG), List.copyOf(codec.typeNames()));
     for (Message m : List.of(HELLO, REPLY, Ping.getDefaultInstance(), Pong.getDefaultInstance())) {
       String tag = codec.tagOf(m);
       assertEquals(m.getDescriptorForType().getFullName(), tag);
@@ -149,6 +149,14 @@ class ProtobufCodecTest {
       assertTrue(e.isRecoverable());
       assertFalse(e instanceof UnknownTypeException);
     }
+  }
+
+  @Test
+  void decodeFailureOfAnUntaggedFrameNamesTheType() {
+    DecodeException e = assertThrows(DecodeException.class,
+        () -> ProtobufCodec.of(Ping.class).decode("", ByteBuffer.wrap(new byte[] {0x12, 0x05})));
+    assertEquals("", e.tag());
+    assertTrue(e.getMessage().contains(PING), e.getMessage());
   }
 
   @Test

@@ -79,8 +79,8 @@ public final class Fifo {
    * Returns a receiver of the FIFO. Without {@link ChannelConfig#follow()} it opens the read end now
    * (waiting for the first writer's first byte at most the open timeout) and the receiver ends with
    * that writer's stream. With follow, it reads one writer after another through
-   * {@link #follow(Path, ChannelConfig)}: each next writer is waited for at most the open timeout per
-   * receive call ({@link dev.fifochan.OpenTimeoutException}, after which receiving may be retried).
+   * {@link #follow(Path, ChannelConfig)}: {@code receive()} waits for the next writer without limit,
+   * {@code poll(timeout)} at most its timeout (the open timeout does not apply).
    */
   public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
     java.util.Objects.requireNonNull(codec, "codec");

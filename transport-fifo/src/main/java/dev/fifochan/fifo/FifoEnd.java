@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.file.Path;
 import java.util.Objects;
-import jnr.posix.FileStat;
 
 /** What both ends of a FIFO share: connecting, waiting, pipe size, closing. */
 abstract class FifoEnd implements WaitableChannel {
@@ -23,8 +22,8 @@ abstract class FifoEnd implements WaitableChannel {
   private boolean connectStarted;
   private volatile boolean connected;
   int fd = -1; // written once, before connected is set
-  private long dev;
-  private long ino;
+  /** Device and inode of the FIFO last checked while connecting; {@code {0, 0}} before. */
+  final long[] identity = new long[2];
   private ByteBuffer scratch;
   private long scratchAddress;
 
@@ -61,10 +60,6 @@ abstract class FifoEnd implements WaitableChannel {
       }
       long deadline = System.nanoTime() + openTimeoutNanos();
       int newFd = connectFd(deadline);
-      FileStat st = POSIX.allocateStat();
-      POSIX.fstat(newFd, st);
-      dev = st.dev();
-      ino = st.ino();
       requestPipeSize(newFd); // again: the peer may have asked for another size meanwhile
       fd = newFd;
       connected = true;
@@ -160,16 +155,15 @@ abstract class FifoEnd implements WaitableChannel {
   /**
    * Closes this end. A thread waiting in {@link #connect()} or {@link #awaitReady(long)} returns at
    * once with an {@link java.nio.channels.AsynchronousCloseException}; the descriptor is closed after
-   * it left. With {@link ChannelConfig#deleteOnClose()} the FIFO is unlinked if the path still names it.
+   * it left. With {@link ChannelConfig#deleteOnClose()} the FIFO is unlinked if the path still names
+   * the FIFO this end opened (or checked, when connecting failed).
    */
   @Override
   public final void close() {
     gate.close(() -> {
-      if (fd >= 0) {
-        Native.closeQuietly(fd);
-        if (config.deleteOnClose()) {
-          FifoFile.deleteIfSame(path, dev, ino);
-        }
+      Native.closeQuietly(fd);
+      if (config.deleteOnClose() && (identity[0] != 0 || identity[1] != 0)) {
+        FifoFile.deleteIfSame(path, identity[0], identity[1]); // also after a failed connect
       }
     });
   }

@@ -100,11 +100,14 @@ final class FifoFile {
 
   /**
    * One attempt to open an end of the FIFO, non-blocking: returns the descriptor (O_NONBLOCK,
-   * O_CLOEXEC), or {@code -ENXIO} when opening the write end found no reader.
+   * O_CLOEXEC), or {@code -ENXIO} when opening the write end found no reader. {@code identity}
+   * receives the device and inode of the FIFO that was checked (also when no reader was found).
    */
-  static int open(Path path, ChannelConfig config, int accessMode) throws IOException {
+  static int open(Path path, ChannelConfig config, int accessMode, long[] identity) throws IOException {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       FileStat expected = checked(path, config);
+      identity[0] = expected.dev();
+      identity[1] = expected.ino();
       int fd = POSIX.open(path.toString(), accessMode | Native.O_NONBLOCK | Native.O_CLOEXEC | Native.O_NOFOLLOW, 0);
       if (fd < 0) {
         int errno = Native.errno();

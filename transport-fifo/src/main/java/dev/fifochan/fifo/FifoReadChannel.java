@@ -48,7 +48,7 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
 
   @Override
   int connectFd(long deadline) throws IOException {
-    int newFd = FifoFile.open(path, config, Native.O_RDONLY);
+    int newFd = FifoFile.open(path, config, Native.O_RDONLY, identity);
     boolean ok = false;
     try {
       onOpened.accept(newFd);

@@ -43,7 +43,7 @@ public final class FifoWriteChannel extends FifoEnd implements WritableByteChann
   int connectFd(long deadline) throws IOException {
     long backoff = FIRST_BACKOFF_NANOS;
     while (true) {
-      int newFd = FifoFile.open(path, config, Native.O_WRONLY);
+      int newFd = FifoFile.open(path, config, Native.O_WRONLY, identity);
       if (newFd >= 0) {
         return newFd;
       }

@@ -3,17 +3,20 @@ package dev.fifochan.fifo;
 import static dev.fifochan.fifo.Native.POSIX;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.OpenTimeoutException;
 import dev.fifochan.SourceOpener;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import jnr.posix.FileStat;
 
 /**
  * Opens the read end of one FIFO afresh for each writer session, for a receiver that follows the
  * FIFO across writers. Each {@link #open()} waits, like {@link FifoReadChannel#connect()}, until the
- * next writer's first byte (or its hang-up) arrives, at most the open timeout.
+ * next writer's first byte (or its hang-up) arrives: without limit, or at most the time given to
+ * {@link #open(long)} (a following receiver's {@code poll}). The open timeout does not apply.
  *
  * <p>No byte is lost between sessions: the opener always holds one read descriptor of its own (from
  * its creation on, then a duplicate of the newest session's), and replaces it only after the next
@@ -27,6 +30,7 @@ import jnr.posix.FileStat;
  */
 final class FollowOpener implements SourceOpener {
   private static final int F_DUPFD_CLOEXEC = 1030;
+  private static final Duration FOREVER = Duration.ofDays(365 * 100);
 
   private final Path path;
   private final ChannelConfig sessionConfig;
@@ -49,7 +53,7 @@ final class FollowOpener implements SourceOpener {
 
   /** Checks (and maybe creates) the FIFO and opens the opener's own read descriptor. */
   static FollowOpener create(Path path, ChannelConfig config) throws IOException {
-    int fd = FifoFile.open(path, config, Native.O_RDONLY);
+    int fd = FifoFile.open(path, config, Native.O_RDONLY, new long[2]);
     FileStat st = POSIX.allocateStat();
     if (POSIX.fstat(fd, st) != 0) {
       int errno = Native.errno();
@@ -59,9 +63,22 @@ final class FollowOpener implements SourceOpener {
     return new FollowOpener(path, config, fd, st);
   }
 
+  /** Waits for the next writer without limit (a following receiver bounds its waits with poll). */
   @Override
   public ReadableByteChannel open() throws IOException {
-    FifoReadChannel ch = FifoReadChannel.unconnected(path, sessionConfig, this::hold);
+    return open(-1);
+  }
+
+  /**
+   * Waits at most {@code timeoutNanos} (negative: no limit) for the next writer's first byte.
+   * A timed-out wait closes its descriptor and returns null; the held descriptor keeps the pipe,
+   * and whatever a writer puts in it meanwhile, for the next call.
+   */
+  @Override
+  public ReadableByteChannel open(long timeoutNanos) throws IOException {
+    Duration wait = timeoutNanos < 0 ? FOREVER : Duration.ofNanos(timeoutNanos);
+    ChannelConfig config = sessionConfig.toBuilder().openTimeout(wait).build();
+    FifoReadChannel ch = FifoReadChannel.unconnected(path, config, this::hold);
     synchronized (lock) {
       if (closed) {
         ch.close();
@@ -74,6 +91,11 @@ final class FollowOpener implements SourceOpener {
       ch.connect();
       ok = true;
       return ch;
+    } catch (OpenTimeoutException e) {
+      if (timeoutNanos < 0) {
+        throw e;
+      }
+      return null;
     } finally {
       synchronized (lock) {
         if (pending == ch) {

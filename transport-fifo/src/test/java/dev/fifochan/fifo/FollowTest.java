@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,14 +125,36 @@ class FollowTest {
   }
 
   @Test
-  void openWaitsForTheNextWriterAtMostTheOpenTimeout() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(200)).build())) {
+  void timedOpenWaitsForTheNextWriterAtMostItsTimeoutAndStaysUsable() throws Exception {
+    java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
+    try (SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
       long t0 = System.nanoTime();
-      assertThrows(OpenTimeoutException.class, opener::open);
+      assertNull(opener.open(200_000_000L), "no writer within 200 ms");
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(ms >= 190 && ms < 5_000, "after " + ms + " ms");
-      writeAndClose("late"); // still usable after a timeout
-      assertEquals("late", session(opener.open()));
+      for (int i = 0; i < 100; i++) {
+        assertNull(opener.open(0), "an immediate poll finds no writer");
+      }
+      writeAndClose("late"); // bytes written between two waits are kept for the next one
+      assertEquals("late", session(opener.open(5_000_000_000L)));
+    }
+    FifoTesting.assertNoFdLeak(fdsBefore);
+  }
+
+  @Test
+  void untimedOpenIgnoresTheOpenTimeoutAndWaitsForTheNextWriter() throws Exception {
+    try (SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
+      CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+        try {
+          return session(opener.open());
+        } catch (Exception e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      Thread.sleep(300); // six open timeouts
+      assertFalse(got.isDone(), "still waiting for a writer");
+      writeAndClose("patient");
+      assertEquals("patient", got.get(10, TimeUnit.SECONDS));
     }
   }
 

@@ -46,7 +46,7 @@ class OpeningTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"read", "write"})
-  void openWithoutPeerTimesOutAfterTheConfiguredTimeoutAndLeavesNothingOpen(String end) throws IOException {
+  void openWithoutPeerTimesOutAfterTheConfiguredTimeoutAndLeavesNothingOpen(String end) throws Exception {
     java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
     long t0 = System.nanoTime();
     OpenTimeoutException e = assertThrows(OpenTimeoutException.class, () -> {
@@ -193,7 +193,9 @@ class OpeningTest {
           String end = i % 8 == 3 ? "read" : "write";
           Future<?> f = pool.submit(() -> {
             running.countDown();
-            try (FifoEnd ch = end.equals("read") ? Fifo.openReadChannel(fifo, longWait) : Fifo.openWriteChannel(fifo, longWait)) {
+            try {
+              FifoEnd ch = end.equals("read") ? Fifo.openReadChannel(fifo, longWait) : Fifo.openWriteChannel(fifo, longWait);
+              ch.close();
               fail("opened without a peer");
             } catch (InterruptedIOException expected) {
               Thread.interrupted(); // the pool thread goes on

@@ -179,6 +179,16 @@ class PathSafetyTest {
   }
 
   @Test
+  void deleteOnCloseAlsoRemovesTheFifoWhenOpeningTimedOut() {
+    Path fifo = dir.resolve("temp");
+    ChannelConfig config = QUICK.toBuilder().deleteOnClose(true).build();
+    assertThrows(OpenTimeoutException.class, () -> Fifo.openReadChannel(fifo, config));
+    assertFalse(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertThrows(OpenTimeoutException.class, () -> Fifo.openWriteChannel(fifo, config));
+    assertFalse(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
   void deleteOnCloseLeavesAReplacementAlone() throws Exception {
     Path fifo = Fifo.create(dir.resolve("del"));
     ChannelConfig config = timeoutMillis(10_000).toBuilder().deleteOnClose(true).build();

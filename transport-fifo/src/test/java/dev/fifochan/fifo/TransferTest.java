@@ -98,6 +98,7 @@ class TransferTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the writer is closed inside on purpose
   void aReadReturnsWhatIsThereAndZeroWhenNothingIsThere() throws Exception {
     CompletableFuture<FifoReadChannel> reader = openReaderAsync();
     try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, CONFIG)) {
@@ -240,5 +241,70 @@ class TransferTest {
       assertThrows(java.nio.channels.NotYetConnectedException.class, () -> w.write(ByteBuffer.allocate(1)));
       assertFalse(r.isConnected());
     }
+  }
+
+  @Test
+  void anInterruptEndsAwaitReadyKeepsTheFlagAndLeavesTheChannelUsable() throws Exception {
+    CompletableFuture<FifoReadChannel> reader = openReaderAsync();
+    try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, CONFIG)) {
+      w.write(ByteBuffer.wrap(new byte[] {1}));
+      try (FifoReadChannel r = reader.get(10, TimeUnit.SECONDS)) {
+        r.read(ByteBuffer.allocate(1));
+        CompletableFuture<Boolean> flagKept = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+          try {
+            r.awaitReady(-1);
+            flagKept.completeExceptionally(new AssertionError("awaitReady returned"));
+          } catch (java.io.InterruptedIOException e) {
+            flagKept.complete(Thread.currentThread().isInterrupted());
+          } catch (Throwable e) {
+            flagKept.completeExceptionally(e);
+          }
+        });
+        t.start();
+        Thread.sleep(200);
+        t.interrupt();
+        assertTrue(flagKept.get(5, TimeUnit.SECONDS));
+        t.join(5_000);
+        assertTrue(r.isOpen());
+        w.write(ByteBuffer.wrap(new byte[] {2}));
+        assertTrue(r.awaitReady(TimeUnit.SECONDS.toNanos(5)), "a stale wake-up from the interrupt is harmless");
+        ByteBuffer b = ByteBuffer.allocate(1);
+        assertEquals(1, r.read(b));
+        assertEquals(2, b.get(0));
+        assertFalse(r.awaitReady(TimeUnit.MILLISECONDS.toNanos(50)), "the wake-up pipe was drained");
+      }
+    }
+  }
+
+  @Test
+  void closeRacingWithAReadingThreadNeverHangsAndNeverMisusesADescriptor() throws Exception {
+    java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
+    for (int i = 0; i < 200; i++) {
+      CompletableFuture<FifoReadChannel> reader = openReaderAsync();
+      try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, CONFIG)) {
+        w.write(ByteBuffer.wrap(new byte[] {1}));
+        FifoReadChannel r = reader.get(10, TimeUnit.SECONDS);
+        CompletableFuture<Throwable> loop = CompletableFuture.supplyAsync(() -> {
+          ByteBuffer b = ByteBuffer.allocateDirect(16);
+          try {
+            while (true) {
+              b.clear();
+              if (r.read(b) == 0) {
+                r.awaitReady(TimeUnit.MILLISECONDS.toNanos(1));
+              }
+            }
+          } catch (Throwable e) {
+            return e;
+          }
+        });
+        if (i % 2 == 0) {
+          Thread.sleep(1);
+        }
+        r.close();
+        assertInstanceOf(ClosedChannelException.class, loop.get(5, TimeUnit.SECONDS));
+      }
+    }
+    FifoTesting.assertNoFdLeak(fdsBefore);
   }
 }
