@@ -2,14 +2,18 @@ package dev.fifochan.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.FrameTooLongException;
+import dev.fifochan.WireFormat;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,5 +59,40 @@ class CrossProcessMessagingTest extends ProcessTestSupport {
     assertEquals(0, child.awaitExit(Duration.ofSeconds(20)), child::describe);
     assertEquals("DONE " + COUNT, child.awaitLine("DONE", Duration.ofSeconds(1)), child::describe);
     assertEquals("GAPS []", child.stdoutLines().get(child.stdoutLines().size() - 2));
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void largeMessagesFromChildJvmCrossThePipeIntact() throws Exception {
+    int size = 4 << 20;
+    int count = 12;
+    Path fifo = fifo("large-c2t");
+    ChildProcess child = procs.java("sender", "send", "--path", fifo.toString(), "--codec", "bytes",
+        "--size", Integer.toString(size), "--count", Integer.toString(count), "--checksum");
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().build())) {
+      SequenceChecker got = receiveAll(r, Messages.Kind.BYTES, size);
+      assertEquals(count, got.total());
+      assertTrue(r.isEnded());
+    }
+    assertEquals(0, child.awaitExit(Duration.ofSeconds(30)), child::describe);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void messagesOfExactlyTheMaximumFrameLengthPassAndOneByteMoreIsRefusedWithoutDamage() throws Exception {
+    int max = WireFormat.DEFAULT_MAX_FRAME_LENGTH;
+    Path fifo = fifo("max-t2c");
+    ChildProcess child = procs.java("receiver", "recv", "--path", fifo.toString(), "--codec", "bytes",
+        "--size", Integer.toString(max));
+    try (Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, config().build())) {
+      s.send(Messages.make(Messages.Kind.BYTES, 0, 0, max));
+      FrameTooLongException e = assertThrows(FrameTooLongException.class,
+          () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, max + 1)));
+      assertEquals(max + 1, e.length());
+      s.send(Messages.make(Messages.Kind.BYTES, 0, 1, max));
+      s.send(Messages.make(Messages.Kind.BYTES, 0, 2, max));
+    }
+    assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child::describe);
+    assertEquals("DONE 3", child.awaitLine("DONE", Duration.ofSeconds(1)), child::describe);
   }
 }

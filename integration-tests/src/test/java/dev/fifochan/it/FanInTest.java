@@ -39,9 +39,9 @@ class FanInTest extends ProcessTestSupport {
     Path fifo = fifo("fanin");
     long start = System.nanoTime();
     // A following receiver: the writers come and go at different times; while none is open the FIFO
-    // reads as end of file, and the receiver simply waits for the next one. Starting 8 JVMs on a
-    // busy 2-core machine can take a while: a generous open timeout.
-    ChannelConfig cfg = config().follow(true).openTimeout(Duration.ofSeconds(90)).build();
+    // reads as end of file, and the receiver simply waits for the next one (without limit: starting
+    // 8 JVMs on a busy 2-core machine can take a while).
+    ChannelConfig cfg = config().follow(true).build();
     try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
       List<ChildProcess> writers = new ArrayList<>();
       for (int w = 1; w <= WRITERS; w++) {
@@ -74,7 +74,7 @@ class FanInTest extends ProcessTestSupport {
     int survivors = 3;
     int perSurvivor = 30_000;
     int victim = survivors + 1;
-    ChannelConfig cfg = config().follow(true).openTimeout(Duration.ofSeconds(90)).build();
+    ChannelConfig cfg = config().follow(true).build();
     try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
       // Holds a write end open (writing nothing) so the FIFO cannot reach end of file between
       // writers: all of them form one stream whose byte count we can predict.

@@ -247,6 +247,47 @@ class GoInteropTest extends ProcessTestSupport {
     third.awaitExit(EXIT);
   }
 
+  /**
+   * Go and Java writers share one FIFO in fan-in mode. Their messages (8-byte sequence numbers) do
+   * not name the writer, so the check is per session, as in the Go peer: every message continues
+   * some writer's sequence or starts a new one, and in the end there are exactly four complete
+   * sequences.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+  void goAndJavaWritersShareOneFifoInFanInModeWithoutInterleavingFrames() throws Exception {
+    int perWriter = 50_000;
+    Path fifo = fifo("mixed-fanin");
+    GoPeer.binary();
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().follow(true).build())) {
+      List<ChildProcess> writers = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        writers.add(go("go-send-" + i, "send", "-path", fifo.toString(), "-codec", "bytes", "-fanin",
+            "-count", Integer.toString(perWriter)));
+        writers.add(procs.java("java-send-" + i, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",
+            "--count", Integer.toString(perWriter)));
+      }
+      java.util.Map<Long, Integer> expecting = new java.util.HashMap<>();
+      for (long i = 0; i < 4L * perWriter; i++) {
+        long seq = Messages.check(Messages.Kind.BYTES, r.receive(), 8).seq();
+        if (seq != 0) {
+          Integer n = expecting.get(seq);
+          assertTrue(n != null, "message " + i + ": seq " + seq + " continues no writer's sequence");
+          if (n == 1) {
+            expecting.remove(seq);
+          } else {
+            expecting.put(seq, n - 1);
+          }
+        }
+        expecting.merge(seq + 1, 1, Integer::sum);
+      }
+      assertEquals(java.util.Map.of((long) perWriter, 4), expecting, "four complete sequences");
+      for (ChildProcess w : writers) {
+        assertEquals(0, w.awaitExit(EXIT), w::describe);
+      }
+    }
+  }
+
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
   void goDelimitedProtobufWriterToJavaDelimitedReader() throws Exception {
