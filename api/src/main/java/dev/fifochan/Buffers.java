@@ -30,6 +30,21 @@ final class Buffers {
     return d < now ? Long.MAX_VALUE : d;
   }
 
+  /** A duration as people write it: {@code 250 ms}, {@code 5 s}, {@code 2 min}. */
+  static String human(java.time.Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0 && !d.isZero()) {
+      return (d.toNanos() / 1000) + " µs";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return (ms / 60_000) + " min";
+    }
+    if (ms % 1000 == 0 && ms > 0) {
+      return (ms / 1000) + " s";
+    }
+    return ms + " ms";
+  }
+
   /** Nanoseconds left until {@code deadline}: -1 for no limit, 0 if passed. */
   static long remaining(long deadline) {
     if (deadline == Long.MAX_VALUE) {

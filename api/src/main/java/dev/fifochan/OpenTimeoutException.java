@@ -7,6 +7,6 @@ public class OpenTimeoutException extends FifochanException {
   private static final long serialVersionUID = 1L;
 
   public OpenTimeoutException(String what, Duration timeout) {
-    super(what + ": no peer opened the other end within " + timeout.toMillis() + " ms");
+    super(what + ": no peer opened the other end within " + Buffers.human(timeout));
   }
 }

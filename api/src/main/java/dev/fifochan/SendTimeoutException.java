@@ -10,6 +10,6 @@ public class SendTimeoutException extends FifochanException {
   private static final long serialVersionUID = 1L;
 
   public SendTimeoutException(Duration timeout) {
-    super("no room to send within " + timeout.toMillis() + " ms: the reader is not keeping up; the message was not sent");
+    super("no room to send within " + Buffers.human(timeout) + ": the reader is not keeping up; the message was not sent");
   }
 }

@@ -11,20 +11,18 @@ import java.nio.channels.ReadableByteChannel;
 public interface SourceOpener extends Closeable {
 
   /**
-   * Opens the channel from which the next writer's bytes are read; blocks until a writer arrives.
-   *
-   * @throws java.nio.channels.ClosedChannelException if {@link #close()} was called, also while waiting
-   */
-  ReadableByteChannel open() throws IOException;
-
-  /**
-   * Like {@link #open()}, waiting at most {@code timeoutNanos} (negative: no limit) for the next
-   * writer. A timed-out call leaves the opener ready for the next call.
+   * Opens the channel from which the next writer's bytes are read, waiting at most
+   * {@code timeoutNanos} (negative: no limit) for that writer. A timed-out call leaves the opener
+   * ready for the next call.
    *
    * @return the channel, or {@code null} if no writer arrived in time
+   * @throws java.nio.channels.ClosedChannelException if {@link #close()} was called, also while waiting
    */
-  default ReadableByteChannel open(long timeoutNanos) throws IOException {
-    return open();
+  ReadableByteChannel open(long timeoutNanos) throws IOException;
+
+  /** Opens the next writer's channel, waiting for that writer without limit. */
+  default ReadableByteChannel open() throws IOException {
+    return open(-1);
   }
 
   /** Cancels a pending {@link #open()} and releases what the opener holds. Idempotent. */

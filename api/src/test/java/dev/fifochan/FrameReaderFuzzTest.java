@@ -59,6 +59,20 @@ class FrameReaderFuzzTest {
     }
   }
 
+  @Test
+  void inputsTheFuzzersFoundStayFixed() throws Exception {
+    Path dir = TestChannels.repoRoot().resolve("api/src/test/resources/fuzz-regressions");
+    List<Path> inputs;
+    try (Stream<Path> files = Files.list(dir)) {
+      inputs = files.sorted().collect(java.util.stream.Collectors.toList());
+    }
+    assertTrue(!inputs.isEmpty(), "no regression inputs in " + dir);
+    for (Path p : inputs) {
+      String outcome = FrameReaderFuzz.check(Files.readAllBytes(p));
+      assertTrue(!outcome.isEmpty(), p.toString());
+    }
+  }
+
   private static List<byte[]> corpus(Random random) throws IOException {
     List<byte[]> corpus = new ArrayList<>();
     Path dir = TestChannels.repoRoot().resolve("testdata/vectors");

@@ -368,7 +368,7 @@ class SenderReceiverTest {
     List<byte[]> sessions = new ArrayList<>(List.of(first, crashed, third));
     SourceOpener opener = new SourceOpener() {
       @Override
-      public java.nio.channels.ReadableByteChannel open() throws IOException {
+      public java.nio.channels.ReadableByteChannel open(long timeoutNanos) throws IOException {
         if (sessions.isEmpty()) {
           throw new ClosedChannelException();
         }

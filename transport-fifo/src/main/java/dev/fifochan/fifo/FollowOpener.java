@@ -63,12 +63,6 @@ final class FollowOpener implements SourceOpener {
     return new FollowOpener(path, config, fd, st);
   }
 
-  /** Waits for the next writer without limit (a following receiver bounds its waits with poll). */
-  @Override
-  public ReadableByteChannel open() throws IOException {
-    return open(-1);
-  }
-
   /**
    * Waits at most {@code timeoutNanos} (negative: no limit) for the next writer's first byte.
    * A timed-out wait closes its descriptor and returns null; the held descriptor keeps the pipe,
