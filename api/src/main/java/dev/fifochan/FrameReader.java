@@ -40,6 +40,8 @@ public final class FrameReader implements Closeable {
   private boolean seenPreamble;
   private boolean eof;
   private boolean ended;
+  /** Whether the last read returned less than it could take: the source was empty then. */
+  private boolean drained;
   private StreamException failure;
 
   private ByteBuffer large;
@@ -385,8 +387,16 @@ public final class FrameReader implements Closeable {
       if (eof) {
         return false;
       }
+      if (drained && waitable != null) {
+        // The last read emptied the source: wait before reading rather than read, fail, then wait.
+        if (!await(deadline)) {
+          return false;
+        }
+        drained = false;
+      }
       buf.compact();
       int r;
+      int room = buf.remaining();
       try {
         r = channel.read(buf);
       } finally {
@@ -396,7 +406,8 @@ public final class FrameReader implements Closeable {
         eof = true;
         return false;
       }
-      if (r == 0 && !await(deadline)) {
+      drained = r < room;
+      if (r == 0 && waitable == null && !await(deadline)) {
         return false;
       }
     }

@@ -38,6 +38,12 @@ public final class FrameWriter implements Closeable {
   private int written;
   private int counted;
   private long messagesWritten;
+  /** Whole messages appended to the buffer since it was last emptied, and how many of them are counted. */
+  private int bufferedMessages;
+  private int countedMessages;
+  /** Wire size of the last frame, to drain before a like-sized one would spill. */
+  private int lastFrameSize;
+  private int spills;
   private ByteBuffer tail;
   private boolean tailIsMessage;
 
@@ -83,6 +89,21 @@ public final class FrameWriter implements Closeable {
       drain(-1);
     }
     buf.putInt(WireFormat.MAGIC).put((byte) WireFormat.VERSION).put((byte) name.length).put(name);
+  }
+
+  /**
+   * Makes room for a frame like the last one before it is encoded: if it would not fit behind the
+   * buffered frames, writes them first (within {@code timeoutNanos}; negative: no limit), so that a
+   * stream of equally large messages never spills and copies twice.
+   *
+   * @return false if the time ran out (what was written stays written)
+   */
+  public boolean makeRoom(long timeoutNanos) throws IOException {
+    int used = buf.position();
+    if (used > 0 && used + lastFrameSize > payloadLimit && lastFrameSize <= payloadLimit) {
+      return drain(timeoutNanos);
+    }
+    return true;
   }
 
   /**
@@ -141,6 +162,8 @@ public final class FrameWriter implements Closeable {
         buf.putInt((int) crc.getValue());
       }
       inFrame = false;
+      bufferedMessages++;
+      lastFrameSize = buf.position() - frameStart;
       return true;
     }
     byte[] o = overflow;
@@ -166,8 +189,10 @@ public final class FrameWriter implements Closeable {
     }
     inFrame = false;
     overflowing = false;
+    lastFrameSize = total;
     if (total <= buf.limit()) {
       buf.put(o, 0, total);
+      bufferedMessages++;
       releaseOverflowIfLarge();
       return true;
     }
@@ -239,17 +264,7 @@ public final class FrameWriter implements Closeable {
 
   /** Messages accepted but not yet completely written (an upper bound while a drain is in progress). */
   public long messagesPending() {
-    long n = tail != null && tailIsMessage ? 1 : 0;
-    int p = counted;
-    int end = buf.position();
-    while (p < end) {
-      int size = recordSize(p);
-      if (isMessage(p)) {
-        n++;
-      }
-      p += size;
-    }
-    return n;
+    return (tail != null && tailIsMessage ? 1 : 0) + bufferedMessages - countedMessages;
   }
 
   /** Closes the channel (without writing anything). */
@@ -268,18 +283,25 @@ public final class FrameWriter implements Closeable {
       int n = channel.write(drainView);
       if (n > 0) {
         written += n;
-        countWritten();
+        if (written < end) {
+          countWritten(); // a partial write: count the records it completed
+        }
       } else if (!await(deadline)) {
         return false;
       }
     }
     if (!(inFrame && !overflowing)) {
+      messagesWritten += bufferedMessages - countedMessages;
+      bufferedMessages = 0;
+      countedMessages = 0;
       buf.clear();
       if (atomic) {
         buf.limit(WireFormat.PIPE_BUF);
       }
       written = 0;
       counted = 0;
+    } else {
+      countWritten();
     }
     return true;
   }
@@ -306,6 +328,7 @@ public final class FrameWriter implements Closeable {
       }
       if (isMessage(counted)) {
         messagesWritten++;
+        countedMessages++;
       }
       counted += size;
     }
@@ -341,7 +364,13 @@ public final class FrameWriter implements Closeable {
     return waitable.awaitReady(left) || deadline == Long.MAX_VALUE;
   }
 
+  /** How often a payload spilled out of the buffer (for tests). */
+  int spills() {
+    return spills;
+  }
+
   private void startOverflow() {
+    spills++;
     int have = buf.position() - frameStart;
     overflowLength = 0;
     growOverflow(have + 256);

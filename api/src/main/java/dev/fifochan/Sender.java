@@ -38,6 +38,9 @@ public final class Sender<T> implements AutoCloseable {
   private final Thread flusher;
 
   private volatile boolean armed;
+  /** Sends so far (guarded by the lock): the flusher compares it across delays to see idleness. */
+  private long sends;
+  private long sendsWhenArmed;
   private volatile boolean closed;
   private IOException failure;
   private boolean failureReported;
@@ -195,6 +198,14 @@ public final class Sender<T> implements AutoCloseable {
     Objects.requireNonNull(message, "message");
     String tag = codec.tagOf(message);
     byte[] tagBytes = tag.isEmpty() ? EMPTY : tag.getBytes(StandardCharsets.UTF_8);
+    try {
+      if (!writer.makeRoom(timeoutNanos)) {
+        throw new SendTimeoutException(timeout);
+      }
+    } catch (PeerClosedException e) {
+      throw peerGone(e);
+    }
+    sends++;
     OutputStream out = writer.beginFrame(tagBytes);
     try {
       codec.encode(message, out);
@@ -220,6 +231,7 @@ public final class Sender<T> implements AutoCloseable {
     if (flushDelayNanos == 0) {
       drainLocked(-1);
     } else if (!armed && writer.hasPending()) {
+      sendsWhenArmed = sends;
       armed = true;
       LockSupport.unpark(flusher);
     }
@@ -275,26 +287,47 @@ public final class Sender<T> implements AutoCloseable {
     }
   }
 
-  /** Body of the flusher thread: writes buffered messages once the sender has been idle for the flush delay. */
+  /**
+   * Body of the flusher thread: writes buffered messages once the sender has been idle for the flush
+   * delay. While sends keep coming the sender writes each full buffer itself; the flusher then stays
+   * out of its way (it never waits for the lock), except that it flushes anyway after
+   * {@value #MAX_BUSY_DELAYS} delays, to bound the wait of a slow trickle of messages.
+   */
   private void flushWhenIdle() {
+    long seen = -1;
+    int busyDelays = 0;
     while (!closed) {
       if (!armed) {
         LockSupport.park(this);
+        seen = -1;
+        busyDelays = 0;
         continue;
       }
       LockSupport.parkNanos(this, flushDelayNanos);
-      lock.lock();
+      if (!lock.tryLock()) {
+        continue; // a send (or flush) is in progress: the sender is not idle
+      }
+      boolean full;
       try {
         if (closed) {
           return;
         }
+        if (seen < 0) {
+          seen = sendsWhenArmed;
+        }
+        if (sends != seen && busyDelays < MAX_BUSY_DELAYS) {
+          seen = sends;
+          busyDelays++;
+          continue;
+        }
+        seen = -1;
+        busyDelays = 0;
         try {
           if (writer.drain(0) || !writer.hasPending()) {
             armed = false;
             continue;
           }
         } catch (PeerClosedException e) {
-          failureReported = false;
           peerGoneInBackground(e);
           return;
         } catch (IOException e) {
@@ -304,14 +337,17 @@ public final class Sender<T> implements AutoCloseable {
           done.completeExceptionally(e);
           return;
         }
+        full = true;
       } finally {
         lock.unlock();
       }
-      // The pipe is full: wait for room without holding the lock, then try again.
-      try {
-        writer.awaitWritable(10_000_000L);
-      } catch (IOException e) {
-        // the next drain attempt reports it
+      if (full) {
+        // The pipe is full: wait for room without holding the lock, then try again.
+        try {
+          writer.awaitWritable(10_000_000L);
+        } catch (IOException e) {
+          // the next drain attempt reports it
+        }
       }
     }
   }
@@ -323,4 +359,5 @@ public final class Sender<T> implements AutoCloseable {
   }
 
   private static final byte[] EMPTY = new byte[0];
+  private static final int MAX_BUSY_DELAYS = 20;
 }

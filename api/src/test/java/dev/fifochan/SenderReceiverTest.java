@@ -77,6 +77,52 @@ class SenderReceiverTest {
   }
 
   @Test
+  void messagesWrittenCountsOnlyMessagesWhoseLastByteWasWritten() throws Exception {
+    TestChannels.Sink sink = new TestChannels.Sink(7); // the channel takes 7 bytes per write
+    ChannelConfig config = CONFIG.toBuilder().flushDelay(Duration.ofDays(1)).build();
+    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), config)) {
+      for (int i = 0; i < 100; i++) {
+        tx.send(new byte[i % 13]);
+      }
+      assertEquals(0, tx.messagesWritten(), "all still buffered");
+      tx.flush();
+      assertEquals(100, tx.messagesWritten());
+      tx.send(new byte[300_000]); // larger than the buffer: written from the spill array
+      assertEquals(101, tx.messagesWritten());
+    }
+    try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 5), Codecs.bytes(), CONFIG)) {
+      assertEquals(101, rx.stream().count());
+    }
+  }
+
+  @Test
+  void largeMessagesAreWrittenInWholeFrames() throws Exception {
+    int frame = 6 + 65_536;
+    List<Integer> sizes = new ArrayList<>();
+    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE) {
+      @Override
+      public int write(ByteBuffer src) {
+        sizes.add(src.remaining());
+        return super.write(src);
+      }
+    };
+    ChannelConfig config = CONFIG.toBuilder().flushDelay(Duration.ofDays(1)).build();
+    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), config)) {
+      for (int i = 0; i < 20; i++) {
+        tx.send(new byte[65_536]);
+      }
+      tx.flush();
+      assertEquals(20, tx.messagesWritten());
+    }
+    assertEquals(11, sizes.get(0), "the preamble, at once");
+    assertEquals(6, sizes.get(sizes.size() - 1), "the end-of-stream frame");
+    for (int w : sizes.subList(1, sizes.size() - 1)) {
+      assertEquals(0, w % frame, "a write of " + w + " bytes: the buffer was drained before a frame that would not fit");
+    }
+    assertEquals(11 + 20 * frame + 6, sink.toByteArray().length);
+  }
+
+  @Test
   void flushDelayWritesABufferedMessageWithoutAnExplicitFlush() throws Exception {
     Pipe pipe = Pipe.open();
     ChannelConfig lingering = CONFIG.toBuilder().flushDelay(Duration.ofMillis(2)).build();
