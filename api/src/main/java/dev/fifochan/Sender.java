@@ -41,6 +41,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Sends so far (guarded by the lock): the flusher compares it across delays to see idleness. */
   private long sends;
   private long sendsWhenArmed;
+  private String lastTag;
+  private byte[] lastTagBytes;
   private volatile boolean closed;
   private IOException failure;
   private boolean failureReported;
@@ -197,7 +199,16 @@ public final class Sender<T> implements AutoCloseable {
     checkOpen();
     Objects.requireNonNull(message, "message");
     String tag = codec.tagOf(message);
-    byte[] tagBytes = tag.isEmpty() ? EMPTY : tag.getBytes(StandardCharsets.UTF_8);
+    byte[] tagBytes;
+    if (tag.isEmpty()) {
+      tagBytes = EMPTY;
+    } else if (tag.equals(lastTag)) {
+      tagBytes = lastTagBytes; // codecs usually return the same few tags: encode each once
+    } else {
+      tagBytes = tag.getBytes(StandardCharsets.UTF_8);
+      lastTag = tag;
+      lastTagBytes = tagBytes;
+    }
     try {
       if (!writer.makeRoom(timeoutNanos)) {
         throw new SendTimeoutException(timeout);
