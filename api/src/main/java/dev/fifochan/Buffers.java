@@ -30,6 +30,29 @@ final class Buffers {
     return d < now ? Long.MAX_VALUE : d;
   }
 
+  /**
+   * Waits until {@code channel} is ready or {@code deadline} (a {@link System#nanoTime()} value,
+   * {@link Long#MAX_VALUE} for none) passes. A blocking channel ({@code null}) is always "ready":
+   * its next call blocks by itself.
+   *
+   * @return false if the deadline passed
+   */
+  static boolean await(WaitableChannel channel, long deadline) throws java.io.IOException {
+    if (channel == null) {
+      if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.onSpinWait();
+      return true;
+    }
+    long left = remaining(deadline);
+    if (left == 0) {
+      return false;
+    }
+    // Without a deadline a "not ready" answer is a spurious wake-up: try again.
+    return channel.awaitReady(left) || deadline == Long.MAX_VALUE;
+  }
+
   /** A duration as people write it: {@code 250 ms}, {@code 5 s}, {@code 2 min}. */
   static String human(java.time.Duration d) {
     long ms = d.toMillis();

@@ -40,8 +40,6 @@ public final class FrameReader implements Closeable {
   private boolean seenPreamble;
   private boolean eof;
   private boolean ended;
-  /** Whether the last read returned less than it could take: the source was empty then. */
-  private boolean drained;
   private StreamException failure;
 
   private ByteBuffer large;
@@ -149,7 +147,7 @@ public final class FrameReader implements Closeable {
     p = buf.position();
     int end = p + (int) total;
     if ((flags & WireFormat.FLAG_CHECKSUM) != 0) {
-      verifyChecksum(buf, crcView, p, end);
+      verifyChecksum(crcView, p, end, offset);
     }
     rec.kind = (flags & WireFormat.FLAG_END_OF_STREAM) != 0 ? WireRecord.Kind.END_OF_STREAM : WireRecord.Kind.FRAME;
     rec.offset = offset;
@@ -191,12 +189,7 @@ public final class FrameReader implements Closeable {
     buf.limit(0);
     while (!eof) {
       buf.clear();
-      int r;
-      try {
-        r = channel.read(buf);
-      } finally {
-        buf.flip();
-      }
+      int r = readMore();
       if (r < 0) {
         eof = true;
       } else if (r == 0 && !await(deadline)) {
@@ -292,7 +285,7 @@ public final class FrameReader implements Closeable {
     inLarge = false;
     int end = large.position();
     if ((largeFlags & WireFormat.FLAG_CHECKSUM) != 0) {
-      verifyChecksumAt(large, 0, end, largeOffset);
+      verifyChecksum(large.duplicate(), 0, end, largeOffset);
     }
     rec.kind = WireRecord.Kind.FRAME;
     rec.offset = largeOffset;
@@ -307,24 +300,15 @@ public final class FrameReader implements Closeable {
     return rec;
   }
 
-  private void verifyChecksum(ByteBuffer data, ByteBuffer view, int start, int end) throws StreamException {
-    view.limit(view.capacity()).position(start).limit(end - WireFormat.CHECKSUM_LENGTH);
+  /** Checks the CRC-32C trailer of the record in {@code view}'s buffer between {@code start} and {@code end}. */
+  private void verifyChecksum(ByteBuffer view, int start, int end, long at) throws StreamException {
+    int trailer = end - WireFormat.CHECKSUM_LENGTH;
+    view.limit(view.capacity());
+    int expected = view.getInt(trailer);
+    view.position(start).limit(trailer);
     crc.reset();
     crc.update(view);
     int actual = (int) crc.getValue();
-    int expected = data.getInt(end - WireFormat.CHECKSUM_LENGTH);
-    if (actual != expected) {
-      throw fail(new ChecksumMismatchException(expected, actual, offset));
-    }
-  }
-
-  private void verifyChecksumAt(ByteBuffer data, int start, int end, long at) throws StreamException {
-    ByteBuffer view = data.duplicate();
-    view.limit(end - WireFormat.CHECKSUM_LENGTH).position(start);
-    crc.reset();
-    crc.update(view);
-    int actual = (int) crc.getValue();
-    int expected = data.getInt(end - WireFormat.CHECKSUM_LENGTH);
     if (actual != expected) {
       throw fail(new ChecksumMismatchException(expected, actual, at));
     }
@@ -387,27 +371,15 @@ public final class FrameReader implements Closeable {
       if (eof) {
         return false;
       }
-      if (drained && waitable != null) {
-        // The last read emptied the source: wait before reading rather than read, fail, then wait.
-        if (!await(deadline)) {
-          return false;
-        }
-        drained = false;
-      }
+      // Read first, wait only when nothing came: a FIFO whose writer left before this end was
+      // opened reports end of file to read(2) but never POLLHUP to poll(2).
       buf.compact();
-      int r;
-      int room = buf.remaining();
-      try {
-        r = channel.read(buf);
-      } finally {
-        buf.flip();
-      }
+      int r = readMore();
       if (r < 0) {
         eof = true;
         return false;
       }
-      drained = r < room;
-      if (r == 0 && waitable == null && !await(deadline)) {
+      if (r == 0 && !await(deadline)) {
         return false;
       }
     }
@@ -415,19 +387,17 @@ public final class FrameReader implements Closeable {
   }
 
   private boolean await(long deadline) throws IOException {
-    if (waitable == null) {
-      if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) {
-        return false;
-      }
-      Thread.onSpinWait();
-      return true;
+    return Buffers.await(waitable, deadline);
+  }
+
+
+  /** One read into the buffer (in write mode), leaving it in read mode. */
+  private int readMore() throws IOException {
+    try {
+      return channel.read(buf);
+    } finally {
+      buf.flip();
     }
-    long left = Buffers.remaining(deadline);
-    if (left == 0) {
-      return false;
-    }
-    // Without a deadline a "not ready" answer is a spurious wake-up: try again.
-    return waitable.awaitReady(left) || deadline == Long.MAX_VALUE;
   }
 
   private void consume(int n) {

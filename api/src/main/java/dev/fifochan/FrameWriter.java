@@ -349,20 +349,9 @@ public final class FrameWriter implements Closeable {
   }
 
   private boolean await(long deadline) throws IOException {
-    if (waitable == null) {
-      if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) {
-        return false;
-      }
-      Thread.onSpinWait();
-      return true;
-    }
-    long left = Buffers.remaining(deadline);
-    if (left == 0) {
-      return false;
-    }
-    // Without a deadline a "not ready" answer is a spurious wake-up: try again.
-    return waitable.awaitReady(left) || deadline == Long.MAX_VALUE;
+    return Buffers.await(waitable, deadline);
   }
+
 
   /** How often a payload spilled out of the buffer (for tests). */
   int spills() {

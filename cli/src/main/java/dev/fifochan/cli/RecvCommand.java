@@ -44,12 +44,8 @@ public final class RecvCommand implements Callable<Integer> {
   @Mixin
   private CommonOptions common;
 
-  @Option(names = "--create", description = "Create the FIFO (mode --mode) if it does not exist.")
-  private boolean create;
-
-  @Option(names = "--mode", paramLabel = "OCTAL", defaultValue = "600", converter = ModeConverter.class,
-      description = "Permissions of a FIFO created with --create (default: ${DEFAULT-VALUE}).")
-  private int mode;
+  @Mixin
+  private CreateOptions creation;
 
   @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Exit 0 after N messages.")
   private Long count;
@@ -75,8 +71,8 @@ public final class RecvCommand implements Callable<Integer> {
 
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     ChannelConfig config = ChannelConfig.builder()
-        .createIfMissing(create)
-        .fifoMode(mode)
+        .createIfMissing(creation.create())
+        .fifoMode(creation.mode())
         .maxFrameLength(format.maxFrameLength())
         .openTimeout(Timeouts.orForever(timeout))
         .follow(follow)

@@ -41,12 +41,8 @@ public final class SendCommand implements Callable<Integer> {
   @Mixin
   private CommonOptions common;
 
-  @Option(names = "--create", description = "Create the FIFO (mode --mode) if it does not exist.")
-  private boolean create;
-
-  @Option(names = "--mode", paramLabel = "OCTAL", defaultValue = "600", converter = ModeConverter.class,
-      description = "Permissions of a FIFO created with --create (default: ${DEFAULT-VALUE}).")
-  private int mode;
+  @Mixin
+  private CreateOptions creation;
 
   @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Give up if no reader opens the FIFO, or a message cannot be written, within this"
@@ -66,8 +62,8 @@ public final class SendCommand implements Callable<Integer> {
 
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     ChannelConfig config = ChannelConfig.builder()
-        .createIfMissing(create)
-        .fifoMode(mode)
+        .createIfMissing(creation.create())
+        .fifoMode(creation.mode())
         .checksum(checksum)
         .maxFrameLength(format.maxFrameLength())
         .openTimeout(Timeouts.orForever(timeout))

@@ -133,6 +133,31 @@ class EndToEndTest {
     }
   }
 
+  /**
+   * The writer is gone before a following receiver opens its session: read(2) reports end of file
+   * but poll(2) never reports a hang-up on that descriptor, so the reader must not wait before it
+   * reads (it once did, and a timed poll then returned null instead of the truncation).
+   */
+  @Test
+  void aFollowingReceiverReportsATruncatedStreamWhoseWriterLeftBeforeItLooked() throws Exception {
+    ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+    Sender<String> encoder = Sender.over(Channels.newChannel(encoded), Codecs.string(),
+        ChannelConfig.builder().flushDelay(Duration.ZERO).build());
+    encoder.send("complete");
+    int complete = encoded.size();
+    encoder.send("never complete");
+    byte[] bytes = encoded.toByteArray();
+    ChannelConfig follow = CONFIG.toBuilder().follow(true).build();
+    try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), follow)) {
+      FifoWriteChannel raw = Fifo.openWriteChannel(fifo, CONFIG);
+      writeFully(raw, ByteBuffer.wrap(bytes, 0, complete + 3));
+      raw.close(); // gone before the receiver opens its session
+      assertEquals("complete", r.poll(Duration.ofSeconds(20)));
+      TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> r.poll(Duration.ofSeconds(20)));
+      assertEquals(complete, e.offset());
+    }
+  }
+
   @Test
   void aTimedPollReturnsNullWhileTheWriterIsIdleAndTheMessageOnceSent() throws Exception {
     CompletableFuture<Receiver<String>> opened = CompletableFuture.supplyAsync(() -> {
