@@ -20,5 +20,20 @@ if [ -n "$unformatted" ]; then
   echo "go/check.sh: not gofmt-formatted: $unformatted" >&2
   exit 1
 fi
+# The generated-code check (internal/interoppb) needs protoc and protoc-gen-go: take protoc from the
+# Maven build's local repository (codec-protobuf fetched it) and protoc-gen-go from the module proxy.
+if [ -z "${PROTOC:-}" ] && ! command -v protoc >/dev/null 2>&1; then
+  candidate=$(ls "${MAVEN_REPO:-$HOME/.m2/repository}"/com/google/protobuf/protoc/4.36.2/protoc-4.36.2-linux-x86_64.exe 2>/dev/null || true)
+  if [ -n "$candidate" ]; then
+    chmod +x "$candidate" 2>/dev/null || true
+    export PROTOC="$candidate"
+  fi
+fi
+if ! command -v protoc-gen-go >/dev/null 2>&1; then
+  gobin="$(pwd)/bin"
+  if GOBIN="$gobin" go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.6; then
+    export PATH="$gobin:$PATH"
+  fi
+fi
 go vet ./...
 go test -race -count=1 ./...
