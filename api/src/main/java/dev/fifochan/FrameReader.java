@@ -45,9 +45,6 @@ public final class FrameReader implements Closeable {
   private ByteBuffer large;
   private boolean inLarge;
   private long largeOffset;
-  private int largeTagLength;
-  private int largeLength;
-  private int largeFlags;
 
   /**
    * @param channel the source; if it implements {@link WaitableChannel} it is treated as non-blocking
@@ -139,7 +136,7 @@ public final class FrameReader implements Closeable {
     long total = (long) WireFormat.FRAME_HEADER_LENGTH + tagLength + first
         + ((flags & WireFormat.FLAG_CHECKSUM) != 0 ? WireFormat.CHECKSUM_LENGTH : 0);
     if (total > buf.capacity()) {
-      return startLarge(total, flags, tagLength, first, deadline);
+      return startLarge(total, first, deadline);
     }
     if (!ensure((int) total, deadline)) {
       return shortRead();
@@ -173,6 +170,11 @@ public final class FrameReader implements Closeable {
   /** Writers that sent a preamble and no end-of-stream frame yet. */
   public int openWriters() {
     return writers;
+  }
+
+  /** The read buffer, for a reader of the next stream to reuse once this one is done. */
+  ByteBuffer buffer() {
+    return buf;
   }
 
   /** Closes the channel. */
@@ -237,14 +239,13 @@ public final class FrameReader implements Closeable {
     rec.tag = "";
     rec.tagLength = 0;
     rec.codecName = codec;
-    rec.version = version;
     rec.length = 0;
     rec.payload = null;
     consume(WireFormat.PREAMBLE_HEADER_LENGTH + n);
     return rec;
   }
 
-  private WireRecord startLarge(long total, int flags, int tagLength, int length, long deadline) throws IOException {
+  private WireRecord startLarge(long total, int length, long deadline) throws IOException {
     if (total > Integer.MAX_VALUE - 16) {
       throw fail(new FrameTooLongException(length, Integer.MAX_VALUE - 16 - 265, offset));
     }
@@ -254,9 +255,6 @@ public final class FrameReader implements Closeable {
     }
     large.clear().limit(size);
     largeOffset = offset;
-    largeFlags = flags;
-    largeTagLength = tagLength;
-    largeLength = length;
     int take = Math.min(buf.remaining(), size);
     ByteBuffer src = buf.duplicate();
     src.limit(src.position() + take);
@@ -266,13 +264,15 @@ public final class FrameReader implements Closeable {
     return continueLarge(deadline);
   }
 
+  /** Reads the rest of a frame larger than the buffer into {@code large}, which starts with its header. */
   private WireRecord continueLarge(long deadline) throws IOException {
+    int length = large.getInt(0);
     while (large.hasRemaining()) {
       int r = channel.read(large);
       if (r < 0) {
         eof = true;
         inLarge = false;
-        throw fail(new TruncatedStreamException("end of file inside a " + largeLength + "-byte frame", largeOffset));
+        throw fail(new TruncatedStreamException("end of file inside a " + length + "-byte frame", largeOffset));
       }
       if (r == 0) {
         if (!await(deadline)) {
@@ -283,19 +283,20 @@ public final class FrameReader implements Closeable {
       }
     }
     inLarge = false;
-    int end = large.position();
-    if ((largeFlags & WireFormat.FLAG_CHECKSUM) != 0) {
-      verifyChecksum(large.duplicate(), 0, end, largeOffset);
+    int flags = large.get(4) & 0xFF;
+    int tagLength = large.get(5) & 0xFF;
+    if ((flags & WireFormat.FLAG_CHECKSUM) != 0) {
+      verifyChecksum(large.duplicate(), 0, large.position(), largeOffset);
     }
     rec.kind = WireRecord.Kind.FRAME;
     rec.offset = largeOffset;
-    rec.flags = largeFlags;
-    rec.tagLength = largeTagLength;
-    rec.tag = tagAt(large, WireFormat.FRAME_HEADER_LENGTH, largeTagLength);
-    rec.length = largeLength;
-    int start = WireFormat.FRAME_HEADER_LENGTH + largeTagLength;
+    rec.flags = flags;
+    rec.tagLength = tagLength;
+    rec.tag = tagAt(large, WireFormat.FRAME_HEADER_LENGTH, tagLength);
+    rec.length = length;
+    int start = WireFormat.FRAME_HEADER_LENGTH + tagLength;
     ByteBuffer view = large.asReadOnlyBuffer();
-    view.limit(start + largeLength).position(start);
+    view.limit(start + length).position(start);
     rec.payload = view;
     return rec;
   }

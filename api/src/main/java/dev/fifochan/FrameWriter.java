@@ -45,7 +45,6 @@ public final class FrameWriter implements Closeable {
   private int lastFrameSize;
   private int spills;
   private ByteBuffer tail;
-  private boolean tailIsMessage;
 
   private boolean inFrame;
   private int frameStart;
@@ -65,9 +64,6 @@ public final class FrameWriter implements Closeable {
     this.checksum = config.checksum();
     this.atomic = config.fanIn();
     this.buf = Buffers.pageAlignedDirect(atomic ? WireFormat.PIPE_BUF : config.bufferSize());
-    if (atomic) {
-      buf.limit(WireFormat.PIPE_BUF);
-    }
     this.drainView = buf.duplicate();
     this.crcView = buf.duplicate();
     this.payloadLimit = buf.limit() - WireFormat.CHECKSUM_LENGTH;
@@ -197,7 +193,6 @@ public final class FrameWriter implements Closeable {
       return true;
     }
     tail = ByteBuffer.wrap(o, 0, total);
-    tailIsMessage = true;
     overflow = new byte[0];
     if (!drainTail(deadline) && tail.position() == 0) {
       tail = null;
@@ -264,7 +259,7 @@ public final class FrameWriter implements Closeable {
 
   /** Messages accepted but not yet completely written (an upper bound while a drain is in progress). */
   public long messagesPending() {
-    return (tail != null && tailIsMessage ? 1 : 0) + bufferedMessages - countedMessages;
+    return (tail != null ? 1 : 0) + bufferedMessages - countedMessages;
   }
 
   /** Closes the channel (without writing anything). */
@@ -295,9 +290,6 @@ public final class FrameWriter implements Closeable {
       bufferedMessages = 0;
       countedMessages = 0;
       buf.clear();
-      if (atomic) {
-        buf.limit(WireFormat.PIPE_BUF);
-      }
       written = 0;
       counted = 0;
     } else {
@@ -313,9 +305,7 @@ public final class FrameWriter implements Closeable {
         return false;
       }
     }
-    if (tailIsMessage) {
-      messagesWritten++;
-    }
+    messagesWritten++; // a tail is always one large message
     tail = null;
     return true;
   }

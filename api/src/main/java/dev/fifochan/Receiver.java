@@ -334,7 +334,11 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return true;
   }
 
+  /** A reader of {@code c}; a following receiver's next session reuses the last one's buffer. */
   private FrameReader newReader(ReadableByteChannel c) {
+    if (reader != null) {
+      return new FrameReader(c, config.maxFrameLength(), reader.buffer(), codec::accepts);
+    }
     return new FrameReader(c, config.maxFrameLength(), config.bufferSize(), codec::accepts);
   }
 }

@@ -111,7 +111,8 @@ public final class Sender<T> implements AutoCloseable {
       throw new java.io.InterruptedIOException("interrupted while waiting to send");
     }
     try {
-      sendLocked(message, Buffers.remaining(deadline) == -1 ? -1 : Math.max(1, Buffers.remaining(deadline)), timeout);
+      long left = Buffers.remaining(deadline);
+      sendLocked(message, left < 0 ? -1 : Math.max(1, left), timeout);
     } finally {
       lock.unlock();
     }
@@ -254,10 +255,7 @@ public final class Sender<T> implements AutoCloseable {
     } catch (PeerClosedException e) {
       throw peerGone(e);
     } catch (IOException e) {
-      failure = e;
-      failureReported = true;
-      closeQuietly();
-      done.completeExceptionally(e);
+      fail(e, true);
       throw e;
     }
   }
@@ -265,12 +263,17 @@ public final class Sender<T> implements AutoCloseable {
   private PeerClosedException peerGone(PeerClosedException cause) {
     PeerClosedException e = new PeerClosedException("the reader of " + description + " is gone; "
         + writer.messagesPending() + " accepted messages were not written", writer.messagesWritten(), cause);
-    failure = e;
-    failureReported = true;
     closed = true;
+    fail(e, true);
+    return e;
+  }
+
+  /** Records the failure that ends this sender; {@code reported}: it is being thrown to a caller now. */
+  private void fail(IOException e, boolean reported) {
+    failure = e;
+    failureReported = reported;
     closeQuietly();
     done.completeExceptionally(e);
-    return e;
   }
 
   private void checkOpen() throws IOException {
@@ -318,7 +321,6 @@ public final class Sender<T> implements AutoCloseable {
       if (!lock.tryLock()) {
         continue; // a send (or flush) is in progress: the sender is not idle
       }
-      boolean full;
       try {
         if (closed) {
           return;
@@ -339,34 +341,23 @@ public final class Sender<T> implements AutoCloseable {
             continue;
           }
         } catch (PeerClosedException e) {
-          peerGoneInBackground(e);
+          peerGone(e);
+          failureReported = false; // nobody saw it yet: the next call throws it
           return;
         } catch (IOException e) {
-          failure = e;
-          armed = false;
-          closeQuietly();
-          done.completeExceptionally(e);
+          fail(e, false);
           return;
         }
-        full = true;
       } finally {
         lock.unlock();
       }
-      if (full) {
-        // The pipe is full: wait for room without holding the lock, then try again.
-        try {
-          writer.awaitWritable(10_000_000L);
-        } catch (IOException e) {
-          // the next drain attempt reports it
-        }
+      // The pipe is full: wait for room without holding the lock, then try again.
+      try {
+        writer.awaitWritable(10_000_000L);
+      } catch (IOException e) {
+        // the next drain attempt reports it
       }
     }
-  }
-
-  private void peerGoneInBackground(PeerClosedException cause) {
-    peerGone(cause);
-    failureReported = false;
-    armed = false;
   }
 
   private static final byte[] EMPTY = new byte[0];

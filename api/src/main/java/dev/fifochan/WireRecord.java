@@ -26,7 +26,6 @@ public final class WireRecord {
   int flags;
   String tag = "";
   String codecName = "";
-  int version;
   ByteBuffer payload;
   int length;
 
