@@ -467,10 +467,10 @@ def vectors_aborted():
     at = v.off
     r = "é" * 512
     v.aborted(r).write(aborted_outcome(at, r))
-    raw = b"bad \xe2\x82 cut \xed\xa0\x80 sur \xff end \xf0\x9f\x99"
-    shown = "bad \ufffd cut \ufffd\ufffd\ufffd sur \ufffd end \ufffd"
-    v = v11("aborted-reason-invalid-utf8", "a reason that is not UTF-8 is decoded with U+FFFD for each maximal"
-            " subpart (Unicode 3.9); it never fails")
+    raw = b"bad \xe2\x82 cut \xed\xa0\x80 sur \xff\xfe two \xef\xbf\xbd\xff end \xf0\x9f\x99"
+    shown = "bad \ufffd cut \ufffd sur \ufffd two \ufffd\ufffd end \ufffd"
+    v = v11("aborted-reason-invalid-utf8", "a reason that is not UTF-8: each maximal run of bytes that are not part"
+            " of a well-formed UTF-8 sequence becomes one U+FFFD (a real U+FFFD stays); it never fails")
     at = v.off
     v.aborted(raw, shown=shown).write(aborted_outcome(at, shown))
     v = Vector("corrupt-aborted-reason-too-long", "an aborted end's length 1025 is corrupt before the reason is"
