@@ -589,7 +589,8 @@ def vectors_messages():
         .frame(b"\x0c1", error="undecodable") \
         .json({"after": True}).eos().write()
     Vector("protobuf-decoding", "protobuf codec: the tag names the message; values in proto3's canonical JSON"
-           " mapping (int64 as a string, bytes as padded base64, defaults omitted, unknown fields dropped);"
+           " mapping (int64 as a string, bytes as padded base64, defaults omitted, unknown fields and groups"
+           " dropped, last value of a repeated scalar wins); a proto3 string that is not UTF-8 is undecodable;"
            " unknown or empty tag: unknown_type; bad wire data: undecodable (decisions 5, 6)", "protobuf") \
         .preamble("protobuf", 2) \
         .frame(pb_ping(-5, "neg"), tag=PING, value={"seq": "-5", "text": "neg"}) \
@@ -598,7 +599,10 @@ def vectors_messages():
         .frame(pb_field(1, 0) + varint(1) + pb_field(1, 0) + varint(7), tag=PING, value={"seq": "7"}) \
         .frame(pb_ping(1, "x"), tag="fifochan.interop.Nope", error="unknown_type") \
         .frame(pb_ping(1, "x"), tag="", error="unknown_type") \
+        .frame(pb_ping(4, "") + pb_field(5, 3) + pb_field(1, 0) + varint(9) + pb_field(5, 4), tag=PONG,
+               value={"seq": "4"}) \
         .frame(b"\x08", tag=PING, error="undecodable") \
+        .frame(pb_field(2, 2) + b"\x02\xc3\x28", tag=PING, error="undecodable") \
         .frame(b"\x12\x05ab", tag=PING, error="undecodable") \
         .frame(pb_ping(3, "after"), tag=PING, value={"seq": "3", "text": "after"}) \
         .eos().write()

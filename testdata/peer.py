@@ -207,6 +207,30 @@ def _varint(data, i):
             return n & ((1 << 64) - 1), i
 
 
+def _skip_group(data, i, number):
+    """Skips an (unknown) group up to its END_GROUP with the same number."""
+    while True:
+        key, i = _varint(data, i)
+        wire = key & 7
+        if wire == 4:
+            if key >> 3 != number:
+                raise MessageError("undecodable")
+            return i
+        if wire == 0:
+            _, i = _varint(data, i)
+        elif wire in (1, 5):
+            i += 8 if wire == 1 else 4
+        elif wire == 2:
+            n, i = _varint(data, i)
+            i += n
+        elif wire == 3:
+            i = _skip_group(data, i, key >> 3)
+        else:
+            raise MessageError("undecodable")
+        if i > len(data):
+            raise MessageError("undecodable")
+
+
 def decode_protobuf(tag, data):
     if tag not in PROTO_TYPES:
         raise MessageError("unknown_type")
@@ -228,8 +252,11 @@ def decode_protobuf(tag, data):
             if i + n > len(data):
                 raise MessageError("undecodable")
             v, i = data[i:i + n], i + n
+        elif wire == 3:
+            i = _skip_group(data, i, number)
+            continue
         else:
-            raise MessageError("undecodable")  # groups: not used by fifochan's schemas
+            raise MessageError("undecodable")
         if number == 1 and wire == 0:
             seq = v - (1 << 64) if v >> 63 else v
         elif number == 2 and wire == 2:
