@@ -443,8 +443,12 @@ class FifoReader:
                                + (f" (pid {pid})" if pid else ""))
         self.poll = select.poll()
         self.poll.register(self.fd, select.POLLIN)
+        self.waited = False
 
     def read(self, n):
+        if not self.waited:  # read(2) gives end of file until the first writer came: wait for it
+            self.poll.poll()
+            self.waited = True
         while True:
             try:
                 return os.read(self.fd, n)
