@@ -12,7 +12,8 @@
   python3 peer.py recv PATH [options]           prints each message's payload and a newline
       --codec NAME          the reader's codec (default bytes: accepts any stream)
       --max-frame-length N  (default 16777216)
-      --json                one JSON object per record, then {"outcome": ...} (the vectors' shape)
+      --json                one JSON object per record, then {"outcome": ...} (the vectors' shape);
+                            goes on after an aborted end, as inspect does (without --json: stops there)
       --no-lock             do not take the exclusive-reader lock on a FIFO
       exit 0 only at a clean end; otherwise one line on stderr: "recv: <error> at offset N..."
       A FIFO is opened without waiting, locked with flock(LOCK_EX|LOCK_NB) before any read
