@@ -16,6 +16,7 @@ final class Report {
   private final Extras x;
   private final List<Target> targets = new ArrayList<>();
   private final List<Target> rpcTargets = new ArrayList<>();
+  private final List<Target> natsTargets = new ArrayList<>();
 
   Report(Harness h) {
     this.h = h;
@@ -126,6 +127,8 @@ final class Report {
     targetTable(s, targets);
     s.append("### Request/response targets (issue 11), from this run\n\n");
     targetTable(s, rpcTargets);
+    s.append("### NATS targets (issue 12), from this run\n\n");
+    targetTable(s, natsTargets);
     return s.toString();
   }
 
@@ -296,11 +299,15 @@ final class Report {
       if (h.skipped.containsKey(v)) {
         return v + " not run: " + h.skipped.get(v);
       }
+      String why = Variant.byName(v).unavailable();
+      if (why != null) {
+        return v + ": " + why;
+      }
       if (!h.o.variants.contains(v)) {
         return v + " not among --variants";
       }
     }
-    return "not measured in this run";
+    return "not measured in this run (workload or placement not run?)";
   }
 
   private Target ratioTarget(String measure, double a, double b, boolean atLeast, double limit, String... needs) {
@@ -331,6 +338,7 @@ final class Report {
   void computeTargets() {
     targets.clear();
     rpcTargets.clear();
+    natsTargets.clear();
     targets.add(ratioTarget("100 B `byte[]` one-way, vs raw FileChannel", tput("bytes100", "fifochan"), tput("bytes100", "raw"),
         true, 0.75, "fifochan", "raw"));
     targets.add(ratioTarget("64 KiB `byte[]` one-way, vs raw", tput("bytes64k", "fifochan"), tput("bytes64k", "raw"), true, 0.95,
@@ -404,6 +412,18 @@ final class Report {
         fmt(r.median("rtt", "different", "proto", "raw", 0)) + " / " + fmt(r.median("rtt", "different", "proto", "raw", 2))
             + " µs and " + fmt(r.median("rtt", "different", "bytes100", "c", 0)) + " / "
             + fmt(r.median("rtt", "different", "bytes100", "c", 2)) + " µs", "–", "–"));
+    natsTargets();
+  }
+
+  /** Issue 12's rows: fifochan over core NATS beside plain jnats (variants {@code fifochan-nats} and {@code jnats}, slots for now). */
+  private void natsTargets() {
+    for (String wl : List.of("bytes100", "bytes64k", "proto", "json")) {
+      natsTargets.add(ratioTarget("fifochan over NATS vs plain jnats, " + workloadLabel(wl) + " one-way", tput(wl, "fifochan-nats"),
+          tput(wl, "jnats"), true, 0.9, "fifochan-nats", "jnats"));
+    }
+    natsTargets.add(ratioTarget("fifochan over NATS vs plain jnats, round trip p50 (protobuf)",
+        r.median("rtt", "different", "proto", "fifochan-nats", 0), r.median("rtt", "different", "proto", "jnats", 0), false, 1.1,
+        "fifochan-nats", "jnats"));
   }
 
   private Target goTarget(String measure, String a, String b, double limit) {
@@ -428,7 +448,7 @@ final class Report {
 
   void writeTargets(Path file) throws IOException {
     StringBuilder s = new StringBuilder("issue,measure,measured,target,verdict\n");
-    for (Map.Entry<String, List<Target>> e : Map.of("14", targets, "11", rpcTargets).entrySet()) {
+    for (Map.Entry<String, List<Target>> e : Map.of("14", targets, "11", rpcTargets, "12", natsTargets).entrySet()) {
       for (Target t : e.getValue()) {
         s.append(e.getKey()).append(',').append(csv(t.measure.replace("\\|", "|"))).append(',').append(csv(t.measured)).append(',')
             .append(csv(t.target)).append(',').append(csv(t.verdict)).append('\n');
