@@ -56,6 +56,14 @@ final class AeronPeer extends Variant {
   }
 
   @Override
+  String unavailable() {
+    if (!Object.class.getModule().isExported("jdk.internal.misc", AeronPeer.class.getModule())) {
+      return "Agrona needs --add-exports java.base/jdk.internal.misc=ALL-UNNAMED on this JVM (bench/run.sh adds it)";
+    }
+    return null;
+  }
+
+  @Override
   boolean needsPipeHold() {
     return false;
   }
