@@ -135,6 +135,7 @@ final class Extras {
   static final String JMH_INCLUDE = CodecBench.class.getName().replace(".", "\\.")
       + "\\.(protobufEncode|protobufDecodeDirect|jsonEncode|jsonDecodeDirect)$|" + ApiBench.class.getName().replace(".", "\\.") + "\\.";
 
+  @SuppressWarnings("rawtypes") // JMH's getSecondaryResults() returns raw Results
   String jmh(Main.Options o) throws Exception {
     OptionsBuilder b = new OptionsBuilder();
     b.include(JMH_INCLUDE).addProfiler(GCProfiler.class).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
@@ -166,6 +167,7 @@ final class Extras {
 
   // ---- first FIFO open ----
 
+  @SuppressWarnings("try") // the reader is held open, never used
   String firstOpen(Main.Options o) throws Exception {
     Path fifo = Fifo.create(Files.createTempDirectory("fifochan-first-open").resolve("f"));
     String hook = System.getenv(FIRST_OPEN_HOOK);

@@ -22,6 +22,7 @@ public final class FirstOpen {
 
   private FirstOpen() {}
 
+  @SuppressWarnings("try") // opened to be timed, then closed
   public static void main(String[] args) throws Exception {
     Path fifo = Paths.get(args[0]);
     ChannelConfig config = ChannelConfig.builder().createIfMissing(false).build();

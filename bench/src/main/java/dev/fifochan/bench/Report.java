@@ -193,7 +193,8 @@ final class Report {
     }
     s.append("### Round trip, ").append(placementText(p)).append("\n\n");
     s.append("Ping-pong, one message in flight (fifochan: flushDelay(ZERO), default waiting; C: blocking read/write;"
-        + " Aeron: busy-spin; gRPC: blocking unary call). Last column: fifochan's p50 divided by this row's.\n\n");
+        + " Aeron: busy-spin, so not run with both processes on one CPU; gRPC: blocking unary call)."
+        + " Last column: fifochan's p50 divided by this row's.\n\n");
     s.append("| message | variant | p50 µs | p90 µs | p99 µs | p99.9 µs | calls/s (1 caller) | p50 min–max | fifochan p50 ÷ this |\n");
     s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String wl : h.o.workloads) {
