@@ -182,7 +182,7 @@ final class Extras {
     try {
       for (int i = 0; i < repeats(o); i++) {
         try (PipeHold reader = new PipeHold(fifo, 65536)) { // a reader, so the write end opens at once
-          ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+          ProcessBuilder pb = new ProcessBuilder(h.onAllCpus(cmd)).redirectError(ProcessBuilder.Redirect.INHERIT);
           pb.environment().put("FIFO", fifo.toString());
           Process p = pb.start();
           String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -235,7 +235,7 @@ final class Extras {
           }
         });
         Thread.sleep(100); // let the reader reach its open (not timed)
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "echo x | \"$FIFOCHAN\" send --codec string \"$FIFO\"")
+        ProcessBuilder pb = new ProcessBuilder(h.onAllCpus(List.of("sh", "-c", "echo x | \"$FIFOCHAN\" send --codec string \"$FIFO\"")))
             .redirectErrorStream(true);
         pb.environment().put("FIFOCHAN", bin.toString());
         pb.environment().put("FIFO", fifo.toString());
@@ -274,7 +274,7 @@ final class Extras {
     goCommand = "(cd go && " + String.join(" ", cmd).replace("^$", "'^$'").replace(regex, "'" + regex + "'") + ")";
     Process p;
     try {
-      p = new ProcessBuilder(cmd).directory(root.resolve("go").toFile()).redirectErrorStream(true).start();
+      p = new ProcessBuilder(h.onAllCpus(cmd)).directory(root.resolve("go").toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       return "no go command: " + e.getMessage();
     }

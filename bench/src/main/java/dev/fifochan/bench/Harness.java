@@ -244,6 +244,19 @@ final class Harness {
     }
   }
 
+  /**
+   * {@code cmd} run on every CPU: this JVM is pinned (and its children inherit that), but the extras'
+   * processes (Go benchmarks, a fresh JVM's first open, the CLI) run as a user's would.
+   */
+  List<String> onAllCpus(List<String> cmd) {
+    if (o.cpus.equals("none")) {
+      return cmd;
+    }
+    List<String> l = new ArrayList<>(List.of("taskset", "-c", "0-" + (cores - 1)));
+    l.addAll(cmd);
+    return l;
+  }
+
   /** The JVM options of this process, without agents and flight recordings (for the peer and nested runs). */
   static List<String> jvmArgs() {
     List<String> l = new ArrayList<>();
