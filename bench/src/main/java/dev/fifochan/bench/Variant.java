@@ -1,11 +1,8 @@
 package dev.fifochan.bench;
 
-import dev.fifochan.ChannelConfig;
-import dev.fifochan.Receiver;
-import dev.fifochan.Sender;
-import dev.fifochan.fifo.Fifo;
-import dev.fifochan.fifo.FifoReadChannel;
-import dev.fifochan.fifo.FifoWriteChannel;
+import dev.fifochan.bench.FifochanApi.In;
+import dev.fifochan.bench.FifochanApi.Out;
+import dev.fifochan.bench.FifochanApi.Profile;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -17,11 +14,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
+import java.util.List;
 
 /**
- * One way of moving messages through a FIFO: fifochan itself, or a baseline. Each variant has the
- * four roles of the benchmark: throughput writer and reader, round-trip echo and pinger.
+ * One way of moving messages between the two processes: fifochan itself, a baseline (raw, naive) or
+ * a peer (C, Aeron IPC, gRPC over a Unix domain socket). Each variant has the four roles of the
+ * benchmark: throughput writer (in the peer JVM) and reader (in the parent), round-trip echo (peer)
+ * and pinger (parent). Variants that do not use the FIFOs ignore the paths.
+ *
+ * <p>Adding a variant: subclass, register it in {@link #byName}, and override the optional hooks
+ * below that apply (which workloads it takes part in, set-up once per JVM, calls with many callers).
  */
 abstract class Variant {
   /**
@@ -32,7 +34,16 @@ abstract class Variant {
   /** Buffer of the naive streams. */
   static final int NAIVE_BUFFER = 64 * 1024;
 
+  /** Every variant name {@link #byName} knows, in the order tables list them. */
+  static final List<String> KNOWN = List.of("fifochan", "fifochan-spin", "fifochan-noflusher", "fifochan-filechannel",
+      "fifochan-rpc", "fifochan-nats", "raw", "naive", "c", "aeron", "grpc", "jnats");
+
   final String name;
+  /**
+   * CPU time (ns) of the last write or read when the work ran outside this JVM (the C programs), or
+   * -1: then the harness measures this JVM's CPU time itself.
+   */
+  long externalCpu = -1;
 
   Variant(String name) {
     this.name = name;
@@ -55,20 +66,103 @@ abstract class Variant {
   /** Sends {@code warmup + count} messages one at a time and waits for each echo; returns the last {@code count} round-trip times. */
   abstract <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) throws IOException;
 
+  // ---- optional hooks (defaults fit the FIFO variants) ----
+
+  /** A short description for tables. */
+  String label() {
+    return name;
+  }
+
+  /** Why this variant cannot run here (a missing tool, an API that lacks something), or null. */
+  String unavailable() {
+    return null;
+  }
+
+  /** Whether this variant takes part in the one-way trials of {@code w}. */
+  boolean supportsThroughput(Workload<?> w) {
+    return true;
+  }
+
+  /** Whether this variant takes part in the round trips of {@code w} with the processes placed so ({@code different|same|none}). */
+  boolean supportsRoundTrip(Workload<?> w, String placement) {
+    return true;
+  }
+
+  /** Factor on the harness's message counts for this variant (a slow peer gets fewer messages per trial). */
+  double countScale(Workload<?> w) {
+    return 1.0;
+  }
+
+  /** Whether the sending/receiving work runs on the calling thread (else only process CPU time is meaningful). */
+  boolean cpuOnCallingThread() {
+    return true;
+  }
+
+  /** Called in the parent just before it tells the peer to write {@code count} messages of {@code w}. */
+  void beforePeerWrites(Workload<?> w, int count) {}
+
+  /** Set-up once per JVM before the first trial ({@code parent}: this is the parent JVM). */
+  void prepare(boolean parent) throws Exception {}
+
+  /** Tear-down once per JVM after the last trial. */
+  void release(boolean parent) {}
+
+  /** Whether {@link #calls} (request/response with several concurrent callers) is supported. */
+  boolean supportsCalls(Workload<?> w) {
+    return false;
+  }
+
+  /**
+   * Request/response with {@code callers} concurrent callers, each making {@code warmup} untimed and
+   * then {@code perCaller} timed calls; the peer runs {@link #serveCalls}.
+   */
+  <T> Calls calls(Workload<T> w, int callers, int warmup, int perCaller, Path out, Path in) throws IOException {
+    throw new UnsupportedOperationException(name + ": no calls");
+  }
+
+  /** The peer's side of {@link #calls}: answers {@code total} calls. */
+  <T> void serveCalls(Workload<T> w, int total, Path in, Path out) throws IOException {
+    echo(w, total, in, out);
+  }
+
+  /** Result of {@link #calls}: calls per second over the timed part and every timed call's latency (ns). */
+  static final class Calls {
+    final double perSecond;
+    final long[] latencies;
+
+    Calls(double perSecond, long[] latencies) {
+      this.perSecond = perSecond;
+      this.latencies = latencies;
+    }
+  }
+
   static Variant byName(String name) {
     switch (name) {
       case "fifochan":
-        return new Fifochan("fifochan", Fifochan.TPUT);
+        return new Fifochan("fifochan", Profile.THROUGHPUT, Profile.ROUND_TRIP);
+      case "fifochan-spin":
+        return new Fifochan(name, null, Profile.ROUND_TRIP_SPIN);
       case "fifochan-filechannel":
         return new FifochanOverFileChannel();
       case "fifochan-noflusher":
-        return new Fifochan(name, Fifochan.TPUT.toBuilder().flushDelay(Duration.ofDays(1)).build());
+        return new Fifochan(name, Profile.NO_FLUSHER, Profile.ROUND_TRIP);
+      case "fifochan-rpc":
+        return new Planned(name, "fifochan request/response (issue 11) is not built yet");
+      case "fifochan-nats":
+      case "jnats":
+        return new Planned(name, "NATS transport and plain jnats peer (issue 12) are not built yet");
       case "raw":
         return new Raw();
       case "naive":
         return new Naive();
+      case "c":
+        return new CPeer();
+      case "aeron":
+        return new AeronPeer();
+      case "grpc":
+        return new GrpcPeer();
       default:
-        throw new IllegalArgumentException("unknown variant " + name);
+        throw new IllegalArgumentException("unknown variant " + name + "; known: " + KNOWN);
     }
   }
 
@@ -78,17 +172,90 @@ abstract class Variant {
     }
   }
 
-  /** fifochan: Sender/Receiver over the FIFO transport, default configuration (round trips: flushDelay ZERO). */
+  /** Counts received messages for {@link In#poll} and notes the time the last expected one arrived. */
+  static final class ReadCounter<T> implements FifochanApi.Handler<T> {
+    private final Workload<T> w;
+    private final long count;
+    long n;
+    long sum;
+    long tEnd;
+
+    ReadCounter(Workload<T> w, long count) {
+      this.w = w;
+      this.count = count;
+    }
+
+    @Override
+    public void onMessage(T m) {
+      sum += w.check(m);
+      if (++n == count) {
+        tEnd = System.nanoTime();
+      }
+    }
+  }
+
+  /**
+   * A slot for a variant that a later piece of work provides (request/response, NATS): listed, so the
+   * tables and targets can name it, but unavailable with its reason.
+   */
+  static final class Planned extends Variant {
+    private final String reason;
+
+    Planned(String name, String reason) {
+      super(name);
+      this.reason = reason;
+    }
+
+    @Override
+    String unavailable() {
+      return reason;
+    }
+
+    @Override
+    <T> long write(Workload<T> w, int count, Path fifo) {
+      throw new UnsupportedOperationException(reason);
+    }
+
+    @Override
+    <T> long read(Workload<T> w, int count, Path fifo) {
+      throw new UnsupportedOperationException(reason);
+    }
+
+    @Override
+    <T> void echo(Workload<T> w, int total, Path in, Path out) {
+      throw new UnsupportedOperationException(reason);
+    }
+
+    @Override
+    <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) {
+      throw new UnsupportedOperationException(reason);
+    }
+  }
+
+  /**
+   * fifochan: Sender/Receiver over the FIFO transport through {@link FifochanApi}, default
+   * configuration for throughput, {@code flushDelay(ZERO)} for round trips.
+   */
   static final class Fifochan extends Variant {
-    static final ChannelConfig TPUT = ChannelConfig.defaults();
-    static final ChannelConfig RTT = ChannelConfig.defaults().toBuilder().flushDelay(Duration.ZERO).build();
+    private final Profile tput;
+    private final Profile rtt;
 
-    private final ChannelConfig tput;
-
-    /** @param tput the sender's configuration for throughput trials (round trips always use {@link #RTT}) */
-    Fifochan(String name, ChannelConfig tput) {
+    /** @param tput the profile for throughput trials (null: no throughput trials); {@code rtt} for round trips */
+    Fifochan(String name, Profile tput, Profile rtt) {
       super(name);
       this.tput = tput;
+      this.rtt = rtt;
+    }
+
+    @Override
+    String unavailable() {
+      String r = rtt.unsupported();
+      return r != null ? r : tput == null ? null : tput.unsupported();
+    }
+
+    @Override
+    boolean supportsThroughput(Workload<?> w) {
+      return tput != null;
     }
 
     @Override
@@ -98,7 +265,7 @@ abstract class Variant {
 
     @Override
     <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
-      try (Sender<T> s = Sender.over(Fifo.openWriteChannel(fifo, tput), w.codec(), tput)) {
+      try (Out<T> s = FifochanApi.openSender(fifo, w.codec(), tput)) {
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
           s.send(w.message(i));
@@ -110,46 +277,37 @@ abstract class Variant {
 
     @Override
     <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
-      FifoReadChannel ch = Fifo.openReadChannel(fifo, TPUT);
-      Main.notePipeSize(ch.pipeSize());
-      try (Receiver<T> r = Receiver.over(ch, w.codec(), TPUT)) {
-        long n = 0;
-        long sum = 0;
-        long tEnd = 0;
-        T m;
-        while ((m = r.receive()) != null) {
-          sum += w.check(m);
-          if (++n == count) {
-            tEnd = System.nanoTime();
-          }
+      try (In<T> r = FifochanApi.openReceiver(fifo, w.codec(), tput)) {
+        Main.notePipeSize(r.pipeSize());
+        ReadCounter<T> h = new ReadCounter<>(w, count);
+        while (r.poll(h, 1024) >= 0) {
+          // the handler counts
         }
-        expect(n, count, "fifochan messages received");
-        Main.sink(sum);
-        return tEnd;
+        expect(h.n, count, name + " messages received");
+        Main.sink(h.sum);
+        return h.tEnd;
       }
     }
 
     @Override
     <T> void echo(Workload<T> w, int total, Path in, Path out) throws IOException {
-      FifoReadChannel rc = Fifo.openReadChannel(in, RTT);
-      try (Receiver<T> r = Receiver.over(rc, w.codec(), RTT);
-          Sender<T> s = Sender.over(Fifo.openWriteChannel(out, RTT), w.codec(), RTT)) {
+      try (In<T> r = FifochanApi.openReceiver(in, w.codec(), rtt);
+          Out<T> s = FifochanApi.openSender(out, w.codec(), rtt)) {
         int n = 0;
         T m;
         while ((m = r.receive()) != null) {
           s.send(m);
           n++;
         }
-        expect(n, total, "fifochan echoes");
+        expect(n, total, name + " echoes");
       }
     }
 
     @Override
     <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) throws IOException {
       long[] rtt = new long[count];
-      FifoWriteChannel wc = Fifo.openWriteChannel(out, RTT);
-      try (Sender<T> s = Sender.over(wc, w.codec(), RTT);
-          Receiver<T> r = Receiver.over(Fifo.openReadChannel(in, RTT), w.codec(), RTT)) {
+      try (Out<T> s = FifochanApi.openSender(out, w.codec(), this.rtt);
+          In<T> r = FifochanApi.openReceiver(in, w.codec(), this.rtt)) {
         long sum = 0;
         for (int i = 0; i < warmup + count; i++) {
           T m = w.message(i);
@@ -175,7 +333,7 @@ abstract class Variant {
 
   /**
    * Diagnostic: fifochan's Sender/Receiver over plain blocking JDK {@link FileChannel}s instead of the
-   * FIFO transport's non-blocking channels (so no ppoll, no jnr-ffi); same configurations as
+   * FIFO transport's non-blocking channels (so no ppoll, no jnr-ffi); same profiles as
    * {@link Fifochan}. Shows what the transport's way of waiting costs.
    */
   static final class FifochanOverFileChannel extends Variant {
@@ -185,7 +343,7 @@ abstract class Variant {
 
     @Override
     <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
-      try (Sender<T> s = Sender.over(FileChannel.open(fifo, StandardOpenOption.WRITE), w.codec(), Fifochan.TPUT)) {
+      try (Out<T> s = FifochanApi.senderOver(FileChannel.open(fifo, StandardOpenOption.WRITE), w.codec(), Profile.THROUGHPUT)) {
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
           s.send(w.message(i));
@@ -197,30 +355,21 @@ abstract class Variant {
 
     @Override
     <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
-      try (Receiver<T> r = Receiver.over(FileChannel.open(fifo, StandardOpenOption.READ), w.codec(), Fifochan.TPUT)) {
-        long n = 0;
-        long sum = 0;
-        long tEnd = 0;
-        while (n < count) {
-          T m = r.receive();
-          if (m == null) {
-            break;
-          }
-          sum += w.check(m);
-          if (++n == count) {
-            tEnd = System.nanoTime();
-          }
+      try (In<T> r = FifochanApi.receiverOver(FileChannel.open(fifo, StandardOpenOption.READ), w.codec(), Profile.THROUGHPUT)) {
+        ReadCounter<T> h = new ReadCounter<>(w, count);
+        while (h.n < count && r.poll(h, (int) Math.min(1024, count - h.n)) >= 0) {
+          // the handler counts
         }
-        expect(n, count, "fifochan-filechannel messages received");
-        Main.sink(sum);
-        return tEnd;
+        expect(h.n, count, "fifochan-filechannel messages received");
+        Main.sink(h.sum);
+        return h.tEnd;
       }
     }
 
     @Override
     <T> void echo(Workload<T> w, int total, Path in, Path out) throws IOException {
-      try (Receiver<T> r = Receiver.over(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Fifochan.RTT);
-          Sender<T> s = Sender.over(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Fifochan.RTT)) {
+      try (In<T> r = FifochanApi.receiverOver(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Profile.ROUND_TRIP);
+          Out<T> s = FifochanApi.senderOver(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Profile.ROUND_TRIP)) {
         for (int i = 0; i < total; i++) {
           T m = r.receive();
           if (m == null) {
@@ -234,8 +383,8 @@ abstract class Variant {
     @Override
     <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) throws IOException {
       long[] rtt = new long[count];
-      try (Sender<T> s = Sender.over(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Fifochan.RTT);
-          Receiver<T> r = Receiver.over(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Fifochan.RTT)) {
+      try (Out<T> s = FifochanApi.senderOver(FileChannel.open(out, StandardOpenOption.WRITE), w.codec(), Profile.ROUND_TRIP);
+          In<T> r = FifochanApi.receiverOver(FileChannel.open(in, StandardOpenOption.READ), w.codec(), Profile.ROUND_TRIP)) {
         long sum = 0;
         for (int i = 0; i < warmup + count; i++) {
           T m = w.message(i);

@@ -23,6 +23,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Codec cost per message, as the receiver sees it: decode from a read-only direct buffer (the
  * frame reader's buffer) and, for comparison, from a heap buffer; encode into a reused stream.
+ *
+ * <p>bench/run.sh takes {@code protobufEncode}, {@code protobufDecodeDirect}, {@code jsonEncode} and
+ * {@code jsonDecodeDirect} for the codec ceiling (1 / max(encode, decode)). PORT (1.0 codec SPI):
+ * {@code encode(value, OutputStream)} becomes {@code encode(value, PayloadSink)}; give the encode
+ * benchmarks a {@code PayloadSink} over a reused direct buffer (a small subclass here: {@code room(n)}
+ * hands out the buffer, {@code asOutputStream()} wraps it) so they measure what the sender pays.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
