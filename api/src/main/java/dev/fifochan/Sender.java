@@ -473,8 +473,8 @@ public final class Sender<T> implements AutoCloseable {
    * {@link StreamAbortedException} with the reason after every message before it. {@link #done()}
    * completes exceptionally with a {@link StreamAbortedException} whose
    * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
-   * In wire format 1.0 it closes without an end of stream (the reader sees a truncated stream; the
-   * reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * In wire format 1.0 it drains what was accepted and closes without any end (the reader sees a
+   * truncated stream; the reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
    * closing, aborted or failed. Never throws.
    */
   public void abort(String reason) {

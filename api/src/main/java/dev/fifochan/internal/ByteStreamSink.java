@@ -348,10 +348,14 @@ public final class ByteStreamSink implements FrameSink {
   public boolean abort(String reason, Deadline deadline) {
     long gen = wakeups;
     try {
-      if (failure != null || closed || version != WireVersion.V1_1) {
+      if (failure != null || closed) {
         return false;
       }
       abortFrame();
+      if (version != WireVersion.V1_1) {
+        drain(deadline, gen, true); // what was accepted, then no end at all: the reader sees truncation
+        return false;
+      }
       int room = Math.min(FrameDescriptor.MAX_ABORT_REASON_LENGTH, buf.capacity() - FrameEncoder.controlLength(checksum, 0));
       byte[] text = truncatedUtf8(reason == null ? "" : reason, room);
       int size = FrameEncoder.controlLength(checksum, text.length);

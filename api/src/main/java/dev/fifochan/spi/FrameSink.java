@@ -103,7 +103,8 @@ public interface FrameSink {
   /**
    * Ends the session with an error: writes what is buffered and an aborted end carrying
    * {@code reason} (at most 1024 UTF-8 bytes; longer is cut at a character boundary) within
-   * {@code deadline}, then closes the transport. In wire format 1.0 it writes nothing and closes.
+   * {@code deadline}, then closes the transport. In wire format 1.0 it writes what is buffered and
+   * no end at all, and closes.
    * Never throws.
    *
    * @return true if the aborted end reached the transport
