@@ -50,7 +50,8 @@ import java.util.stream.StreamSupport;
  * every later call (sticky), as it does a writer's {@link StreamAbortedException}; a receiver over a
  * following transport throws it once and goes on with the next writer session. With a
  * {@link ChannelConfig#livenessTimeout()}, a receive throws {@link LivenessTimeoutException} when a
- * writer session is open and nothing has arrived for that long. Heartbeats are never delivered.
+ * writer session is open and no byte has arrived for that long (a transport that does not track bytes:
+ * no record). Heartbeats are never delivered.
  *
  * <h2>Threads</h2>
  * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any
@@ -310,7 +311,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
       Deadline wait = deadline;
       boolean watching = livenessNanos > 0 && source.openSessions() > 0;
       if (watching) {
-        wait = deadline.min(Deadline.atNanoTime(lastArrival + livenessNanos));
+        wait = deadline.min(Deadline.atNanoTime(lastSignOfLife() + livenessNanos));
       }
       InboundRecord r;
       try {
@@ -337,7 +338,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         throw e;
       }
       if (r == null) {
-        if (watching && !deadline.hasExpired() && source.openSessions() > 0) {
+        if (watching && !deadline.hasExpired() && source.openSessions() > 0
+            && System.nanoTime() - lastSignOfLife() >= livenessNanos) {
           lastArrival = System.nanoTime(); // report again only after another silent period
           stats.livenessTimeouts.add(1);
           throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), -1);
@@ -374,6 +376,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           return null;
       }
     }
+  }
+
+  /** When the writer last showed life: the later of the last record and the source's last byte. */
+  private long lastSignOfLife() {
+    long bytes = source.lastActivityNanos();
+    return bytes == Long.MIN_VALUE || bytes - lastArrival < 0 ? lastArrival : bytes;
   }
 
   private void noteArrival() {
