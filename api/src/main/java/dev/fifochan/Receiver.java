@@ -63,6 +63,8 @@ import java.util.stream.StreamSupport;
  */
 public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private static final Deadline NOW = Deadline.afterNanos(0);
+  /** Session starts, ends, aborted and failed streams at DEBUG; never on the per-message path. */
+  private static final System.Logger LOG = System.getLogger("dev.fifochan.Receiver");
 
   private final Codec<T> codec;
   private final FrameSource source;
@@ -323,6 +325,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         deadLetter((DecodeException) wrapMessageFailure(e));
         continue;
       } catch (StreamException e) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", name, e.getMessage());
         stats.streamFailures.add(1);
         if (e instanceof TruncatedStreamException) {
           stats.sessionsTruncated.add(1);
@@ -356,12 +359,15 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           return r;
         case SESSION_START:
           stats.sessionsStarted.addOwned(1);
+          LOG.log(System.Logger.Level.DEBUG, "{0}: writer session started at {1} (codec {2}, wire format {3})", name,
+              r.position(), r.codecName(), r.wireVersion());
           break;
         case HEARTBEAT:
           stats.heartbeats.addOwned(1);
           break;
         case SESSION_END:
           if (r.abortReason() != null) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: writer session aborted at {1}: {2}", name, r.position(), r.abortReason());
             stats.sessionsAborted.add(1);
             StreamAbortedException aborted = new StreamAbortedException(r.abortReason(), true, r.position());
             if (!source.resumesAfterFailure()) {
@@ -370,6 +376,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
             throw aborted;
           }
           stats.sessionsEnded.addOwned(1);
+          LOG.log(System.Logger.Level.DEBUG, "{0}: writer session ended at {1}", name, r.position());
           break;
         default: // END
           ended = true;

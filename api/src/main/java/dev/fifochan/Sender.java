@@ -97,6 +97,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Idle flushes postponed at most this many times while sends keep coming. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
+  /** Session starts, ends, aborts and truncations at DEBUG; never on the per-message path. */
+  private static final System.Logger LOG = System.getLogger("dev.fifochan.Sender");
 
   private final Codec<T> codec;
   private final FrameSink sink;
@@ -150,6 +152,7 @@ public final class Sender<T> implements AutoCloseable {
       done.completeExceptionally(e);
       throw e;
     }
+    LOG.log(System.Logger.Level.DEBUG, "{0}: session started (codec {1}, wire format {2})", name, codec.name(), config.wireVersion());
     long beat = config.heartbeatInterval().toNanos();
     this.heartbeats = beat > 0 && config.wireVersion() == WireVersion.V1_1 ? Scheduler.every(this::heartbeatTick, beat / 4) : null;
   }
@@ -652,8 +655,10 @@ public final class Sender<T> implements AutoCloseable {
     state.set(finalState);
     closeRequested = true;
     if (e == null) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: session ended cleanly, {1} messages written", name, stats.messagesWritten());
       done.complete(null);
     } else {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: session ended: {1}", name, e.getMessage());
       done.completeExceptionally(e);
     }
   }

@@ -190,6 +190,51 @@ class LifecycleTest {
     assertEquals(1, tx.stats().sessionsTruncated());
   }
 
+  /**
+   * Over a blocking channel (here a FileChannel on a real FIFO nobody reads) the deadline cannot
+   * interrupt a write, so the scheduler closes the channel when a close runs out of time: close stays
+   * bounded and reports the truncated stream.
+   */
+  @Test
+  void closeOverABlockingChannelIsBoundedToo() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("fifochan-test");
+    java.nio.file.Path fifo = dir.resolve("f");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
+    CompletableFuture<java.nio.channels.FileChannel> reader = CompletableFuture.supplyAsync(() -> {
+      try {
+        return java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileChannel filler = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE);
+    try (java.nio.channels.FileChannel in = reader.get(10, TimeUnit.SECONDS)) {
+      Sender<byte[]> tx = Sender.over(out, Codecs.bytes(), ChannelConfig.defaults());
+      tx.send(new byte[100]); // written at once: a blocking channel writes through
+      assertEquals(1, tx.stats().messagesWritten());
+      CompletableFuture.runAsync(() -> {
+        try {
+          filler.write(java.nio.ByteBuffer.allocate(1 << 20)); // fills the pipe and blocks
+        } catch (IOException e) {
+          // closed at the end of the test
+        }
+      });
+      Thread.sleep(300);
+      long t0 = System.nanoTime();
+      CloseTimeoutException e = assertThrows(CloseTimeoutException.class, () -> tx.close(Duration.ofMillis(500)));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 400 && ms < 3000, "close(500 ms) took " + ms + " ms");
+      assertEquals(1, e.messagesWritten());
+      assertFalse(out.isOpen(), "the channel was closed to end the blocked write");
+    } finally {
+      filler.close();
+      java.nio.file.Files.deleteIfExists(fifo);
+      java.nio.file.Files.deleteIfExists(dir);
+    }
+  }
+
   private static void assertSame(Object a, Object b) {
     org.junit.jupiter.api.Assertions.assertSame(a, b);
   }
