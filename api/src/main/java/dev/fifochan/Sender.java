@@ -280,6 +280,7 @@ public final class Sender<T> implements AutoCloseable {
     try {
       checkOpenLocked();
       boolean flushed;
+      long before = sink.counters().bytesWritten();
       try {
         flushed = sink.flush(deadline);
       } catch (InterruptedIOException e) {
@@ -287,7 +288,9 @@ public final class Sender<T> implements AutoCloseable {
       } catch (IOException e) {
         throw failed(e, true);
       }
-      stats.flushes.addOwned(1);
+      if (sink.counters().bytesWritten() != before) {
+        stats.flushes.addOwned(1);
+      }
       if (!flushed) {
         if (closeRequested) {
           throw new AsynchronousCloseException();
@@ -714,8 +717,11 @@ public final class Sender<T> implements AutoCloseable {
       }
       busyDelays = 0;
       sendsWhenArmed = sends;
+      long before = sink.counters().bytesWritten();
       boolean flushed = sink.flush(NOW);
-      stats.flushes.addOwned(1);
+      if (sink.counters().bytesWritten() != before) {
+        stats.flushes.addOwned(1);
+      }
       if (flushed || !sink.hasPending()) {
         flushArmed = false;
         retryNanos = 0;
