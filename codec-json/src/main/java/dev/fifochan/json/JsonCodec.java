@@ -2,7 +2,6 @@ package dev.fifochan.json;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +13,8 @@ import dev.fifochan.CodecRegistry;
 import dev.fifochan.DecodeException;
 import dev.fifochan.EncodeException;
 import dev.fifochan.UnknownTypeException;
-import dev.fifochan.WireFormat;
+import dev.fifochan.PayloadSink;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -42,8 +40,8 @@ import java.util.Set;
  * written with {@code T} as Jackson's root type, so the encoding matches what decoding expects; a
  * polymorphic {@code T} needs Jackson's type information ({@code @JsonTypeInfo}). Decoding reads
  * straight from the payload buffer (the backing array of a heap buffer, or a stream over a direct
- * one) and rejects anything after the first JSON value, as well as a JSON {@code null} for a type
- * other than {@link JsonNode}. Instances are immutable and thread-safe.
+ * one) and rejects anything after the first JSON value, a byte-order mark, and a JSON {@code null}
+ * for a type other than {@link JsonNode} (docs/wire-format.md §7). Instances are immutable and thread-safe.
  *
  * @param <T> the type of the values
  */
@@ -98,20 +96,30 @@ public final class JsonCodec<T> implements Codec<T> {
     return NAME;
   }
 
+  /**
+   * Writes {@code value} as JSON through the sink's reused {@link PayloadSink#asOutputStream() stream}
+   * (straight into the frame buffer; no wrapper per message).
+   *
+   * @throws EncodeException if Jackson cannot serialize the value (its exception is the cause)
+   */
   @Override
-  public void encode(T value, OutputStream out) throws IOException {
+  public void encode(T value, PayloadSink sink) throws IOException {
     try {
-      writer.writeValue(out, value);
+      writer.writeValue(sink.asOutputStream(), value);
     } catch (JacksonException e) {
-      // Failures of the stream itself are not JacksonExceptions and propagate unchanged.
-      throw new EncodeException("cannot encode " + describe(value) + " as JSON: "
-          + e.getOriginalMessage(), e);
+      // Failures of the sink itself (e.g. a message too long) are not JacksonExceptions and pass unchanged.
+      throw new EncodeException(NAME, value == null ? "null" : value.getClass().getName(), e);
     }
   }
 
   @Override
   public T decode(String tag, ByteBuffer payload) throws IOException {
     int start = payload.position();
+    if (payload.remaining() >= 3 && payload.get(start) == (byte) 0xEF && payload.get(start + 1) == (byte) 0xBB
+        && payload.get(start + 2) == (byte) 0xBF) {
+      // JSON text in a payload carries no byte-order mark (docs/wire-format.md §7); Jackson would skip it.
+      throw new DecodeException(tag, payload, -1, new IllegalArgumentException("a byte-order mark before the JSON value"));
+    }
     T value;
     try {
       if (payload.hasArray()) {
@@ -121,30 +129,19 @@ public final class JsonCodec<T> implements Codec<T> {
       }
     } catch (JacksonException e) {
       payload.position(start);
-      throw DecodeException.of("malformed JSON for " + type.getName() + ": " + e.getOriginalMessage()
-          + where(e.getLocation()), tag, payload, -1, e);
+      throw new DecodeException(tag, payload, -1, e);
     }
     if (value == null) {
       payload.position(start);
-      throw DecodeException.of("JSON null cannot be decoded as " + type.getName(), tag, payload, -1, null);
+      throw new DecodeException(tag, payload, -1, new IllegalArgumentException("JSON null cannot be decoded as " + type.getName()));
     }
+    payload.position(payload.limit());
     return value;
   }
 
   @Override
   public String toString() {
     return "JsonCodec[" + type.getName() + "]";
-  }
-
-  private static String where(JsonLocation location) {
-    if (location == null || location.getLineNr() < 0) {
-      return "";
-    }
-    return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
-  }
-
-  private static String describe(Object value) {
-    return value == null ? "null" : "a " + value.getClass().getName();
   }
 
   @SuppressWarnings("unchecked")
@@ -179,7 +176,7 @@ public final class JsonCodec<T> implements Codec<T> {
     public Builder register(String tag, Class<?> type) {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(type, "type");
-      if (tag.getBytes(StandardCharsets.UTF_8).length > WireFormat.MAX_TAG_LENGTH) {
+      if (tag.getBytes(StandardCharsets.UTF_8).length > Codec.MAX_TAG_LENGTH) {
         throw new IllegalArgumentException("tag longer than 255 UTF-8 bytes: " + tag);
       }
       if (typesByTag.containsKey(tag)) {

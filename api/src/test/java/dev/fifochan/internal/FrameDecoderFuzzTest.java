@@ -1,9 +1,12 @@
-package dev.fifochan;
+package dev.fifochan.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.fifochan.TestChannels;
+import dev.fifochan.Wire;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,19 +15,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Mutation fuzzing of the frame decoder, seeded with the shared test vectors and generated streams.
- * Every build runs a short session; the documented long run is
- * {@code mvn -pl api test -Dtest=FrameReaderFuzzTest -Dfifochan.fuzz.inputs=10000000}
- * (see docs/reliability.md). {@code -Dfifochan.fuzz.seed=N} replays a session.
+ * Mutation fuzzing of the frame decoder and its read loop, seeded with the shared test vectors and
+ * generated 1.0 and 1.1 streams (headers, heartbeats, aborted ends, malformed tags and header
+ * blocks). Every build runs a short session; the documented long run is
+ * {@code mvn -pl api test -Dtest=FrameDecoderFuzzTest -Dfifochan.fuzz.inputs=10000000}
+ * (docs/reliability.md). {@code -Dfifochan.fuzz.seed=N} replays a session.
  */
-class FrameReaderFuzzTest {
-  private static final int[] INTERESTING_LENGTHS = {0, 1, 15, 16, 17, 999, 1000, 1001, 4090, 4096, 65_536, 69_999,
-      70_000, 70_001, 1 << 20, (1 << 20) + 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, WireFormat.MAGIC};
+class FrameDecoderFuzzTest {
+  private static final int[] INTERESTING_LENGTHS = {0, 1, 15, 16, 17, 999, 1000, 1001, 1024, 1025, 4090, 4096, 8192, 8193,
+      65_536, 69_999, 70_000, 70_001, 1 << 20, (1 << 20) + 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, FrameDescriptor.MAGIC};
+  private static final int[] INTERESTING_FLAGS = {0x00, 0x01, 0x02, 0x03, 0x04, 0x06, 0x08, 0x09, 0x0B, 0x10, 0x12, 0x20, 0x05, 0x11};
 
   @Test
   @Timeout(600)
@@ -39,23 +45,25 @@ class FrameReaderFuzzTest {
       byte[] input = mutate(corpus.get(random.nextInt(corpus.size())), corpus, random);
       String outcome;
       try {
-        outcome = FrameReaderFuzz.check(input);
+        outcome = FrameDecoderFuzz.check(input);
       } catch (Throwable t) {
         fail("input " + i + " of seed " + seed + " (" + hex(input) + "): " + t, t);
         return;
       }
       outcomes.merge(outcome, 1L, Long::sum);
-      if (outcome.equals("end") && corpus.size() < 5000 && random.nextInt(16) == 0) {
+      if (outcome.endsWith("end") && corpus.size() < 5000 && random.nextInt(16) == 0) {
         corpus.add(input); // keep valid mutants: they reach deeper on the next round
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf("fuzz: %,d inputs in %.1f s (%.0f/s), seed %d, outcomes %s%n", inputs, seconds, inputs / seconds, seed, outcomes);
     if (inputs >= 50_000) {
-      for (String expected : List.of("end", "TruncatedStreamException", "CorruptFrameException",
+      List<String> seen = outcomes.keySet().stream().map(o -> o.replace("malformed+", "")).collect(Collectors.toList());
+      for (String expected : List.of("end", "aborted", "TruncatedStreamException", "CorruptFrameException",
           "ChecksumMismatchException", "FrameTooLongException", "IncompatibleStreamException")) {
-        assertTrue(outcomes.getOrDefault(expected, 0L) > 0, "the session never reached " + expected + ": " + outcomes);
+        assertTrue(seen.contains(expected), "the session never reached " + expected + ": " + outcomes);
       }
+      assertTrue(outcomes.keySet().stream().anyMatch(o -> o.startsWith("malformed+")), "never a malformed frame: " + outcomes);
     }
   }
 
@@ -64,11 +72,11 @@ class FrameReaderFuzzTest {
     Path dir = TestChannels.repoRoot().resolve("api/src/test/resources/fuzz-regressions");
     List<Path> inputs;
     try (Stream<Path> files = Files.list(dir)) {
-      inputs = files.sorted().collect(java.util.stream.Collectors.toList());
+      inputs = files.sorted().collect(Collectors.toList());
     }
     assertTrue(!inputs.isEmpty(), "no regression inputs in " + dir);
     for (Path p : inputs) {
-      String outcome = FrameReaderFuzz.check(Files.readAllBytes(p));
+      String outcome = FrameDecoderFuzz.check(Files.readAllBytes(p));
       assertTrue(!outcome.isEmpty(), p.toString());
     }
   }
@@ -87,33 +95,48 @@ class FrameReaderFuzzTest {
         }
       }
     }
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 80; i++) {
       corpus.add(withControl(random.nextInt(256), generated(random)));
     }
     return corpus;
   }
 
-  /** A valid stream of a few writers' records. */
-  private static byte[] generated(Random random) throws IOException {
-    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
-    FrameWriter w = new FrameWriter(sink, ChannelConfig.builder().bufferSize(4096).build());
+  /** A valid stream of a few writers' records, some 1.1 with headers, heartbeats, aborts and malformed frames. */
+  static byte[] generated(Random random) {
+    Wire w = Wire.stream();
     int writers = 1 + random.nextInt(3);
     for (int i = 0; i < writers; i++) {
-      w.writePreamble(random.nextBoolean() ? "bytes" : "json");
+      boolean v11 = random.nextInt(3) > 0;
+      w.preamble(v11 ? 2 : 1, random.nextBoolean() ? "bytes" : "json");
       int frames = random.nextInt(5);
       for (int f = 0; f < frames; f++) {
-        w.checksum(random.nextBoolean());
+        int crc = random.nextBoolean() ? Wire.CRC : 0;
+        if (v11 && random.nextInt(5) == 0) {
+          w.frame(Wire.HEARTBEAT | crc, new byte[0], null, new byte[0]);
+          continue;
+        }
         byte[] tag = random.nextBoolean() ? new byte[0] : ("t" + random.nextInt(100)).getBytes();
+        if (v11 && random.nextInt(10) == 0) {
+          tag = new byte[] {'x', (byte) 0xC3}; // not UTF-8
+        }
         byte[] payload = new byte[random.nextInt(random.nextBoolean() ? 20 : 2000)];
         random.nextBytes(payload);
-        w.beginFrame(tag).write(payload);
-        w.endFrame(-1);
+        byte[] block = null;
+        if (v11 && random.nextBoolean()) {
+          block = random.nextInt(8) == 0 ? Wire.headerBlock("k", "1", "k", "2") // duplicate: malformed
+              : Wire.headerBlock("fc-id", Integer.toString(random.nextInt(1000)), "content-type", "x");
+        }
+        w.frame((block != null ? Wire.HEADERS : 0) | crc, tag, block, payload);
       }
-      w.checksum(random.nextBoolean());
-      w.writeEndOfStream();
+      int crc = random.nextBoolean() ? Wire.CRC : 0;
+      if (v11 && random.nextInt(3) == 0) {
+        byte[] reason = ("failed " + random.nextInt(100)).getBytes();
+        w.frame(Wire.EOS | Wire.ABORTED | crc, new byte[0], null, reason);
+      } else {
+        w.frame(Wire.EOS | crc, new byte[0], null, new byte[0]);
+      }
     }
-    w.drain(-1);
-    return sink.toByteArray();
+    return w.bytes();
   }
 
   private static byte[] mutate(byte[] seed, List<byte[]> corpus, Random random) {
@@ -124,7 +147,7 @@ class FrameReaderFuzzTest {
         b = new byte[] {(byte) random.nextInt(256), (byte) random.nextInt(256)};
       }
       int at = 1 + random.nextInt(b.length - 1);
-      switch (random.nextInt(9)) {
+      switch (random.nextInt(10)) {
         case 0:
           b[at] ^= (byte) (1 << random.nextInt(8));
           break;
@@ -132,8 +155,7 @@ class FrameReaderFuzzTest {
           b[at] = (byte) random.nextInt(256);
           break;
         case 2: {
-          int len = 1 + random.nextInt(8);
-          byte[] ins = new byte[len];
+          byte[] ins = new byte[1 + random.nextInt(8)];
           random.nextBytes(ins);
           b = splice(b, at, 0, ins);
           break;
@@ -157,12 +179,11 @@ class FrameReaderFuzzTest {
         }
         case 7:
           if (b.length >= at + 4) {
-            int v = INTERESTING_LENGTHS[random.nextInt(INTERESTING_LENGTHS.length)];
-            b[at] = (byte) (v >>> 24);
-            b[at + 1] = (byte) (v >>> 16);
-            b[at + 2] = (byte) (v >>> 8);
-            b[at + 3] = (byte) v;
+            ByteBuffer.wrap(b, at, 4).putInt(INTERESTING_LENGTHS[random.nextInt(INTERESTING_LENGTHS.length)]);
           }
+          break;
+        case 8:
+          b[at] = (byte) INTERESTING_FLAGS[random.nextInt(INTERESTING_FLAGS.length)];
           break;
         default:
           b[0] = (byte) random.nextInt(256);
