@@ -1,6 +1,5 @@
 package dev.fifochan.fifo;
 
-import dev.fifochan.ChannelConfig;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,11 +12,11 @@ import java.time.Duration;
 final class FifoTesting {
   private FifoTesting() {}
 
-  static ChannelConfig timeout(Duration openTimeout) {
-    return ChannelConfig.builder().openTimeout(openTimeout).build();
+  static FifoOptions timeout(Duration openTimeout) {
+    return FifoOptions.builder().openTimeout(openTimeout).build();
   }
 
-  static ChannelConfig timeoutMillis(long ms) {
+  static FifoOptions timeoutMillis(long ms) {
     return timeout(Duration.ofMillis(ms));
   }
 
