@@ -26,11 +26,12 @@ import java.nio.file.Path;
  * pipe's buffer lives while any end is open, so bytes a new writer wrote before the receiver came
  * back for them stay in the pipe. This also lets writers open the FIFO at any time.
  *
- * <p><b>Path re-checks.</b> Before each session and every 250 ms while waiting for a writer, the
- * opener checks that the path still names its FIFO. Removed: the held descriptor is closed and
+ * <p><b>Path re-checks.</b> Before each session, and every 250 ms whether the application waits for
+ * a writer or not ({@link FollowWatch}), the opener checks that the path still names its FIFO. Removed: the held descriptor is closed and
  * {@link FifoRemovedException} is thrown (again on every later call). Created anew
  * ({@code rm F; mkfifo F}): the new FIFO is opened and locked, the old one let go, and the wait
- * goes on there. No descriptor stays on a deleted FIFO.
+ * goes on there. Asking for the next session closes the previous session's channel. No descriptor
+ * stays on a deleted FIFO.
  *
  * <p>{@link #close()} cancels a pending {@link #open()} at once (it throws
  * {@link java.nio.channels.AsynchronousCloseException}) and releases the held descriptor; with
@@ -40,8 +41,11 @@ final class FollowOpener implements SourceOpener {
   private final Path path;
   private final FifoOptions sessionOptions;
   private final boolean deleteOnClose;
+  /** Serializes path checks and the taking of a new FIFO (ordered before {@link #lock}). */
+  private final Object checkLock = new Object();
   private final Object lock = new Object();
   private boolean closed;
+  private ReadableByteChannel lastSession;
   private boolean removed;
   private int heldFd;
   private FileStatus heldIdentity;
@@ -50,20 +54,21 @@ final class FollowOpener implements SourceOpener {
   private final FifoReadChannel.Opening sessions = new FifoReadChannel.Opening() {
     @Override
     public int open(FifoReadChannel ch) throws IOException {
-      synchronized (lock) {
-        if (closed) {
-          throw new ClosedChannelException();
+      synchronized (checkLock) {
+        synchronized (lock) {
+          if (closed) {
+            throw new ClosedChannelException();
+          }
+          if (removed) {
+            throw new FifoRemovedException(path);
+          }
+          if (heldFd >= 0) {
+            ch.identity = heldIdentity;
+            return FifoFile.reopenForReading(heldFd, path);
+          }
         }
-        if (removed) {
-          throw new FifoRemovedException(path);
-        }
-        if (heldFd < 0) { // the FIFO was replaced and taking the new one failed: try again
-          FifoFile.Opened fresh = openLocked(path, sessionOptions, false);
-          heldFd = fresh.fd;
-          heldIdentity = fresh.identity;
-        }
-        ch.identity = heldIdentity;
-        return FifoFile.reopenForReading(heldFd, path);
+        take(); // the FIFO was replaced and taking the new one failed before: try again
+        return open(ch);
       }
     }
 
@@ -84,7 +89,9 @@ final class FollowOpener implements SourceOpener {
   /** Checks (and maybe creates) the FIFO, opens the opener's own read descriptor and locks it. */
   static FollowOpener create(Path path, FifoOptions options) throws IOException {
     FifoFile.Opened o = openLocked(path, options, true);
-    return new FollowOpener(path, options, o.fd, o.identity);
+    FollowOpener opener = new FollowOpener(path, options, o.fd, o.identity);
+    FollowWatch.add(opener);
+    return opener;
   }
 
   private static FifoFile.Opened openLocked(Path path, FifoOptions options, boolean mayCreate) throws IOException {
@@ -104,39 +111,63 @@ final class FollowOpener implements SourceOpener {
   /**
    * Whether the held FIFO is still the one at the path. Removed: lets it go and throws (also on
    * every later call). Replaced: lets the old one go, opens and locks the new one, returns false.
+   * Called by a waiting session ({@code waiting}), at the start of each {@link #open}, and every
+   * 250 ms by {@link FollowWatch} (so that writers of a new FIFO find a reader also while the
+   * application is not asking for the next session).
    */
-  private boolean checkPath(FifoReadChannel waiting) throws IOException {
-    FileStatus held;
-    synchronized (lock) {
-      if (removed) {
-        throw new FifoRemovedException(path);
+  boolean checkPath(FifoReadChannel waiting) throws IOException {
+    synchronized (checkLock) {
+      FileStatus held;
+      synchronized (lock) {
+        if (closed) {
+          throw new ClosedChannelException();
+        }
+        if (removed) {
+          throw new FifoRemovedException(path);
+        }
+        if (heldFd < 0) {
+          return false;
+        }
+        held = heldIdentity;
       }
-      if (heldFd < 0) {
-        return false;
+      if (FifoFile.recheck(path, held) == FifoFile.PathState.SAME) {
+        return true;
       }
-      held = heldIdentity;
-    }
-    if (FifoFile.recheck(path, held) == FifoFile.PathState.SAME) {
-      return true;
-    }
-    boolean gone = waiting != null ? waiting.removed(held) : graceRemoved(held);
-    synchronized (lock) {
-      if (closed) {
-        throw new ClosedChannelException();
-      }
-      if (heldFd >= 0 && heldIdentity == held) {
+      boolean gone = waiting != null ? waiting.removed(held) : graceRemoved(held);
+      synchronized (lock) {
         FifoFile.closeQuietly(heldFd); // keep nothing on a FIFO that left the path
         heldFd = -1;
+        if (gone) {
+          removed = true;
+          FollowWatch.remove(this);
+          throw new FifoRemovedException(path);
+        }
       }
-      if (gone) {
-        removed = true;
-        throw new FifoRemovedException(path);
+      take(); // on failure the next call tries again
+      return false;
+    }
+  }
+
+  /** Opens and locks the FIFO now at the path as the held one (none may be held). Under {@link #checkLock}. */
+  private void take() throws IOException {
+    FifoFile.Opened fresh = openLocked(path, sessionOptions, false);
+    synchronized (lock) {
+      if (closed) {
+        FifoFile.closeQuietly(fresh.fd);
+        throw new ClosedChannelException();
       }
-      FifoFile.Opened fresh = openLocked(path, sessionOptions, false); // on failure the next call tries again
       heldFd = fresh.fd;
       heldIdentity = fresh.identity;
     }
-    return false;
+  }
+
+  /** One check by the watcher: what it finds is reported by the next {@link #open}. */
+  void watch() {
+    try {
+      checkPath(null);
+    } catch (IOException | RuntimeException e) {
+      // recorded in the state (removed, or nothing held): the next open() reports it
+    }
   }
 
   private boolean graceRemoved(FileStatus held) throws IOException {
@@ -162,6 +193,14 @@ final class FollowOpener implements SourceOpener {
    */
   @Override
   public ReadableByteChannel open(long timeoutNanos) throws IOException {
+    ReadableByteChannel previous;
+    synchronized (lock) {
+      previous = lastSession;
+      lastSession = null;
+    }
+    if (previous != null) {
+      previous.close(); // asking for the next session ends the last one: nothing stays on an old FIFO
+    }
     FifoReadChannel ch = FifoReadChannel.unconnected(path, sessionOptions, sessions);
     synchronized (lock) {
       if (closed) {
@@ -175,6 +214,9 @@ final class FollowOpener implements SourceOpener {
       checkPath(null); // a FIFO replaced during the last session: move to the new one first
       ch.connect(timeoutNanos);
       ok = true;
+      synchronized (lock) {
+        lastSession = ch;
+      }
       return ch;
     } catch (OpenTimeoutException e) {
       if (timeoutNanos < 0) {
@@ -203,6 +245,7 @@ final class FollowOpener implements SourceOpener {
       }
       closed = true;
       toCancel = pending;
+      FollowWatch.remove(this);
       FifoFile.closeQuietly(heldFd);
       heldFd = -1;
       id = heldIdentity;

@@ -101,4 +101,39 @@ final class FifoTesting {
     }
     return b;
   }
+
+  /**
+   * A command that runs {@code main} in a fresh JVM with this JVM's {@code java} and class path,
+   * the given JVM options first.
+   */
+  static java.util.List<String> javaCommand(java.util.List<String> jvmOptions, Class<?> main, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(main.getName());
+    cmd.addAll(java.util.List.of(args));
+    return cmd;
+  }
+
+  /** Descriptors of this process that point at a deleted file whose name starts with {@code path}. */
+  static java.util.List<String> descriptorsOnDeleted(java.nio.file.Path path) {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    for (String target : fdTargets().values()) {
+      if (target.startsWith(path.toString()) && target.endsWith("(deleted)")) {
+        found.add(target);
+      }
+    }
+    return found;
+  }
+
+  /** Whether this process runs as root (then it may mount file systems). */
+  static boolean isRoot() {
+    try {
+      return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim());
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }
