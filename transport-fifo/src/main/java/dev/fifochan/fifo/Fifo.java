@@ -4,12 +4,17 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codec;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
-import dev.fifochan.SourceOpener;
 import dev.fifochan.fifo.internal.FifoFile;
+import dev.fifochan.fifo.internal.InheritedDescriptor;
+import dev.fifochan.fifo.internal.Linux;
 import dev.fifochan.fifo.internal.NativeLoader;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSink;
+import dev.fifochan.spi.FrameSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Entry point of the FIFO transport: create FIFOs and open their ends safely, as raw non-blocking
@@ -75,30 +80,85 @@ public final class Fifo {
     return path;
   }
 
-  /** {@link #openSender(Path, Codec, ChannelConfig)} with {@link ChannelConfig#defaults()}. */
+  /** {@link #openSender(Path, Codec, ChannelConfig, FifoOptions)} with the default configuration and options. */
   public static <T> Sender<T> openSender(Path path, Codec<T> codec) throws IOException {
-    return openSender(path, codec, ChannelConfig.defaults());
+    return openSender(path, codec, ChannelConfig.defaults(), FifoOptions.defaults());
+  }
+
+  /** {@link #openSender(Path, Codec, ChannelConfig, FifoOptions)} with the default FIFO options. */
+  public static <T> Sender<T> openSender(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
+    return openSender(path, codec, config, FifoOptions.defaults());
   }
 
   /**
-   * Opens the FIFO's write end (waiting for a reader at most the open timeout) and returns a sender
-   * over it; closing the sender closes the FIFO end. The FIFO options are taken from
-   * {@code config} (its 0.1 FIFO settings).
+   * Opens the FIFO's write end (waiting for a reader at most {@link FifoOptions#openTimeout()}) and
+   * returns a sender over it; closing the sender closes the FIFO end. With
+   * {@link FifoOptions#fanIn()} every write holds whole records of at most 4096 bytes.
+   *
+   * @throws dev.fifochan.OpenTimeoutException if no reader came in time
+   * @throws FifoRemovedException if the FIFO was removed while waiting
+   * @throws UnsafeFifoException if the path is refused
+   * @throws NativeUnavailableException if native calls cannot be made in this JVM
    */
-  public static <T> Sender<T> openSender(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
-    return openSender(path, codec, config, optionsOf(config));
-  }
-
-  /** Opens the FIFO's write end with {@code options} and returns a sender over it. */
   public static <T> Sender<T> openSender(Path path, Codec<T> codec, ChannelConfig config, FifoOptions options)
       throws IOException {
     Objects.requireNonNull(codec, "codec");
+    FrameSink sink = openSink(path, config, options);
+    boolean ok = false;
+    try {
+      Sender<T> sender = Sender.over(sink, codec, config);
+      ok = true;
+      return sender;
+    } finally {
+      if (!ok) {
+        sink.close();
+      }
+    }
+  }
+
+  /** {@link #openReceiver(Path, Codec, ChannelConfig, FifoOptions)} with the default configuration and options. */
+  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec) throws IOException {
+    return openReceiver(path, codec, ChannelConfig.defaults(), FifoOptions.defaults());
+  }
+
+  /** {@link #openReceiver(Path, Codec, ChannelConfig, FifoOptions)} with the default FIFO options. */
+  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
+    return openReceiver(path, codec, config, FifoOptions.defaults());
+  }
+
+  /**
+   * Returns a receiver of the FIFO, accepting the writer codecs {@code codec} accepts. Without
+   * {@link FifoOptions#follow()} it opens the read end now (taking the reader lock, then waiting for
+   * the first writer's first byte at most the open timeout) and the receiver ends with that writer's
+   * stream. With follow, it reads one writer after another: it takes the FIFO and its lock now and
+   * keeps them until closed; {@code receive()} waits for the next writer without limit,
+   * {@code receive(timeout)} at most its timeout (the open timeout does not apply); a stream failure
+   * is thrown once and the next writer is read.
+   *
+   * @throws FifoBusyException if another fifochan reader has the FIFO
+   * @throws dev.fifochan.OpenTimeoutException (not following) if no writer came in time
+   * @throws FifoRemovedException if the FIFO was removed while waiting
+   * @throws UnsafeFifoException if the path is refused
+   * @throws NativeUnavailableException if native calls cannot be made in this JVM
+   */
+  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config, FifoOptions options)
+      throws IOException {
+    Objects.requireNonNull(codec, "codec");
+    return Receiver.over(openSource(path, config, options, codec::accepts, codec.name()), codec, config);
+  }
+
+  /**
+   * Opens the FIFO's write end as a transport {@link FrameSink} (what {@link #openSender} wraps), for
+   * code that writes records itself (request/response, bridges).
+   */
+  public static FrameSink openSink(Path path, ChannelConfig config, FifoOptions options) throws IOException {
+    Objects.requireNonNull(config, "config");
     FifoWriteChannel ch = openWriteChannel(path, options);
     boolean ok = false;
     try {
-      Sender<T> sender = Sender.over(ch, codec, config);
+      FrameSink sink = ByteStreams.sink(ch, config, options.fanIn() ? Linux.PIPE_BUF : 0);
       ok = true;
-      return sender;
+      return sink;
     } finally {
       if (!ok) {
         ch.close();
@@ -106,100 +166,56 @@ public final class Fifo {
     }
   }
 
-  /** {@link #openReceiver(Path, Codec, ChannelConfig)} with {@link ChannelConfig#defaults()}. */
-  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec) throws IOException {
-    return openReceiver(path, codec, ChannelConfig.defaults());
-  }
-
-  /** {@link #openReceiver(Path, Codec, ChannelConfig, FifoOptions)} with the FIFO options taken from {@code config}. */
-  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config) throws IOException {
-    return openReceiver(path, codec, config, optionsOf(config));
-  }
-
   /**
-   * Returns a receiver of the FIFO. Without {@link FifoOptions#follow()} it opens the read end now
-   * (waiting for the first writer's first byte at most the open timeout) and the receiver ends with
-   * that writer's stream. With follow, it reads one writer after another through
-   * {@link #follow(Path, FifoOptions)}: {@code receive()} waits for the next writer without limit,
-   * {@code poll(timeout)} at most its timeout (the open timeout does not apply).
+   * Opens the FIFO's read end as a transport {@link FrameSource} (what {@link #openReceiver} wraps),
+   * following it across writers with {@link FifoOptions#follow()}.
    *
-   * @throws FifoBusyException if another fifochan reader has the FIFO
+   * @param acceptsCodec which writer codecs to accept (null: every one)
+   * @param readerCodec the reader's codec name, for messages (may be null)
    */
-  public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config, FifoOptions options)
-      throws IOException {
-    Objects.requireNonNull(codec, "codec");
+  public static FrameSource openSource(Path path, ChannelConfig config, FifoOptions options,
+      Predicate<String> acceptsCodec, String readerCodec) throws IOException {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(options, "options");
     if (options.follow()) {
-      return Receiver.following(follow(path, options), codec, config);
+      if (InheritedDescriptor.number(path) >= 0) {
+        throw new IllegalArgumentException("cannot follow " + path + ": it names an inherited descriptor, not a FIFO path");
+      }
+      NativeLoader.require();
+      return new FollowingSource(FollowOpener.create(path, options), path, config, acceptsCodec, readerCodec);
     }
-    return Receiver.over(openReadChannel(path, options), codec, config);
-  }
-
-  /** {@link #openWriteChannel(Path, FifoOptions)} with the FIFO options taken from {@code config}. */
-  public static FifoWriteChannel openWriteChannel(Path path, ChannelConfig config) throws IOException {
-    return openWriteChannel(path, optionsOf(config));
+    FifoReadChannel ch = openReadChannel(path, options);
+    boolean ok = false;
+    try {
+      FrameSource source = ByteStreams.source(ch, config, acceptsCodec, readerCodec);
+      ok = true;
+      return source;
+    } finally {
+      if (!ok) {
+        ch.close();
+      }
+    }
   }
 
   /**
-   * Opens the write end, waiting for a reader at most the open timeout. To let another thread
-   * cancel the open by closing, use {@link FifoWriteChannel#unconnected} and
-   * {@link FifoWriteChannel#connect()}.
+   * Opens the write end as a raw non-blocking channel, waiting for a reader at most the open
+   * timeout. To let another thread cancel the open by closing, use
+   * {@link FifoWriteChannel#unconnected} and {@link FifoWriteChannel#connect()}.
    */
   public static FifoWriteChannel openWriteChannel(Path path, FifoOptions options) throws IOException {
     return connected(FifoWriteChannel.unconnected(path, options));
   }
 
-  /** {@link #openReadChannel(Path, FifoOptions)} with the FIFO options taken from {@code config}. */
-  public static FifoReadChannel openReadChannel(Path path, ChannelConfig config) throws IOException {
-    return openReadChannel(path, optionsOf(config));
-  }
-
   /**
-   * Opens the read end, taking the reader lock and waiting at most the open timeout for the first
-   * writer's first byte. To let another thread cancel the open by closing, use
-   * {@link FifoReadChannel#unconnected} and {@link FifoReadChannel#connect()}.
+   * Opens the read end as a raw non-blocking channel, taking the reader lock and waiting at most the
+   * open timeout for the first writer's first byte. To let another thread cancel the open by
+   * closing, use {@link FifoReadChannel#unconnected} and {@link FifoReadChannel#connect()}.
    *
    * @throws FifoBusyException if another fifochan reader has the FIFO
    */
   public static FifoReadChannel openReadChannel(Path path, FifoOptions options) throws IOException {
     return connected(FifoReadChannel.unconnected(path, options));
-  }
-
-  /** {@link #follow(Path, FifoOptions)} with the FIFO options taken from {@code config}. */
-  public static SourceOpener follow(Path path, ChannelConfig config) throws IOException {
-    return follow(path, optionsOf(config));
-  }
-
-  /**
-   * A {@link SourceOpener} that opens the FIFO's read end afresh for each writer, without losing bytes
-   * between writers (see {@link FifoOptions#follow()}). It checks (and maybe creates) the FIFO now,
-   * takes the reader lock and holds one read descriptor until closed, so writers can open the FIFO
-   * from now on.
-   *
-   * @throws FifoBusyException if another fifochan reader has the FIFO
-   * @throws IllegalArgumentException for a path naming an inherited descriptor (a pipe has one writer session)
-   */
-  public static SourceOpener follow(Path path, FifoOptions options) throws IOException {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(options, "options");
-    if (dev.fifochan.fifo.internal.InheritedDescriptor.number(path) >= 0) {
-      throw new IllegalArgumentException("cannot follow " + path + ": it names an inherited descriptor, not a FIFO path");
-    }
-    NativeLoader.require();
-    return FollowOpener.create(path, options);
-  }
-
-  /** The FIFO settings of a 0.1 {@link ChannelConfig}. */
-  static FifoOptions optionsOf(ChannelConfig config) {
-    return FifoOptions.builder()
-        .openTimeout(config.openTimeout())
-        .follow(config.follow())
-        .mode(config.fifoMode())
-        .createIfMissing(config.createIfMissing())
-        .deleteOnClose(config.deleteOnClose())
-        .allowForeignOwner(config.allowForeignOwner())
-        .pipeSize(config.pipeSize())
-        .fanIn(config.fanIn())
-        .build();
   }
 
   private static <C extends FifoEnd> C connected(C ch) throws IOException {

@@ -24,10 +24,14 @@ public class FifoBusyException extends FifochanException {
    * @param holderPid the pid of the process holding the lock, or 0 or less if unknown
    */
   public FifoBusyException(Path path, long holderPid) {
-    super("FIFO " + path + " already has a reader" + (holderPid > 0 ? " (pid " + holderPid + ")" : "")
-        + ": a FIFO has one reader; use fifochan tee to observe a stream");
     this.path = Objects.requireNonNull(path, "path");
     this.holderPid = Math.max(holderPid, 0);
+  }
+
+  @Override
+  public String getMessage() {
+    return "FIFO " + path + " already has a reader" + (holderPid > 0 ? " (pid " + holderPid + ")" : "")
+        + ": a FIFO has one reader; use fifochan tee to observe a stream";
   }
 
   /** The FIFO that has a reader already. */

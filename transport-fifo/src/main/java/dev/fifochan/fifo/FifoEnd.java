@@ -1,7 +1,8 @@
 package dev.fifochan.fifo;
 
+import dev.fifochan.Deadline;
 import dev.fifochan.OpenTimeoutException;
-import dev.fifochan.WaitableChannel;
+import dev.fifochan.spi.WaitableChannel;
 import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.FileStatus;
 import dev.fifochan.fifo.internal.Gate;
@@ -96,7 +97,7 @@ abstract class FifoEnd implements WaitableChannel {
   }
 
   final OpenTimeoutException openTimeout(long timeoutNanos) {
-    return new OpenTimeoutException("FIFO " + path + " (" + endName() + ")", Duration.ofNanos(timeoutNanos));
+    return new OpenTimeoutException(endName() + " of FIFO " + path, Duration.ofNanos(timeoutNanos));
   }
 
   /**
@@ -153,13 +154,22 @@ abstract class FifoEnd implements WaitableChannel {
     }
   }
 
-  final boolean await(short events, long timeoutNanos) throws IOException {
+  final boolean await(short events, Deadline deadline) throws IOException {
     enterConnected();
     try {
-      return gate.await(fd, events, timeoutNanos) != 0;
+      return gate.await(fd, events, deadline.isNone() ? -1 : deadline.remainingNanos()) != 0;
     } finally {
       gate.exit();
     }
+  }
+
+  /**
+   * Makes a thread waiting in {@link #awaitReady} return false at once; if none is waiting, the
+   * next wait does. Any thread; never blocks.
+   */
+  @Override
+  public final void wakeup() {
+    gate.wakeup();
   }
 
   /** A page-aligned direct buffer for heap buffers' bytes, so that a read copies only what arrived. */
@@ -177,7 +187,7 @@ abstract class FifoEnd implements WaitableChannel {
   }
 
   /**
-   * Closes this end. A thread waiting in {@link #connect()} or {@link #awaitReady(long)} returns at
+   * Closes this end. A thread waiting in {@link #connect()} or {@link #awaitReady(Deadline)} returns at
    * once with an {@link java.nio.channels.AsynchronousCloseException}; the descriptor is closed after
    * it left. With {@link FifoOptions#deleteOnClose()} the FIFO is unlinked if the path still names
    * the FIFO this end opened (or checked, when connecting failed).
@@ -196,8 +206,9 @@ abstract class FifoEnd implements WaitableChannel {
     });
   }
 
+  /** "read end of FIFO /path" or "write end of FIFO /path": used in messages and as the channel's description. */
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + path + (connected ? ", fd " + fd : "") + (isOpen() ? "" : ", closed") + "]";
+    return endName() + " of FIFO " + path;
   }
 }

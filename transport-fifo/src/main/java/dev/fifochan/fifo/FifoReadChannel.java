@@ -1,5 +1,6 @@
 package dev.fifochan.fifo;
 
+import dev.fifochan.Deadline;
 import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.InheritedDescriptor;
 import dev.fifochan.fifo.internal.LibC;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 /**
  * The read end of a FIFO as a non-blocking {@link ReadableByteChannel}: {@link #read} is one
  * {@code read(2)} that returns 0 when no bytes are there yet and -1 at end of file (no writer left
- * and the pipe empty); {@link #awaitReady(long)} waits for bytes or end of file.
+ * and the pipe empty); {@link #awaitReady(Deadline)} waits for bytes or end of file.
  *
  * <p><b>The read end is open when the first writer's first byte arrives</b> (or when a writer came
  * and left without writing, which then reads as end of file): {@link #connect()} opens the
@@ -75,6 +76,11 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
   };
 
   private final Opening opening;
+  /**
+   * Connected without waiting for a writer ({@link #connectWithoutWaiting}): until one has been
+   * seen, end of file from read(2) only means that none has come yet, and reads as 0 bytes.
+   */
+  private volatile boolean awaitingWriter;
 
   private FifoReadChannel(Path path, FifoOptions options, Opening opening) throws IOException {
     super(path, options);
@@ -101,6 +107,17 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
     return "read end";
   }
 
+  /**
+   * Opens and locks the read end without waiting for a writer, for the two FIFOs of a
+   * {@link FifoPair} (each side opens its read end first, then waits for the peer's read end with
+   * its write end, so that either side may start first). Until a writer has come, {@link #read}
+   * returns 0 instead of end of file and {@link #awaitReady} waits for one.
+   */
+  void connectWithoutWaiting() throws IOException {
+    awaitingWriter = true;
+    connect(0);
+  }
+
   @Override
   int connectFd(long timeoutNanos) throws IOException {
     int inherited = InheritedDescriptor.number(path);
@@ -112,6 +129,10 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
     boolean ok = false;
     try {
       FifoFile.requestPipeSize(newFd, options.pipeSize()); // early, before a writer fills the default-sized pipe
+      if (awaitingWriter) {
+        ok = true;
+        return newFd;
+      }
       while (true) {
         // POLLHUP arrives only once a writer came and went after this open; POLLIN with the first byte.
         long left = timeoutNanos < 0 ? RECHECK_NANOS : Math.min(RECHECK_NANOS, Math.max(0, deadline - System.nanoTime()));
@@ -168,6 +189,7 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
         n = LibC.read(fd, address, len);
       } while (n < 0 && LibC.errno() == Linux.EINTR);
       if (n > 0) {
+        awaitingWriter = false;
         if (direct) {
           dst.position(dst.position() + (int) n);
         } else {
@@ -178,7 +200,7 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
         return (int) n;
       }
       if (n == 0) {
-        return -1;
+        return awaitingWriter ? 0 : -1;
       }
       int errno = LibC.errno();
       if (errno == Linux.EAGAIN) {
@@ -192,10 +214,14 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
 
   /**
    * Waits until bytes are there or end of file is reached (POLLIN or POLLHUP), at most
-   * {@code timeoutNanos} (negative: no limit).
+   * {@code deadline}, or until {@link #wakeup()} (then false).
    */
   @Override
-  public boolean awaitReady(long timeoutNanos) throws IOException {
-    return await(Linux.POLLIN, timeoutNanos);
+  public boolean awaitReady(Deadline deadline) throws IOException {
+    boolean ready = await(Linux.POLLIN, deadline);
+    if (ready) {
+      awaitingWriter = false; // bytes, or the hang-up of a writer that came and went
+    }
+    return ready;
   }
 }

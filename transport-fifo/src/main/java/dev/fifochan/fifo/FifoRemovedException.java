@@ -16,8 +16,12 @@ public class FifoRemovedException extends FifochanException {
   private final transient Path path;
 
   public FifoRemovedException(Path path) {
-    super("FIFO " + path + " was removed while waiting for a peer");
     this.path = Objects.requireNonNull(path, "path");
+  }
+
+  @Override
+  public String getMessage() {
+    return "FIFO " + path + " was removed while waiting for a peer";
   }
 
   /** The path the FIFO was removed from. */

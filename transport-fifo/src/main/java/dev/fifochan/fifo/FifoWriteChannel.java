@@ -1,5 +1,6 @@
 package dev.fifochan.fifo;
 
+import dev.fifochan.Deadline;
 import dev.fifochan.PeerClosedException;
 import dev.fifochan.fifo.internal.Errors;
 import dev.fifochan.fifo.internal.FifoFile;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 /**
  * The write end of a FIFO as a non-blocking {@link WritableByteChannel}: {@link #write} is one
  * {@code write(2)} that returns how many bytes went into the pipe (0 when it is full, fewer than
- * asked when it filled up: bytes are never dropped silently); {@link #awaitReady(long)} waits for
+ * asked when it filled up: bytes are never dropped silently); {@link #awaitReady(Deadline)} waits for
  * room. When the reader is gone, writing throws {@link PeerClosedException} (EPIPE: the JVM ignores
  * SIGPIPE, so it arrives as an error number).
  *
@@ -128,8 +129,7 @@ public final class FifoWriteChannel extends FifoEnd implements WritableByteChann
         return 0;
       }
       if (errno == Linux.EPIPE) {
-        throw new PeerClosedException("FIFO " + path + ": the reader closed its end", 0,
-            Errors.of("write", path, errno));
+        throw new PeerClosedException(toString(), Errors.of("write", path, errno));
       }
       throw Errors.of("write", path, errno);
     } finally {
@@ -139,10 +139,10 @@ public final class FifoWriteChannel extends FifoEnd implements WritableByteChann
 
   /**
    * Waits until the pipe has room or the reader is gone (POLLOUT or POLLERR; the next write then
-   * throws {@link PeerClosedException}), at most {@code timeoutNanos} (negative: no limit).
+   * throws {@link PeerClosedException}), at most {@code deadline}, or until {@link #wakeup()} (then false).
    */
   @Override
-  public boolean awaitReady(long timeoutNanos) throws IOException {
-    return await(Linux.POLLOUT, timeoutNanos);
+  public boolean awaitReady(Deadline deadline) throws IOException {
+    return await(Linux.POLLOUT, deadline);
   }
 }

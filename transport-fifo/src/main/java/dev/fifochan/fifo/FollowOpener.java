@@ -1,21 +1,20 @@
 package dev.fifochan.fifo;
 
 import dev.fifochan.OpenTimeoutException;
-import dev.fifochan.SourceOpener;
 import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.FileStatus;
 import dev.fifochan.fifo.internal.Linux;
 import dev.fifochan.fifo.internal.ReaderLock;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 
 /**
  * Opens the read end of one FIFO afresh for each writer session, for a receiver that follows the
  * FIFO across writers. Each {@link #open()} waits, like {@link FifoReadChannel#connect()}, until the
  * next writer's first byte (or its hang-up) arrives: without limit, or at most the time given to
- * {@link #open(long)} (a following receiver's {@code poll}). The open timeout does not apply.
+ * {@link #open(long)} (a following receiver's {@code poll}). The open timeout does not apply. Used by
+ * {@link FollowingSource}.
  *
  * <p><b>The held descriptor.</b> The opener holds one read descriptor of the FIFO for as long as it
  * follows that FIFO, and the exclusive reader lock ({@link FifoOptions#exclusiveReader()}) is taken
@@ -37,7 +36,7 @@ import java.nio.file.Path;
  * {@link java.nio.channels.AsynchronousCloseException}) and releases the held descriptor; with
  * {@link FifoOptions#deleteOnClose()} it also unlinks the FIFO (sessions themselves never do).
  */
-final class FollowOpener implements SourceOpener {
+final class FollowOpener implements java.io.Closeable {
   private final Path path;
   private final FifoOptions sessionOptions;
   private final boolean deleteOnClose;
@@ -45,7 +44,7 @@ final class FollowOpener implements SourceOpener {
   private final Object checkLock = new Object();
   private final Object lock = new Object();
   private boolean closed;
-  private ReadableByteChannel lastSession;
+  private FifoReadChannel lastSession;
   private boolean removed;
   private int heldFd;
   private FileStatus heldIdentity;
@@ -191,9 +190,8 @@ final class FollowOpener implements SourceOpener {
    * @throws FifoRemovedException if the FIFO was removed from its path
    * @throws FifoBusyException if the FIFO was created anew and another reader took it first
    */
-  @Override
-  public ReadableByteChannel open(long timeoutNanos) throws IOException {
-    ReadableByteChannel previous;
+  FifoReadChannel open(long timeoutNanos) throws IOException {
+    FifoReadChannel previous;
     synchronized (lock) {
       previous = lastSession;
       lastSession = null;

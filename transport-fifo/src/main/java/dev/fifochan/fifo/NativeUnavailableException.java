@@ -48,10 +48,15 @@ public class NativeUnavailableException extends FifochanException {
    * @param cause the underlying failure, or null
    */
   public NativeUnavailableException(Reason reason, String platform, Path directory, Throwable cause) {
-    super(compose(reason, platform, directory, cause), cause);
+    super(cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.platform = Objects.requireNonNull(platform, "platform");
     this.directory = directory;
+  }
+
+  @Override
+  public String getMessage() {
+    return compose(reason, platform, directory, getCause());
   }
 
   /** Why the native calls are unavailable. */

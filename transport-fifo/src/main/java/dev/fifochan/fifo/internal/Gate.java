@@ -29,6 +29,8 @@ public final class Gate {
   private boolean closed;
   private boolean released;
   private int inside;
+  /** Set by {@link #wakeup()}: the current or next {@link #await} returns 0 at once. */
+  private volatile boolean wokenUp;
 
   /**
    * A new open gate with its own wake-up pipe (two descriptors until {@link #close}).
@@ -107,7 +109,16 @@ public final class Gate {
     return true;
   }
 
-  /** Makes a thread waiting in {@link #await} return; harmless when nobody waits. */
+  /**
+   * Makes a thread waiting in {@link #await} return 0 (as if its time ran out) at once; if none is
+   * waiting, the next wait does. Any thread; never blocks.
+   */
+  public void wakeup() {
+    wokenUp = true;
+    wake();
+  }
+
+  /** Makes a thread waiting in {@link #await} look at the gate's state again; harmless when nobody waits. */
   void wake() {
     synchronized (lock) {
       if (!released) {
@@ -126,7 +137,8 @@ public final class Gate {
   /**
    * Waits (inside {@link #enter()}/{@link #exit()}) until {@code fd} reports one of {@code events}
    * or an error or hang-up, for at most {@code timeoutNanos} (negative: no limit). A negative
-   * {@code fd} just sleeps. Returns the fd's revents, or 0 when the time ran out.
+   * {@code fd} just sleeps. Returns the fd's revents, or 0 when the time ran out or
+   * {@link #wakeup()} was called.
    *
    * @throws AsynchronousCloseException if the gate is closed meanwhile
    * @throws InterruptedIOException if the thread is interrupted (the interrupt flag stays set)
@@ -139,6 +151,10 @@ public final class Gate {
       }
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException("interrupted while waiting");
+      }
+      if (wokenUp) {
+        wokenUp = false;
+        return 0;
       }
       long left = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
       int n;
@@ -166,7 +182,7 @@ public final class Gate {
         if (isClosed()) {
           throw new AsynchronousCloseException(); // leave the wake-up for other waiters
         }
-        drainWakeups(); // an interrupt (checked at the top of the loop) or a stale wake-up
+        drainWakeups(); // wakeup(), an interrupt (both checked at the top of the loop) or a stale wake-up
         continue;
       }
       if (timeoutNanos >= 0 && deadline - System.nanoTime() <= 0) {

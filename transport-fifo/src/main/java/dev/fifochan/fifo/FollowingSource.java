@@ -1,0 +1,171 @@
+package dev.fifochan.fifo;
+
+import dev.fifochan.ChannelConfig;
+import dev.fifochan.Deadline;
+import dev.fifochan.StreamException;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSource;
+import dev.fifochan.spi.InboundRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+
+/**
+ * Follow mode: a {@link FrameSource} that reads one writer session after another from one FIFO. Each
+ * session is a new read descriptor from the {@link FollowOpener} (which holds the FIFO, its reader
+ * lock and the path re-checks) wrapped in {@link ByteStreams#source}; positions restart at 0 with each
+ * session. When a session's input ends it waits for the next writer instead of ending: the source
+ * never returns {@link InboundRecord.Kind#END}.
+ *
+ * <p>Failures: a stream failure ({@link StreamException}: truncated, corrupt, too long,
+ * incompatible) is thrown once; the next call first skips the rest of that writer's bytes up to its
+ * end of file (they cannot be framed any more), then goes on with the next writer. A per-message
+ * failure (a malformed frame) is thrown and the session goes on. {@link FifoRemovedException} and
+ * {@link FifoBusyException} from the opener end following (each later call throws again).
+ *
+ * <p>One thread calls {@link #next}; {@link #close()} from any thread wakes it.
+ */
+final class FollowingSource implements FrameSource {
+  private final FollowOpener opener;
+  private final Path path;
+  private final ChannelConfig config;
+  private final Predicate<String> acceptsCodec;
+  private final String readerCodec;
+  private final Object lock = new Object();
+  private volatile boolean closed;
+  private volatile FifoReadChannel channel;
+  private volatile FrameSource session;
+  private boolean draining;
+  private ByteBuffer drainBuffer;
+
+  FollowingSource(FollowOpener opener, Path path, ChannelConfig config, Predicate<String> acceptsCodec, String readerCodec) {
+    this.opener = opener;
+    this.path = path;
+    this.config = config;
+    this.acceptsCodec = acceptsCodec;
+    this.readerCodec = readerCodec;
+  }
+
+  @Override
+  public InboundRecord next(Deadline deadline) throws IOException {
+    while (true) {
+      if (closed) {
+        throw new ClosedChannelException();
+      }
+      if (draining && !drain(deadline)) {
+        return null;
+      }
+      if (session == null && !openSession(deadline)) {
+        return null;
+      }
+      InboundRecord r;
+      try {
+        r = session.next(deadline);
+      } catch (StreamException e) {
+        draining = true; // thrown once; the next call skips to this writer's end of file
+        throw e;
+      }
+      if (r == null) {
+        return null;
+      }
+      if (r.kind() == InboundRecord.Kind.END) {
+        endSession();
+        continue;
+      }
+      return r;
+    }
+  }
+
+  private boolean openSession(Deadline deadline) throws IOException {
+    FifoReadChannel ch = opener.open(deadline.isNone() ? -1 : deadline.remainingNanos());
+    if (ch == null) {
+      return false;
+    }
+    synchronized (lock) {
+      if (closed) {
+        ch.close();
+        throw new AsynchronousCloseException();
+      }
+      channel = ch;
+      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec);
+    }
+    return true;
+  }
+
+  /** Reads and drops the failed writer's remaining bytes; true once its end of file was reached. */
+  private boolean drain(Deadline deadline) throws IOException {
+    FifoReadChannel ch = channel;
+    if (ch != null) {
+      if (drainBuffer == null) {
+        drainBuffer = ByteBuffer.allocateDirect(FifoEnd.SCRATCH_SIZE);
+      }
+      while (true) {
+        drainBuffer.clear();
+        int n = ch.read(drainBuffer);
+        if (n < 0) {
+          break;
+        }
+        if (n == 0 && !ch.awaitReady(deadline) && deadline.hasExpired()) {
+          return false;
+        }
+      }
+    }
+    endSession();
+    draining = false;
+    return true;
+  }
+
+  private void endSession() {
+    FrameSource s;
+    synchronized (lock) {
+      s = session;
+      session = null;
+      channel = null;
+    }
+    if (s != null) {
+      s.close(); // closes the session's descriptor
+    }
+  }
+
+  @Override
+  public int openSessions() {
+    FrameSource s = session;
+    return s == null ? 0 : s.openSessions();
+  }
+
+  @Override
+  public boolean resumesAfterFailure() {
+    return true;
+  }
+
+  @Override
+  public String description() {
+    return "read end of FIFO " + path + " (following)";
+  }
+
+  @Override
+  public void close() {
+    FrameSource s;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = session;
+      session = null;
+      channel = null;
+    }
+    opener.close(); // cancels a pending wait for the next writer
+    if (s != null) {
+      s.close(); // wakes a blocked read
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description();
+  }
+}
