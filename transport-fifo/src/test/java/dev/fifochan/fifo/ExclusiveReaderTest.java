@@ -10,7 +10,6 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codecs;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
-import dev.fifochan.SourceOpener;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,7 +52,7 @@ class ExclusiveReaderTest {
     private HoldingReader() {}
 
     public static void main(String[] args) throws Exception {
-      try (SourceOpener opener = Fifo.follow(Path.of(args[0]), FifoOptions.defaults())) {
+      try (FollowOpener opener = FollowOpener.create(Path.of(args[0]), FifoOptions.defaults())) {
         System.out.println("READY");
         System.out.flush();
         System.in.read();
@@ -81,7 +80,7 @@ class ExclusiveReaderTest {
       assertEquals(fifo, e.path());
       assertEquals(ONE_PID, e.holderPid().orElse(-1));
       assertTrue(e.getMessage().contains(fifo.toString()) && e.getMessage().contains("pid " + ONE_PID), e.getMessage());
-      assertThrows(FifoBusyException.class, () -> Fifo.follow(fifo, PATIENT), "a follower is refused as well");
+      assertThrows(FifoBusyException.class, () -> FollowOpener.create(fifo, PATIENT), "a follower is refused as well");
       assertFalse(waiting.isDone(), "the first reader still waits for its writer");
     } finally {
       first.close();
@@ -103,7 +102,7 @@ class ExclusiveReaderTest {
       assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
     }
     // its lock went with it: this reader gets the FIFO
-    try (SourceOpener opener = Fifo.follow(fifo, PATIENT)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, PATIENT)) {
       assertTrue(opener.toString().contains(fifo.toString()));
     }
   }
@@ -111,14 +110,14 @@ class ExclusiveReaderTest {
   @Test
   void withoutTheExclusiveOptionNoLockIsTaken() throws Exception {
     FifoOptions shared = PATIENT.toBuilder().exclusiveReader(false).build();
-    try (SourceOpener a = Fifo.follow(fifo, shared); SourceOpener b = Fifo.follow(fifo, shared)) {
+    try (FollowOpener a = FollowOpener.create(fifo, shared); FollowOpener b = FollowOpener.create(fifo, shared)) {
       assertTrue(a != b);
     }
   }
 
   @Test
   void aFollowerHoldsTheLockBetweenWriters() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, PATIENT)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, PATIENT)) {
       for (int session = 0; session < 3; session++) {
         try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, PATIENT)) {
           FifoTesting.writeFully(w, ByteBuffer.wrap(new byte[] {(byte) session}));
@@ -140,7 +139,7 @@ class ExclusiveReaderTest {
   @Test
   void theFirstReaderLosesNothingWhileASecondOneKeepsTrying() throws Exception {
     final int count = 1_000_000;
-    ChannelConfig config = ChannelConfig.builder().openTimeout(Duration.ofSeconds(30)).build();
+    ChannelConfig config = ChannelConfig.defaults();
     FifoOptions follow = FifoOptions.builder().openTimeout(Duration.ofSeconds(30)).follow(true).build();
     AtomicLong received = new AtomicLong();
     AtomicLong outOfOrder = new AtomicLong();
@@ -148,7 +147,7 @@ class ExclusiveReaderTest {
       CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
         try {
           while (received.get() < count) {
-            String m = receiver.poll(Duration.ofSeconds(30));
+            String m = FifoTesting.poll(receiver, Duration.ofSeconds(30));
             if (m == null) {
               return;
             }

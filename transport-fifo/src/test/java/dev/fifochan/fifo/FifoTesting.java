@@ -1,5 +1,6 @@
 package dev.fifochan.fifo;
 
+import dev.fifochan.Deadline;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +70,7 @@ final class FifoTesting {
   static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
     while (src.hasRemaining()) {
       if (ch.write(src) == 0) {
-        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        ((dev.fifochan.spi.WaitableChannel) ch).awaitReady(dev.fifochan.Deadline.none());
       }
     }
   }
@@ -84,7 +85,7 @@ final class FifoTesting {
         return out.toByteArray();
       }
       if (n == 0) {
-        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        ((dev.fifochan.spi.WaitableChannel) ch).awaitReady(dev.fifochan.Deadline.none());
         continue;
       }
       buf.flip();
@@ -134,6 +135,15 @@ final class FifoTesting {
       return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim());
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /** The next message within {@code timeout}; null if none came in time or the stream ended cleanly. */
+  static <T> T poll(dev.fifochan.Receiver<T> r, Duration timeout) throws IOException {
+    try {
+      return r.receive(timeout);
+    } catch (dev.fifochan.ReceiveTimeoutException e) {
+      return null;
     }
   }
 }

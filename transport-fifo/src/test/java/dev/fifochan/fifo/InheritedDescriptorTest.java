@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class InheritedDescriptorTest {
-  private static final ChannelConfig CONFIG = ChannelConfig.builder().openTimeout(Duration.ofSeconds(10)).build();
+  private static final ChannelConfig CONFIG = ChannelConfig.defaults();
   private static final FifoOptions OPTIONS = FifoTesting.timeoutMillis(10_000);
 
   @TempDir Path dir;
@@ -153,7 +153,7 @@ class InheritedDescriptorTest {
       assertTrue(listing.iterator() != null);
     }
     assertThrows(FileSystemException.class, () -> Fifo.openReadChannel(Path.of("/dev/fd/987654"), OPTIONS));
-    assertThrows(IllegalArgumentException.class, () -> Fifo.follow(Path.of("/dev/stdin"), OPTIONS));
+    assertThrows(IllegalArgumentException.class, () -> Fifo.openSource(Path.of("/dev/stdin"), ChannelConfig.defaults(), OPTIONS.toBuilder().follow(true).build(), null, null));
   }
 
   @Test

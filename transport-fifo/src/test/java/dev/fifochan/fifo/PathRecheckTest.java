@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PathRecheckTest {
   private static final long REPORT_BOUND_MS = 2_000;
-  private static final ChannelConfig CONFIG = ChannelConfig.builder().openTimeout(Duration.ofSeconds(10)).build();
+  private static final ChannelConfig CONFIG = ChannelConfig.defaults();
   private static final FifoOptions FOLLOW = timeoutMillis(10_000).toBuilder().follow(true).build();
 
   @TempDir Path dir;
@@ -60,16 +60,16 @@ class PathRecheckTest {
   void aFollowerReportsARemovedFifoAndKeepsNothingOnIt() throws Exception {
     try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW)) {
       sendSession("before");
-      assertEquals("before", r.poll(Duration.ofSeconds(10)));
+      assertEquals("before", FifoTesting.poll(r, Duration.ofSeconds(10)));
       Files.delete(fifo);
       long t0 = System.nanoTime();
-      FifoRemovedException e = assertThrows(FifoRemovedException.class, () -> r.poll(Duration.ofSeconds(20)));
+      FifoRemovedException e = assertThrows(FifoRemovedException.class, () -> FifoTesting.poll(r, Duration.ofSeconds(20)));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(ms < REPORT_BOUND_MS, "reported after " + ms + " ms");
       assertEquals(fifo, e.path());
       assertTrue(e.getMessage().contains(fifo.toString()), e.getMessage());
       assertEquals(List.of(), FifoTesting.descriptorsOnDeleted(fifo), "descriptors on the removed FIFO");
-      assertThrows(FifoRemovedException.class, () -> r.poll(Duration.ofSeconds(1)), "and again on the next call");
+      assertThrows(FifoRemovedException.class, () -> FifoTesting.poll(r, Duration.ofSeconds(1)), "and again on the next call");
     }
   }
 
@@ -98,21 +98,21 @@ class PathRecheckTest {
   void aFollowerMovesToAFifoCreatedAgainAndTheNextWriterGetsThrough() throws Exception {
     try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW)) {
       sendSession("old 1", "old 2");
-      assertEquals("old 1", r.poll(Duration.ofSeconds(10)));
-      assertEquals("old 2", r.poll(Duration.ofSeconds(10)));
+      assertEquals("old 1", FifoTesting.poll(r, Duration.ofSeconds(10)));
+      assertEquals("old 2", FifoTesting.poll(r, Duration.ofSeconds(10)));
       Files.delete(fifo); // rm F; mkfifo F, as restart scripts do
       Fifo.create(fifo);
       long t0 = System.nanoTime();
       sendSession("new 1", "new 2"); // 0.1: times out, nobody reads the new FIFO
       assertTrue((System.nanoTime() - t0) / 1_000_000 < REPORT_BOUND_MS + 1_000, "the writer waited too long");
-      assertEquals("new 1", r.poll(Duration.ofSeconds(10)));
-      assertEquals("new 2", r.poll(Duration.ofSeconds(10)));
+      assertEquals("new 1", FifoTesting.poll(r, Duration.ofSeconds(10)));
+      assertEquals("new 2", FifoTesting.poll(r, Duration.ofSeconds(10)));
       assertEquals(List.of(), FifoTesting.descriptorsOnDeleted(fifo), "descriptors on the old FIFO");
       FifoBusyException busy = assertThrows(FifoBusyException.class, () -> Fifo.openReadChannel(fifo, timeoutMillis(5_000)),
           "the lock was taken on the new FIFO");
       assertEquals(ProcessHandle.current().pid(), busy.holderPid().orElse(-1));
       sendSession("again"); // and it goes on
-      assertEquals("again", r.poll(Duration.ofSeconds(10)));
+      assertEquals("again", FifoTesting.poll(r, Duration.ofSeconds(10)));
     }
   }
 
@@ -122,14 +122,14 @@ class PathRecheckTest {
       try (Sender<String> s = Fifo.openSender(fifo, Codecs.string(), CONFIG, timeoutMillis(5_000))) {
         s.send("during");
         s.flush();
-        assertEquals("during", r.poll(Duration.ofSeconds(10)));
+        assertEquals("during", FifoTesting.poll(r, Duration.ofSeconds(10)));
         Files.delete(fifo);
         Fifo.create(fifo);
         s.send("still the old FIFO");
       }
-      assertEquals("still the old FIFO", r.poll(Duration.ofSeconds(10)));
+      assertEquals("still the old FIFO", FifoTesting.poll(r, Duration.ofSeconds(10)));
       sendSession("on the new FIFO");
-      assertEquals("on the new FIFO", r.poll(Duration.ofSeconds(10)));
+      assertEquals("on the new FIFO", FifoTesting.poll(r, Duration.ofSeconds(10)));
       assertEquals(List.of(), FifoTesting.descriptorsOnDeleted(fifo));
     }
   }
