@@ -3,6 +3,7 @@ package dev.fifochan.fifo;
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Deadline;
 import dev.fifochan.StreamException;
+import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.spi.ByteStreams;
 import dev.fifochan.spi.FrameSource;
 import dev.fifochan.spi.InboundRecord;
@@ -21,14 +22,18 @@ import java.util.function.Predicate;
  * never returns {@link InboundRecord.Kind#END}.
  *
  * <p>Failures: a stream failure ({@link StreamException}: truncated, corrupt, too long,
- * incompatible) is thrown once; the next call first skips the rest of that writer's bytes up to its
- * end of file (they cannot be framed any more), then goes on with the next writer. A per-message
+ * incompatible) is thrown once, and that writer's remaining bytes are skipped up to its end of file
+ * (they cannot be framed any more): what is in the pipe at once, the rest by the next call, which
+ * then goes on with the next writer. A truncated stream was found at the end of file already. A per-message
  * failure (a malformed frame) is thrown and the session goes on. {@link FifoRemovedException} and
  * {@link FifoBusyException} from the opener end following (each later call throws again).
  *
  * <p>One thread calls {@link #next}; {@link #close()} from any thread wakes it.
  */
 final class FollowingSource implements FrameSource {
+  /** Most bytes of a failed writer skipped at once, before the failure is thrown. */
+  static final long SKIP_NOW_LIMIT = 16L << 20;
+
   private final FollowOpener opener;
   private final Path path;
   private final ChannelConfig config;
@@ -64,8 +69,12 @@ final class FollowingSource implements FrameSource {
       InboundRecord r;
       try {
         r = session.next(deadline);
+      } catch (TruncatedStreamException e) {
+        endSession(); // thrown at this writer's end of file: nothing left to skip
+        throw e;
       } catch (StreamException e) {
-        draining = true; // thrown once; the next call skips to this writer's end of file
+        draining = true; // thrown once; what is left of this writer is skipped up to its end of file
+        skipAvailable();
         throw e;
       }
       if (r == null) {
@@ -95,16 +104,49 @@ final class FollowingSource implements FrameSource {
     return true;
   }
 
+  /**
+   * Right after a failure, reads and drops what the failed writer has left in the pipe without
+   * waiting (at most {@link #SKIP_NOW_LIMIT} bytes), so that its end of file is usually reached
+   * before the next writer begins; the rest, if any, is skipped by the next call. (Bytes of a writer
+   * that opened the FIFO before the failed one's end of file cannot be told apart from the failed
+   * one's and are skipped with them: a pipe has no boundary between writers but its end of file.)
+   */
+  private void skipAvailable() throws IOException {
+    FifoReadChannel ch = channel;
+    if (ch == null) {
+      return;
+    }
+    ByteBuffer b = drainBuffer();
+    for (long skipped = 0; skipped < SKIP_NOW_LIMIT; ) {
+      b.clear();
+      int n = ch.read(b);
+      if (n < 0) {
+        endSession();
+        draining = false;
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      skipped += n;
+    }
+  }
+
+  private ByteBuffer drainBuffer() {
+    if (drainBuffer == null) {
+      drainBuffer = ByteBuffer.allocateDirect(FifoEnd.SCRATCH_SIZE);
+    }
+    return drainBuffer;
+  }
+
   /** Reads and drops the failed writer's remaining bytes; true once its end of file was reached. */
   private boolean drain(Deadline deadline) throws IOException {
     FifoReadChannel ch = channel;
     if (ch != null) {
-      if (drainBuffer == null) {
-        drainBuffer = ByteBuffer.allocateDirect(FifoEnd.SCRATCH_SIZE);
-      }
+      ByteBuffer b = drainBuffer();
       while (true) {
-        drainBuffer.clear();
-        int n = ch.read(drainBuffer);
+        b.clear();
+        int n = ch.read(b);
         if (n < 0) {
           break;
         }
