@@ -1,5 +1,6 @@
 package dev.fifochan;
 
+import dev.fifochan.internal.ArrayPayloadSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -56,6 +57,24 @@ public final class Codecs {
           + (providers.isEmpty() ? "" : ", " + String.join(", ", providers.keySet())));
     }
     return provider.create(options == null ? Map.of() : options);
+  }
+
+  /**
+   * The payload {@code codec} writes for {@code value}, as a new array (for tests, tools and caches;
+   * senders encode straight into their frame buffer instead).
+   *
+   * @throws EncodeException if the codec fails
+   */
+  public static <T> byte[] encodeToBytes(Codec<T> codec, T value) throws IOException {
+    ArrayPayloadSink sink = new ArrayPayloadSink(Integer.MAX_VALUE - 16);
+    try {
+      codec.encode(value, sink);
+    } catch (EncodeException | MessageTooLongException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new EncodeException(codec.name(), value == null ? "null" : value.getClass().getName(), e);
+    }
+    return sink.toByteArray();
   }
 
   /** The codec providers found by {@link ServiceLoader}, by name (the first of each name wins). */

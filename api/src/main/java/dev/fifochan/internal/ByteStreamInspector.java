@@ -2,7 +2,7 @@ package dev.fifochan.internal;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Deadline;
-import dev.fifochan.Headers;
+import dev.fifochan.StreamAbortedException;
 import dev.fifochan.StreamException;
 import dev.fifochan.spi.InspectedRecord;
 import dev.fifochan.spi.StreamInspector;
@@ -10,8 +10,9 @@ import dev.fifochan.spi.StreamOutcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.function.Predicate;
 
-/** {@link StreamInspector} over a {@link ByteStreamSource} that accepts every codec. */
+/** {@link StreamInspector} over a {@link ByteStreamSource} that accepts every codec and goes on after aborted ends. */
 public final class ByteStreamInspector implements StreamInspector {
   private final ByteStreamSource source;
   private StreamOutcome outcome;
@@ -19,10 +20,11 @@ public final class ByteStreamInspector implements StreamInspector {
   /**
    * @param channel the stream
    * @param maxFrameLength the largest payload accepted
+   * @param acceptsCodec which writer codecs to accept; null: all
    */
-  public ByteStreamInspector(ReadableByteChannel channel, int maxFrameLength) {
+  public ByteStreamInspector(ReadableByteChannel channel, int maxFrameLength, Predicate<String> acceptsCodec) {
     ChannelConfig config = ChannelConfig.builder().maxFrameLength(maxFrameLength).bufferSize(64 * 1024).build();
-    this.source = new ByteStreamSource(channel, config, null, "bytes", null);
+    this.source = new ByteStreamSource(channel, config, acceptsCodec, "reader", null);
   }
 
   @Override
@@ -34,7 +36,7 @@ public final class ByteStreamInspector implements StreamInspector {
     try {
       r = source.nextRecord(Deadline.none());
     } catch (StreamException e) {
-      outcome = new StreamOutcome(StreamOutcome.Status.ERROR, e.position(), e, null);
+      outcome = new StreamOutcome(e.position(), e);
       return null;
     }
     if (r == null) {
@@ -42,25 +44,22 @@ public final class ByteStreamInspector implements StreamInspector {
     }
     switch (r.kind()) {
       case SESSION_START:
-        return new InspectedRecord(InspectedRecord.Kind.PREAMBLE, r.position(), r.wireLength(),
-            r.wireVersion().versionByte(), r.codecName(), 0, "", Headers.empty(), null, null, null);
+        return InspectedRecord.preamble(r.position(), r.wireLength(), r.wireVersion().versionByte(), r.codecName());
       case FRAME:
-        return new InspectedRecord(InspectedRecord.Kind.FRAME, r.position(), r.wireLength(), 0, null, r.flags(), r.tag(),
-            r.headers().copy(), bytes(r.payload()), null, r.malformation());
+        return InspectedRecord.frame(r.position(), r.wireLength(), r.flags(), r.rawTag(), r.tag(), r.headers().copy(),
+            r.rawHeaderBlock(), bytes(r.payload()), r.malformation());
       case SESSION_END:
         if (r.abortReason() != null) {
-          return new InspectedRecord(InspectedRecord.Kind.ABORTED, r.position(), r.wireLength(), 0, null, r.flags(), "",
-              Headers.empty(), bytes(r.payload()), r.abortReason(), null);
+          return InspectedRecord.control(InspectedRecord.Kind.ABORTED, r.position(), r.wireLength(), r.flags(),
+              bytes(r.payload()), r.abortReason());
         }
-        return new InspectedRecord(InspectedRecord.Kind.END, r.position(), r.wireLength(), 0, null, r.flags(), "",
-            Headers.empty(), null, null, null);
+        return InspectedRecord.control(InspectedRecord.Kind.END, r.position(), r.wireLength(), r.flags(), null, null);
       case HEARTBEAT:
-        return new InspectedRecord(InspectedRecord.Kind.HEARTBEAT, r.position(), r.wireLength(), 0, null, r.flags(), "",
-            Headers.empty(), null, null, null);
+        return InspectedRecord.control(InspectedRecord.Kind.HEARTBEAT, r.position(), r.wireLength(), r.flags(), null, null);
       default:
         outcome = r.abortReason() != null
-            ? new StreamOutcome(StreamOutcome.Status.ABORTED, r.position(), null, r.abortReason())
-            : new StreamOutcome(StreamOutcome.Status.CLEAN, r.position(), null, null);
+            ? new StreamOutcome(r.position(), new StreamAbortedException(r.abortReason(), true, source.firstAbortPosition()))
+            : new StreamOutcome(r.position(), null);
         return null;
     }
   }

@@ -141,6 +141,11 @@ public final class ByteStreamSource implements FrameSource {
     return decoder.position();
   }
 
+  /** Position of the first aborted end read, or -1. */
+  public long firstAbortPosition() {
+    return decoder.firstAbortPosition();
+  }
+
   /** The read buffer, for the next session's source to reuse once this one is done. */
   public ByteBuffer buffer() {
     return buf;

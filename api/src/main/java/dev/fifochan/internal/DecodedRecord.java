@@ -26,6 +26,12 @@ public final class DecodedRecord implements InboundRecord, FrameHandler.Frame {
   String abortReason;
   int wireLength;
   MalformedFrameException malformation;
+  /** Where the tag and the header block lie, for tools that show them raw. */
+  ByteBuffer raw;
+  int rawTagAt;
+  int rawTagLength;
+  int rawHeadersAt;
+  int rawHeadersLength = -1;
 
   DecodedRecord() {}
 
@@ -39,6 +45,28 @@ public final class DecodedRecord implements InboundRecord, FrameHandler.Frame {
     this.payload = EMPTY;
     this.abortReason = null;
     this.malformation = null;
+    this.raw = null;
+    this.rawTagLength = 0;
+    this.rawHeadersLength = -1;
+  }
+
+  /** A copy of a frame's tag bytes as they arrived. */
+  public byte[] rawTag() {
+    byte[] b = new byte[rawTagLength];
+    if (rawTagLength > 0) {
+      raw.get(rawTagAt, b);
+    }
+    return b;
+  }
+
+  /** A copy of a frame's header block as it arrived; null if the frame has no HEADERS flag. */
+  public byte[] rawHeaderBlock() {
+    if (rawHeadersLength < 0) {
+      return null;
+    }
+    byte[] b = new byte[rawHeadersLength];
+    raw.get(rawHeadersAt, b);
+    return b;
   }
 
   @Override

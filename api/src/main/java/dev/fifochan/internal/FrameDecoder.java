@@ -80,7 +80,8 @@ public final class FrameDecoder {
   private volatile int openWriters;
   private boolean seenPreamble;
   private boolean version11;
-  private String lastAbortReason;
+  private String firstAbortReason;
+  private long firstAbortPosition = -1;
   private StreamException failure;
   private boolean ended;
 
@@ -113,6 +114,11 @@ public final class FrameDecoder {
   /** Writer sessions started and not ended (any thread). */
   public int openWriters() {
     return openWriters;
+  }
+
+  /** Position of the first aborted end read on this session, or -1 (the aborted outcome's position). */
+  public long firstAbortPosition() {
+    return firstAbortPosition;
   }
 
   /** Whether a version-2 preamble has been read, so 1.1 records are allowed. */
@@ -231,7 +237,7 @@ public final class FrameDecoder {
 
   private DecodedRecord end() {
     record.reset(Kind.END, position, 0, 0);
-    record.abortReason = lastAbortReason;
+    record.abortReason = firstAbortReason;
     return record;
   }
 
@@ -322,8 +328,11 @@ public final class FrameDecoder {
       if ((kind & FLAG_ABORTED) != 0) {
         byte[] reason = new byte[length];
         b.get(payloadAt, reason);
-        lastAbortReason = new String(reason, StandardCharsets.UTF_8); // replacement characters, never a failure
-        record.abortReason = lastAbortReason;
+        record.abortReason = Utf8.decodeReplacingRuns(reason, 0, length); // never a failure
+        if (firstAbortReason == null) {
+          firstAbortReason = record.abortReason;
+          firstAbortPosition = at;
+        }
         record.payload = payloadView(view, payloadAt, length);
       }
       return record;
@@ -334,6 +343,13 @@ public final class FrameDecoder {
     }
     record.reset(Kind.FRAME, at, flags, total);
     record.payload = payloadView(view, payloadAt, length);
+    record.raw = b;
+    record.rawTagAt = p + TAG_OFFSET;
+    record.rawTagLength = tagLength;
+    if ((flags & FLAG_HEADERS) != 0) {
+      record.rawHeadersAt = p + TAG_OFFSET + tagLength + HEADERS_LENGTH_FIELD;
+      record.rawHeadersLength = headersLength;
+    }
     String tag = tagAt(b, p + TAG_OFFSET, tagLength);
     if (tag == null) {
       byte[] raw = new byte[tagLength];

@@ -73,11 +73,21 @@ public final class ByteStreams {
   }
 
   /**
-   * An inspector of the stream on {@code channel} (blocking reads), accepting every codec.
+   * An inspector of the stream on {@code channel} (blocking reads), accepting every codec (as a
+   * {@code bytes} reader). It makes every check a receiver makes, reports malformed frames as records
+   * with an error, and goes on after aborted ends (as a following reader does).
    *
    * @param maxFrameLength the largest payload accepted, in bytes
    */
   public static StreamInspector inspector(ReadableByteChannel channel, int maxFrameLength) {
-    return new ByteStreamInspector(Objects.requireNonNull(channel, "channel"), maxFrameLength);
+    return inspector(channel, maxFrameLength, null);
+  }
+
+  /**
+   * An inspector of the stream on {@code channel} (blocking reads) for a reader whose codec accepts
+   * the writer codecs {@code acceptsCodec} accepts (null: all), as {@code fifochan inspect --codec}.
+   */
+  public static StreamInspector inspector(ReadableByteChannel channel, int maxFrameLength, Predicate<String> acceptsCodec) {
+    return new ByteStreamInspector(Objects.requireNonNull(channel, "channel"), maxFrameLength, acceptsCodec);
   }
 }

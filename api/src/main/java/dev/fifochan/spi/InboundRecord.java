@@ -21,8 +21,8 @@ public interface InboundRecord {
     /** A writer is alive; not a message. */
     HEARTBEAT,
     /**
-     * The source is over: every session ended and the input ended. {@link #abortReason()} is not null
-     * if the last session to end aborted (already reported by its {@link #SESSION_END}).
+     * The source is over: every session ended and the input ended. {@link #abortReason()} is the
+     * first aborted end's reason if there was one (already reported by its {@link #SESSION_END}).
      */
     END
   }
@@ -51,7 +51,10 @@ public interface InboundRecord {
   /** The flags byte of a frame record; 0 for a preamble and for {@link Kind#END}. */
   int flags();
 
-  /** For an aborted {@link Kind#SESSION_END} (and an {@link Kind#END} after one): the writer's reason; null otherwise. */
+  /**
+   * For an aborted {@link Kind#SESSION_END}: the writer's reason (each run of invalid UTF-8 replaced by
+   * one U+FFFD); for an {@link Kind#END}, the first aborted end's; null otherwise.
+   */
   String abortReason();
 
   /** Bytes the record occupies on the wire (0 for {@link Kind#END}). */

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * One record of a stream as {@link StreamInspector} shows it, in the shape of the test vectors
- * ({@code testdata/vectors}): an immutable snapshot with copies of its bytes.
+ * ({@code testdata/vectors/README.md}): an immutable snapshot with copies of its bytes.
  */
 public final class InspectedRecord {
 
@@ -15,11 +15,11 @@ public final class InspectedRecord {
   public enum Kind {
     /** {@code preamble}: {@link #version()}, {@link #codec()}. */
     PREAMBLE("preamble"),
-    /** {@code frame}: {@link #flags()}, {@link #tag()}, {@link #headers()}, {@link #payload()}; {@link #error()} if malformed. */
+    /** {@code frame}: a message; {@link #error()} if its tag or header block is malformed. */
     FRAME("frame"),
     /** {@code end}: a clean end of one writer session. */
     END("end"),
-    /** {@code aborted}: an aborted end; {@link #reason()}. */
+    /** {@code aborted}: an aborted end; {@link #reason()} and the raw {@link #payload()}. */
     ABORTED("aborted"),
     /** {@code heartbeat}. */
     HEARTBEAT("heartbeat");
@@ -42,38 +42,58 @@ public final class InspectedRecord {
   private final int version;
   private final String codec;
   private final int flags;
-  private final String tag;
+  private final byte[] tag;
+  private final String tagText;
   private final Headers headers;
+  private final byte[] headerBlock;
   private final byte[] payload;
   private final String reason;
   private final MessageException error;
 
-  /**
-   * @param kind the record kind
-   * @param position the record's first byte
-   * @param wireLength bytes the record occupies
-   * @param version a preamble's version byte, else 0
-   * @param codec a preamble's codec name, else null
-   * @param flags a frame's flags byte, else 0
-   * @param tag a frame's tag (invalid UTF-8 replaced), else ""
-   * @param headers a frame's headers (immutable; empty if none or malformed)
-   * @param payload the payload bytes (copied by the caller; not copied again)
-   * @param reason an aborted end's reason, else null
-   * @param error a malformed frame's per-message failure, else null
-   */
-  public InspectedRecord(Kind kind, long position, int wireLength, int version, String codec, int flags, String tag,
-      Headers headers, byte[] payload, String reason, MessageException error) {
+  private InspectedRecord(Kind kind, long position, int wireLength, int version, String codec, int flags, byte[] tag,
+      String tagText, Headers headers, byte[] headerBlock, byte[] payload, String reason, MessageException error) {
     this.kind = Objects.requireNonNull(kind, "kind");
     this.position = position;
     this.wireLength = wireLength;
     this.version = version;
     this.codec = codec;
     this.flags = flags;
-    this.tag = tag == null ? "" : tag;
+    this.tag = tag == null ? new byte[0] : tag;
+    this.tagText = tagText == null ? "" : tagText;
     this.headers = headers == null ? Headers.empty() : headers;
+    this.headerBlock = headerBlock;
     this.payload = payload == null ? new byte[0] : payload;
     this.reason = reason;
     this.error = error;
+  }
+
+  /** A preamble record. */
+  public static InspectedRecord preamble(long position, int wireLength, int version, String codec) {
+    return new InspectedRecord(Kind.PREAMBLE, position, wireLength, version, codec, 0, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * A message frame record.
+   *
+   * @param tag the raw tag bytes (not copied)
+   * @param tagText the tag as text (invalid UTF-8 replaced)
+   * @param headers the decoded headers (immutable), empty if none or malformed
+   * @param headerBlock the raw header block (not copied), null without the HEADERS flag
+   * @param payload the payload (not copied)
+   * @param error the per-message failure of a malformed frame, else null
+   */
+  public static InspectedRecord frame(long position, int wireLength, int flags, byte[] tag, String tagText, Headers headers,
+      byte[] headerBlock, byte[] payload, MessageException error) {
+    return new InspectedRecord(Kind.FRAME, position, wireLength, 0, null, flags, tag, tagText, headers, headerBlock, payload,
+        null, error);
+  }
+
+  /** A clean end, aborted end (with {@code reason} and the raw {@code payload}) or heartbeat record. */
+  public static InspectedRecord control(Kind kind, long position, int wireLength, int flags, byte[] payload, String reason) {
+    if (kind == Kind.PREAMBLE || kind == Kind.FRAME) {
+      throw new IllegalArgumentException("not a control record: " + kind);
+    }
+    return new InspectedRecord(kind, position, wireLength, 0, null, flags, null, null, null, null, payload, reason, null);
   }
 
   public Kind kind() {
@@ -107,15 +127,25 @@ public final class InspectedRecord {
 
   /** A frame's type tag ("" if none), invalid UTF-8 shown as replacement characters. */
   public String tag() {
-    return tag;
+    return tagText;
   }
 
-  /** A frame's headers (immutable); empty if none, or if the block is malformed. */
+  /** A frame's tag bytes as they arrived (a copy). */
+  public byte[] rawTag() {
+    return tag.clone();
+  }
+
+  /** A frame's headers in wire order (immutable); empty if none, or if the frame is malformed. */
   public Headers headers() {
     return headers;
   }
 
-  /** The payload (for an aborted end: the reason's bytes), read-only. */
+  /** A frame's header block as it arrived (a copy); null without the HEADERS flag. */
+  public byte[] rawHeaderBlock() {
+    return headerBlock == null ? null : headerBlock.clone();
+  }
+
+  /** The payload (for an aborted end: the reason's raw bytes), read-only. */
   public ByteBuffer payload() {
     return ByteBuffer.wrap(payload).asReadOnlyBuffer();
   }
@@ -125,12 +155,16 @@ public final class InspectedRecord {
     return payload.length;
   }
 
-  /** An aborted end's reason; null for other records. */
+  /** An aborted end's reason (each run of invalid UTF-8 replaced by one U+FFFD); null for other records. */
   public String reason() {
     return reason;
   }
 
-  /** For a malformed frame (bad tag or headers): the per-message failure, after which the stream goes on; else null. */
+  /**
+   * For a malformed frame (bad tag or headers): the per-message failure, after which the stream goes
+   * on; else null. (The codec's own failures, {@code unknown_type} and {@code undecodable}, are the
+   * caller's: the inspector does not decode payloads.)
+   */
   public MessageException error() {
     return error;
   }
@@ -138,6 +172,6 @@ public final class InspectedRecord {
   @Override
   public String toString() {
     return kind.vectorName() + "@" + position + (kind == Kind.PREAMBLE ? " codec=" + codec + " version=" + version
-        : " flags=" + flags + " tag='" + tag + "' length=" + payload.length) + (error != null ? " " + error.getMessage() : "");
+        : " flags=" + flags + " tag='" + tagText + "' length=" + payload.length) + (error != null ? " " + error.getMessage() : "");
   }
 }

@@ -7,75 +7,63 @@ import dev.fifochan.IncompatibleStreamException;
 import dev.fifochan.StreamAbortedException;
 import dev.fifochan.StreamException;
 import dev.fifochan.TruncatedStreamException;
-import java.util.Objects;
 
-/** How an inspected stream ended, in the shape of the test vectors' {@code outcome} object. */
+/**
+ * How an inspected reader session ended, in the shape of the test vectors' {@code outcome} object
+ * ({@code testdata/vectors/README.md}): clean at the end-of-input position, or an error
+ * ({@code truncated}, {@code corrupt}, {@code checksum}, {@code too_long}, {@code incompatible} with
+ * its cause, or {@code aborted} with the first aborted end's position and reason).
+ */
 public final class StreamOutcome {
-
-  /** The outcome's {@code status}. */
-  public enum Status {
-    /** {@code clean}: every writer session ended cleanly and the input ended on a record boundary. */
-    CLEAN("clean"),
-    /** {@code aborted}: the input ended after a writer's aborted end. */
-    ABORTED("aborted"),
-    /** {@code error}: a stream failure ({@link #error()}). */
-    ERROR("error");
-
-    private final String vectorName;
-
-    Status(String vectorName) {
-      this.vectorName = vectorName;
-    }
-
-    /** The status in the vectors' JSON. */
-    public String vectorName() {
-      return vectorName;
-    }
-  }
-
-  private final Status status;
   private final long position;
   private final StreamException error;
-  private final String abortReason;
 
   /**
-   * @param status how the stream ended
-   * @param position the end of input (clean, aborted) or the failing record's first byte (error)
-   * @param error the failure for {@link Status#ERROR}, else null
-   * @param abortReason the reason for {@link Status#ABORTED}, else null
+   * @param position the end-of-input position (clean), else the error's position
+   * @param error null for a clean end; the stream error, or a {@link StreamAbortedException}
    */
-  public StreamOutcome(Status status, long position, StreamException error, String abortReason) {
-    this.status = Objects.requireNonNull(status, "status");
-    this.position = position;
+  public StreamOutcome(long position, StreamException error) {
+    this.position = error != null ? error.position() : position;
     this.error = error;
-    this.abortReason = abortReason;
   }
 
-  public Status status() {
-    return status;
+  /** Whether the session ended cleanly ({@code "status": "clean"}). */
+  public boolean isClean() {
+    return error == null;
   }
 
-  /** The end-of-input position, or the failing record's first byte. */
+  /** The vectors' {@code status}: {@code clean} or {@code error}. */
+  public String status() {
+    return error == null ? "clean" : "error";
+  }
+
+  /** The end-of-input position (clean), or the failing record's first byte (for aborted: the first aborted end's). */
   public long position() {
     return position;
   }
 
-  /** The stream failure for {@link Status#ERROR}; null otherwise. */
+  /** The failure; null for a clean end. An aborted session is a {@link StreamAbortedException}. */
   public StreamException error() {
     return error;
   }
 
-  /** The writer's reason for {@link Status#ABORTED}; null otherwise. */
-  public String abortReason() {
-    return abortReason;
-  }
-
   /**
-   * The vectors' name of the error: {@code truncated}, {@code corrupt}, {@code checksum},
-   * {@code too_long}, {@code incompatible} (or {@code aborted}); null for a clean end.
+   * The vectors' {@code error}: {@code truncated}, {@code corrupt}, {@code checksum}, {@code too_long},
+   * {@code incompatible} or {@code aborted}; null for a clean end.
    */
   public String errorName() {
     return errorName(error);
+  }
+
+  /** The vectors' {@code cause} of an {@code incompatible} outcome: {@code version} or {@code codec}; else null. */
+  public String cause() {
+    return error instanceof IncompatibleStreamException
+        ? ((IncompatibleStreamException) error).reason().name().toLowerCase(java.util.Locale.ROOT) : null;
+  }
+
+  /** The vectors' {@code reason} of an {@code aborted} outcome; else null. */
+  public String abortReason() {
+    return error instanceof StreamAbortedException ? ((StreamAbortedException) error).reason() : null;
   }
 
   /** The vectors' name of a stream failure (see {@link #errorName()}); null for null. */
@@ -106,7 +94,6 @@ public final class StreamOutcome {
 
   @Override
   public String toString() {
-    return status.vectorName() + "@" + position + (error != null ? " " + errorName() + ": " + error.getMessage() : "")
-        + (abortReason != null ? " reason=" + abortReason : "");
+    return status() + "@" + position + (error != null ? " " + errorName() + ": " + error.getMessage() : "");
   }
 }
