@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.OpenTimeoutException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -40,7 +39,7 @@ class OpeningTest {
     fifo = Fifo.create(dir.resolve("f"));
   }
 
-  private FifoEnd unconnected(String end, ChannelConfig config) throws IOException {
+  private FifoEnd unconnected(String end, FifoOptions config) throws IOException {
     return end.equals("read") ? FifoReadChannel.unconnected(fifo, config) : FifoWriteChannel.unconnected(fifo, config);
   }
 
@@ -162,8 +161,8 @@ class OpeningTest {
   }
 
   private void runCycles(ExecutorService pool, int cycles) throws Exception {
-    ChannelConfig instant = ChannelConfig.builder().openTimeout(Duration.ZERO).build();
-    ChannelConfig longWait = timeoutMillis(30_000);
+    FifoOptions instant = FifoOptions.builder().openTimeout(Duration.ZERO).build();
+    FifoOptions longWait = timeoutMillis(30_000);
     for (int i = 0; i < cycles; i++) {
       switch (i % 4) {
         case 0: // read end, times out

@@ -1,4 +1,4 @@
-package dev.fifochan.fifo;
+package dev.fifochan.fifo.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -16,9 +16,11 @@ import java.nio.channels.ClosedChannelException;
  * use it. {@link Thread#interrupt()} also writes to the wake-up pipe (see {@link InterruptHook}), so
  * waiting is one sleeping {@code ppoll}, not a loop of short ones.
  */
-final class Gate {
+public final class Gate {
+  /** Bytes for the wake-up pipe's writes and drains (contents never matter). Not LibC's: see the constructor. */
   private static final ByteBuffer ONE_BYTE = ByteBuffer.allocateDirect(64);
-  private static final long ONE_BYTE_ADDRESS = Native.address(ONE_BYTE);
+
+  private final long oneByteAddress; // LibC is touched only after NativeLoader.require()
 
   private final Object lock = new Object();
   private final int wakeRead;
@@ -27,19 +29,28 @@ final class Gate {
   private boolean closed;
   private boolean released;
   private int inside;
+  /** Set by {@link #wakeup()}: the current or next {@link #await} returns 0 at once. */
+  private volatile boolean wokenUp;
 
-  Gate() throws IOException {
-    int[] fds = new int[2];
-    if (Native.CALLS.pipe2(fds, Native.O_NONBLOCK | Native.O_CLOEXEC) != 0) {
-      throw Native.error("pipe2", null, Native.errno());
+  /**
+   * A new open gate with its own wake-up pipe (two descriptors until {@link #close}).
+   *
+   * @throws dev.fifochan.fifo.NativeUnavailableException if native calls cannot be made
+   */
+  public Gate() throws IOException {
+    NativeLoader.require();
+    oneByteAddress = LibC.address(ONE_BYTE);
+    long fds = LibC.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+    if (fds == -1) {
+      throw Errors.of("pipe2", null, LibC.errno());
     }
-    wakeRead = fds[0];
-    wakeWrite = fds[1];
-    interruptHook = new InterruptHook(this::wake);
+    wakeRead = (int) fds;
+    wakeWrite = (int) (fds >>> 32);
+    interruptHook = new InterruptHook(this);
   }
 
   /** Registers the calling thread as inside a system call; fails if the gate is closed. */
-  void enter() throws ClosedChannelException {
+  public void enter() throws ClosedChannelException {
     synchronized (lock) {
       if (closed) {
         throw new ClosedChannelException();
@@ -49,7 +60,7 @@ final class Gate {
   }
 
   /** Ends what {@link #enter()} began. */
-  void exit() {
+  public void exit() {
     synchronized (lock) {
       if (--inside == 0 && closed) {
         lock.notifyAll();
@@ -57,7 +68,7 @@ final class Gate {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     synchronized (lock) {
       return closed;
     }
@@ -67,7 +78,7 @@ final class Gate {
    * Closes the gate: wakes waiters, waits until every thread has left, then runs {@code release}
    * and closes the wake-up pipe. Returns false (and does nothing) if it was already closed.
    */
-  boolean close(Runnable release) {
+  public boolean close(Runnable release) {
     boolean interrupted = false;
     synchronized (lock) {
       if (closed) {
@@ -88,8 +99,8 @@ final class Gate {
     } finally {
       synchronized (lock) {
         released = true;
-        Native.closeQuietly(wakeRead);
-        Native.closeQuietly(wakeWrite);
+        LibC.close(wakeRead);
+        LibC.close(wakeWrite);
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -98,18 +109,27 @@ final class Gate {
     return true;
   }
 
-  /** Makes a thread waiting in {@link #await} return; harmless when nobody waits. */
-  private void wake() {
+  /**
+   * Makes a thread waiting in {@link #await} return 0 (as if its time ran out) at once; if none is
+   * waiting, the next wait does. Any thread; never blocks.
+   */
+  public void wakeup() {
+    wokenUp = true;
+    wake();
+  }
+
+  /** Makes a thread waiting in {@link #await} look at the gate's state again; harmless when nobody waits. */
+  void wake() {
     synchronized (lock) {
       if (!released) {
-        Native.CALLS.write(wakeWrite, ONE_BYTE_ADDRESS, 1); // EAGAIN: a wake-up is already pending
+        LibC.write(wakeWrite, oneByteAddress, 1); // EAGAIN: a wake-up is already pending
       }
     }
   }
 
   private void drainWakeups() {
-    long scratch = ONE_BYTE_ADDRESS; // contents never read
-    while (Native.CALLS.read(wakeRead, scratch, 64) > 0) {
+    long scratch = oneByteAddress; // contents never read
+    while (LibC.read(wakeRead, scratch, 64) > 0) {
       // keep draining
     }
   }
@@ -117,15 +137,14 @@ final class Gate {
   /**
    * Waits (inside {@link #enter()}/{@link #exit()}) until {@code fd} reports one of {@code events}
    * or an error or hang-up, for at most {@code timeoutNanos} (negative: no limit). A negative
-   * {@code fd} just sleeps. Returns the fd's revents, or 0 when the time ran out.
+   * {@code fd} just sleeps. Returns the fd's revents, or 0 when the time ran out or
+   * {@link #wakeup()} was called.
    *
    * @throws AsynchronousCloseException if the gate is closed meanwhile
    * @throws InterruptedIOException if the thread is interrupted (the interrupt flag stays set)
    */
-  short await(int fd, short events, long timeoutNanos) throws IOException {
+  public short await(int fd, short events, long timeoutNanos) throws IOException {
     final long deadline = System.nanoTime() + timeoutNanos;
-    final int[] pfds = new int[4];
-    final long[] timespec = timeoutNanos < 0 ? null : new long[2];
     while (true) {
       if (isClosed()) {
         throw new AsynchronousCloseException();
@@ -133,42 +152,40 @@ final class Gate {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException("interrupted while waiting");
       }
-      if (timespec != null) {
-        long left = Math.max(0, deadline - System.nanoTime());
-        timespec[0] = left / 1_000_000_000L;
-        timespec[1] = left % 1_000_000_000L;
+      if (wokenUp) {
+        wokenUp = false;
+        return 0;
       }
-      Native.setPollFd(pfds, 0, fd, events);
-      Native.setPollFd(pfds, 1, wakeRead, Native.POLLIN);
+      long left = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
       int n;
       interruptHook.arm();
       try {
-        n = Native.CALLS.ppoll(pfds, 2, timespec, null);
+        n = LibC.ppoll2(fd, events, wakeRead, Linux.POLLIN, left);
       } finally {
         interruptHook.disarm();
       }
-      if (n < 0) {
-        int errno = Native.errno();
-        if (errno != Native.EINTR) {
-          throw Native.error("ppoll", null, errno);
+      if (n == -1) {
+        int errno = LibC.errno();
+        if (errno != Linux.EINTR) {
+          throw Errors.of("ppoll", null, errno);
         }
         continue;
       }
-      short revents = Native.revents(pfds, 0);
+      short revents = (short) n;
       if (revents != 0) {
-        if ((revents & Native.POLLNVAL) != 0) {
+        if ((revents & Linux.POLLNVAL) != 0) {
           throw new IOException("ppoll: invalid descriptor " + fd);
         }
         return revents;
       }
-      if (Native.revents(pfds, 1) != 0) {
+      if ((n >>> 16) != 0) {
         if (isClosed()) {
           throw new AsynchronousCloseException(); // leave the wake-up for other waiters
         }
-        drainWakeups(); // an interrupt (checked at the top of the loop) or a stale wake-up
+        drainWakeups(); // wakeup(), an interrupt (both checked at the top of the loop) or a stale wake-up
         continue;
       }
-      if (timespec != null && deadline - System.nanoTime() <= 0) {
+      if (timeoutNanos >= 0 && deadline - System.nanoTime() <= 0) {
         return 0;
       }
     }

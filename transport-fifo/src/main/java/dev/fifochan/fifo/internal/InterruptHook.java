@@ -1,24 +1,23 @@
-package dev.fifochan.fifo;
+package dev.fifochan.fifo.internal;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.AbstractSelector;
-import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 
 /**
- * Runs an action when the current thread is interrupted while it sits in a native call, so that a
+ * Wakes a {@link Gate} when the current thread is interrupted while it sits in a native call, so that a
  * thread blocked in {@code ppoll} wakes at once instead of polling in slices. It borrows the public
  * {@link AbstractSelector#begin()}/{@link AbstractSelector#end()} hook, which calls
  * {@link #wakeup()} on {@link Thread#interrupt()}; nothing else of the selector is used.
  */
 final class InterruptHook extends AbstractSelector {
-  private final Runnable onInterrupt;
+  private final Gate gate;
 
-  InterruptHook(Runnable onInterrupt) {
-    super(SelectorProvider.provider());
-    this.onInterrupt = onInterrupt;
+  InterruptHook(Gate gate) {
+    super(null); // no provider: loading the platform's costs the first open milliseconds, and none is used
+    this.gate = gate;
   }
 
   /** Arms the hook for the current thread; runs the action at once if it is already interrupted. */
@@ -33,7 +32,7 @@ final class InterruptHook extends AbstractSelector {
 
   @Override
   public Selector wakeup() {
-    onInterrupt.run();
+    gate.wake();
     return this;
   }
 
