@@ -342,8 +342,11 @@ public final class RpcResponder<T> implements AutoCloseable {
         case NOTIFY:
           onNotify(f);
           break;
+        case ERROR:
+          onConnectionError(f.headers());
+          break;
         default:
-          metrics.framesIgnored.increment(); // hello again, reply, item, ...: not for a responder
+          metrics.framesIgnored.increment(); // hello again, reply, item, done: not for a responder
       }
     }
 
@@ -428,6 +431,22 @@ public final class RpcResponder<T> implements AutoCloseable {
       }
     }
 
+    /** An error without fc-id from the client: it found a handshake mismatch (9), or is going away. */
+    private void onConnectionError(Headers h) {
+      if (idOf(h) != 0) {
+        metrics.framesIgnored.increment();
+        return;
+      }
+      long code = Protocol.parseNonNegative(h.get(Protocol.STATUS));
+      if (code == RpcStatus.FAILED_PRECONDITION.code()) {
+        HandshakeException e = fromPeer(h);
+        lose(PeerGoneException.Reason.ENDED, e.getMessage(), e);
+      } else {
+        Link.LOG.log(System.Logger.Level.INFO, "{0}: the client reported {1}: {2}", this, code,
+            h.getString(Protocol.MESSAGE));
+      }
+    }
+
     private void onCancel(Headers h) {
       long id = idOf(h);
       ServerCall call = id == 0 ? null : calls.get(id);
@@ -482,6 +501,8 @@ public final class RpcResponder<T> implements AutoCloseable {
       links.remove(this);
       if (loss.local) {
         safely(() -> listener.disconnected(this, null));
+      } else if (loss.cause instanceof HandshakeException) {
+        safely(() -> listener.disconnected(this, loss.cause));
       } else {
         PeerGoneException why = new PeerGoneException(loss.reason, false, description, loss.detail, null, 0, loss.cause);
         safely(() -> listener.disconnected(this, why));
