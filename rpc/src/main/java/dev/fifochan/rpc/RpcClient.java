@@ -261,23 +261,25 @@ public final class RpcClient<T> implements AutoCloseable {
     }
     try {
       l.send(request, h.build(), call.deadline, call);
-    } catch (Link.LinkLostException e) {
-      end(call, null, new PeerGoneException(PeerGoneException.Reason.BROKEN, false, l.description,
-          "the connection was lost before the request was sent", call.operation, call.id, null));
-    } catch (SendTimeoutException e) {
-      end(call, null, local(RpcStatus.DEADLINE_EXCEEDED, "no room in the transport before the deadline; not sent",
-          call, e));
-    } catch (EncodeException e) {
-      end(call, null, local(RpcStatus.INVALID_ARGUMENT, "the request cannot be encoded: " + e.getMessage(), call, e));
-    } catch (MessageTooLongException e) {
-      end(call, null, local(RpcStatus.RESOURCE_EXHAUSTED, "the request is too long: " + e.getMessage(), call, e));
-    } catch (InterruptedIOException e) {
-      end(call, null, local(RpcStatus.CANCELLED, "interrupted while sending; not sent", call, e));
     } catch (IOException | RuntimeException e) {
-      // the transport failed under this send: the link is lost, and losing it ends this call (not written)
-      l.lose(PeerGoneException.Reason.EXITED, e.toString(), e);
-      end(call, null, new PeerGoneException(PeerGoneException.Reason.EXITED, false, l.description, e.toString(),
-          call.operation, call.id, e));
+      if (l.isLost()) {
+        return; // losing the link ends every call sent on it, this one included (not written)
+      }
+      if (e instanceof SendTimeoutException) {
+        end(call, null, local(RpcStatus.DEADLINE_EXCEEDED, "no room in the transport before the deadline; not sent",
+            call, e));
+      } else if (e instanceof EncodeException) {
+        end(call, null, local(RpcStatus.INVALID_ARGUMENT, "the request cannot be encoded: " + e.getMessage(), call, e));
+      } else if (e instanceof MessageTooLongException) {
+        end(call, null, local(RpcStatus.RESOURCE_EXHAUSTED, "the request is too long: " + e.getMessage(), call, e));
+      } else if (e instanceof InterruptedIOException) {
+        end(call, null, local(RpcStatus.CANCELLED, "interrupted while sending; not sent", call, e));
+      } else if (e instanceof RuntimeException) {
+        end(call, null, local(RpcStatus.INTERNAL, "the request could not be sent: " + e, call, e));
+      } else {
+        // the transport failed under this send: the link is lost, and losing it ends this call (not written)
+        l.lose(PeerGoneException.Reason.EXITED, e.toString(), e);
+      }
     }
   }
 
