@@ -36,6 +36,8 @@ abstract class Link implements RpcPeer {
   static final System.Logger LOG = System.getLogger("dev.fifochan.rpc");
   private static final Duration POLL_SLICE = Duration.ofSeconds(1);
   private static final int POLL_BATCH = 64;
+  /** How long this side's end of stream may take after the peer ended its own. */
+  private static final Duration CLEAN_END_TIMEOUT = Duration.ofSeconds(1);
 
   final Duplex duplex;
   final Codec<Object> codec;
@@ -392,8 +394,9 @@ abstract class Link implements RpcPeer {
   }
 
   /**
-   * Loses the link once: closes the transport (waking blocked sends and the reader), waits for sends in
-   * progress to settle, then reports with the number of frames every byte of which reached the
+   * Loses the link once: after a clean end from the peer ends this side's stream too (within a second);
+   * closes the transport (waking blocked sends and the reader), waits for sends in progress to settle,
+   * then reports with the number of frames every byte of which reached the
    * transport. Later calls do nothing.
    */
   final boolean lose(PeerGoneException.Reason reason, String detail, Throwable cause) {
@@ -401,6 +404,14 @@ abstract class Link implements RpcPeer {
       return false;
     }
     open = false;
+    if (reason == PeerGoneException.Reason.ENDED && cause == null) {
+      // the peer ended its stream cleanly and may still read: end this side's stream too (bounded)
+      try {
+        tx.close(CLEAN_END_TIMEOUT);
+      } catch (IOException e) {
+        // it stopped reading too; the transport closes below
+      }
+    }
     duplex.close();
     long written;
     sendLock.lock();
