@@ -257,7 +257,7 @@ public final class RpcResponder<T> implements AutoCloseable {
   private int inFlight() {
     int n = 0;
     for (ServerLink l : links) {
-      n += l.calls.size();
+      n += l.active.get(); // calls not yet ended, replies being written included
     }
     return n;
   }
@@ -304,6 +304,8 @@ public final class RpcResponder<T> implements AutoCloseable {
   /** The responder's side of one connection. */
   private final class ServerLink extends Link {
     final ConcurrentHashMap<Long, ServerCall> calls = new ConcurrentHashMap<>();
+    /** Calls taken in and not yet ended: their last frame written or given up (for the drain). */
+    final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     final SerialExecutor notificationExecutor = new SerialExecutor(executor);
     volatile boolean draining;
 
@@ -409,6 +411,7 @@ public final class RpcResponder<T> implements AutoCloseable {
       Deadline deadline = timeout < 0 ? Deadline.none() : Deadline.afterNanos(timeout);
       ServerCall call = new ServerCall(this, id, op, deadline, h.copy(), route, request);
       calls.put(id, call);
+      active.incrementAndGet();
       metrics.inFlight.increment();
       if (!deadline.isNone()) {
         call.timer = Threads.timer().schedule(() -> call.cancel(RpcStatus.DEADLINE_EXCEEDED), timeout,
@@ -511,6 +514,7 @@ public final class RpcResponder<T> implements AutoCloseable {
 
     /** A call left the table. */
     void ended() {
+      active.decrementAndGet();
       metrics.inFlight.decrement();
       if (stopping) {
         synchronized (drained) {
