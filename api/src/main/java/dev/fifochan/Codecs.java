@@ -61,11 +61,14 @@ public final class Codecs {
 
   /**
    * The payload {@code codec} writes for {@code value}, as a new array (for tests, tools and caches;
-   * senders encode straight into their frame buffer instead).
+   * senders encode straight into their frame buffer instead). Like a sender, it asks the codec for the
+   * value's {@link Codec#tagOf tag} first, so a value the codec does not know fails as it would there.
    *
-   * @throws EncodeException if the codec fails
+   * @throws EncodeException if the codec fails to encode
+   * @throws IllegalArgumentException (or another runtime exception) from {@link Codec#tagOf}
    */
   public static <T> byte[] encodeToBytes(Codec<T> codec, T value) throws IOException {
+    codec.tagOf(value);
     ArrayPayloadSink sink = new ArrayPayloadSink(Integer.MAX_VALUE - 16);
     try {
       codec.encode(value, sink);

@@ -88,7 +88,7 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
     }
     if (!message.isInitialized()) {
       throw new EncodeException(ProtobufCodec.NAME, message.getDescriptorForType().getFullName(),
-          new com.google.protobuf.UninitializedMessageException(message));
+          new com.google.protobuf.UninitializedMessageException(message.findInitializationErrors()));
     }
     int total = CodedOutputStream.computeUInt32SizeNoTag(size) + size;
     if (buffer.length < total) {

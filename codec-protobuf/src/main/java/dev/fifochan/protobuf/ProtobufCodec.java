@@ -138,7 +138,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     tagOf(value);
     if (!value.isInitialized()) {
       throw new EncodeException(NAME, value.getDescriptorForType().getFullName(),
-          new com.google.protobuf.UninitializedMessageException(value));
+          new com.google.protobuf.UninitializedMessageException(value.findInitializationErrors()));
     }
     int size = value.getSerializedSize();
     ByteBuffer room = sink.room(size);
