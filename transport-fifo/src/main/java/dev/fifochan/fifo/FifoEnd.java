@@ -28,7 +28,8 @@ abstract class FifoEnd implements WaitableChannel {
   private final Object stateLock = new Object();
   private boolean connectStarted;
   private volatile boolean connected;
-  int fd = -1; // written once, before connected is set
+  /** Written before connected is set; replaced only by a read end still waiting for its first writer. */
+  volatile int fd = -1;
   /** The FIFO last checked while connecting (for deleteOnClose); null before, and for inherited descriptors. */
   volatile FileStatus identity;
   private ByteBuffer scratch;

@@ -27,7 +27,8 @@ import java.util.Objects;
  * {@link FifoOptions#createIfMissing()}) and locks its read end first, without waiting for a writer,
  * and then opens its write end, which waits until the peer's read end is there. So neither side
  * waits for a byte the other has not written yet. Until the peer's writer has come, the read end
- * reports no bytes rather than end of file.
+ * reports no bytes rather than end of file, and its wait checks the path every 250 ms like any wait
+ * for a peer (removed: {@link FifoRemovedException}; created anew: the new FIFO is opened).
  *
  * <p>The same path rules, reader lock and path re-checks apply as for {@link Fifo}. One connection
  * at a time: the responder accepts the next one after the last one closed.

@@ -81,6 +81,8 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
    * seen, end of file from read(2) only means that none has come yet, and reads as 0 bytes.
    */
   private volatile boolean awaitingWriter;
+  /** The FIFO left its path while this end waited for its first writer: its descriptor is closed. */
+  private volatile boolean fifoRemoved;
 
   private FifoReadChannel(Path path, FifoOptions options, Opening opening) throws IOException {
     super(path, options);
@@ -170,6 +172,9 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
     if (dst.isReadOnly()) {
       throw new ReadOnlyBufferException();
     }
+    if (fifoRemoved) {
+      throw new FifoRemovedException(path);
+    }
     enterConnected();
     try {
       int len = dst.remaining();
@@ -218,10 +223,52 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
    */
   @Override
   public boolean awaitReady(Deadline deadline) throws IOException {
-    boolean ready = await(Linux.POLLIN, deadline);
-    if (ready) {
-      awaitingWriter = false; // bytes, or the hang-up of a writer that came and went
+    if (fifoRemoved) {
+      throw new FifoRemovedException(path);
     }
-    return ready;
+    if (!awaitingWriter) {
+      return await(Linux.POLLIN, deadline);
+    }
+    enterConnected();
+    try {
+      return awaitFirstWriter(deadline);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  /**
+   * The wait of a read end connected without waiting (a {@link FifoPair}'s) for its first writer:
+   * like any wait for a peer it checks the path every 250 ms; a FIFO created anew is opened (and
+   * locked) in place of the old one, nothing having been read from it yet.
+   */
+  private boolean awaitFirstWriter(Deadline deadline) throws IOException {
+    while (true) {
+      long slice = deadline.isNone() ? RECHECK_NANOS : Math.min(RECHECK_NANOS, deadline.remainingNanos());
+      long start = System.nanoTime();
+      if (gate.await(fd, Linux.POLLIN, slice) != 0) {
+        awaitingWriter = false; // bytes, or the hang-up of a writer that came and went
+        return true;
+      }
+      if (deadline.hasExpired() || System.nanoTime() - start < slice) {
+        return false; // time ran out, or wakeup()
+      }
+      boolean current;
+      try {
+        current = opening.stillCurrent(this);
+      } catch (FifoRemovedException e) {
+        fifoRemoved = true;
+        int old = fd;
+        fd = -1;
+        FifoFile.closeQuietly(old); // keep nothing on the removed FIFO; later calls throw again
+        throw e;
+      }
+      if (!current) {
+        int old = fd;
+        fd = opening.open(this);
+        FifoFile.closeQuietly(old);
+        FifoFile.requestPipeSize(fd, options.pipeSize());
+      }
+    }
   }
 }

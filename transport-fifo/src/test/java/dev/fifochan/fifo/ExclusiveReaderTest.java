@@ -51,6 +51,7 @@ class ExclusiveReaderTest {
   public static final class HoldingReader {
     private HoldingReader() {}
 
+    @SuppressWarnings("try") // the opener is held open on purpose
     public static void main(String[] args) throws Exception {
       try (FollowOpener opener = FollowOpener.create(Path.of(args[0]), FifoOptions.defaults())) {
         System.out.println("READY");
@@ -89,6 +90,7 @@ class ExclusiveReaderTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held open on purpose
   void aReaderInAnotherProcessIsNamedByItsPidAndTheLockGoesWithIt() throws Exception {
     Process holder = new ProcessBuilder(FifoTesting.javaCommand(List.of(), HoldingReader.class, fifo.toString()))
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -59,6 +59,7 @@ class FifoPairTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"responder", "client"})
+  @SuppressWarnings("try") // closing the request stream early is the point
   void eitherSideMayStartFirst(String first) throws Exception {
     FifoPair pair = pair();
     Acceptor acceptor = pair.acceptor(CONFIG);
@@ -85,7 +86,7 @@ class FifoPairTest {
         requests.send("call " + i);
         assertEquals("CALL " + i, responses.receive(Duration.ofSeconds(10)));
       }
-      requests.close();
+      requests.close(); // ends our stream; the responder then ends its own
       assertNull(responses.receive(Duration.ofSeconds(10)), "the responder ended its stream after ours");
     }
     assertEquals(100, responder.get(20, TimeUnit.SECONDS));

@@ -44,6 +44,7 @@ public final class FirstOpenTime {
   }
 
   /** The first-open time of each of {@code runs} fresh JVMs, in milliseconds, in run order. */
+  @SuppressWarnings("try") // the resource is held open on purpose
   public static List<Double> measure(int runs) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("fifochan-first-open");
     Path fifo = dir.resolve("f");

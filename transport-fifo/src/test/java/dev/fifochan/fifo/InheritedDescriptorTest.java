@@ -118,6 +118,7 @@ class InheritedDescriptorTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held open on purpose
   void aRegularFileHoldingARecordedStreamIsRead() throws Exception {
     Path file = Files.write(dir.resolve("recorded.bin"), recorded("one", "two", "three"));
     try (FileInputStream in = new FileInputStream(file.toFile())) {
@@ -127,6 +128,7 @@ class InheritedDescriptorTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held open on purpose
   void aFifoHeldByTheProcessIsReadThroughItsDescriptor() throws Exception {
     Path fifo = Fifo.create(dir.resolve("f"));
     try (java.io.RandomAccessFile held = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // O_RDWR: never blocks
@@ -157,6 +159,7 @@ class InheritedDescriptorTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held open on purpose
   void aWriteOnlyDescriptorIsNotReadable() throws Exception {
     Path file = dir.resolve("out.bin");
     try (java.io.FileOutputStream out = new java.io.FileOutputStream(file.toFile())) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to the working directory (or to the noexec directory). Each case runs in a fresh JVM whose
  * {@code java.io.tmpdir} (or {@code jffi.extract.dir}) is on a real {@code noexec} tmpfs mount.
  *
- * <p>Mounting needs root (CI runs as root); elsewhere the test is skipped, except under
+ * <p>Each probe makes four calls through different doors (create twice, a following receiver, a FIFO
+ * pair's connector). Mounting needs root (CI runs as root); elsewhere the test is skipped, except under
  * {@code CI=true}, where it fails.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -40,9 +41,22 @@ class NativeLoadingTest {
     private Probe() {}
 
     public static void main(String[] args) {
-      for (int call = 1; call <= 2; call++) {
+      Path dir = Path.of(args[0]);
+      for (int call = 1; call <= 4; call++) {
         try {
-          Fifo.create(Path.of(args[0]).resolve("f" + call));
+          switch (call) {
+            case 1:
+            case 2:
+              Fifo.create(dir.resolve("f" + call));
+              break;
+            case 3:
+              Fifo.openReceiver(dir.resolve("r"), dev.fifochan.Codecs.string(), dev.fifochan.ChannelConfig.defaults(),
+                  FifoOptions.builder().follow(true).build()).close();
+              break;
+            default:
+              FifoPair.of(dir.resolve("q"), dir.resolve("a"), FifoOptions.defaults())
+                  .connector(dev.fifochan.ChannelConfig.defaults()).connect(dev.fifochan.Deadline.after(java.time.Duration.ofMillis(200))).close();
+          }
           System.out.println("call " + call + ": ok");
         } catch (NativeUnavailableException e) {
           System.out.println("call " + call + ": " + e.getClass().getSimpleName() + " reason=" + e.reason()
@@ -100,7 +114,7 @@ class NativeLoadingTest {
         lines.add(l);
       }
     }
-    assertEquals(3, lines.size(), out);
+    assertEquals(5, lines.size(), out);
     return lines;
   }
 
@@ -123,9 +137,10 @@ class NativeLoadingTest {
     Path cwd = Files.createDirectories(work.resolve("cwd"));
     long before = entries(mountPoint);
     List<String> lines = runProbe(List.of("-Djava.io.tmpdir=" + mountPoint), cwd);
-    assertUnavailable(lines.get(0), "NOEXEC_DIRECTORY", mountPoint);
-    assertUnavailable(lines.get(1), "NOEXEC_DIRECTORY", mountPoint);
-    assertEquals("working directory entries: 0", lines.get(2));
+    for (int call = 0; call < 4; call++) { // create, create again, a following receiver, a FIFO pair
+      assertUnavailable(lines.get(call), "NOEXEC_DIRECTORY", mountPoint);
+    }
+    assertEquals("working directory entries: 0", lines.get(4));
     assertEquals(0, entries(cwd), "nothing written to the working directory");
     assertEquals(before, entries(mountPoint), "nothing written to the noexec directory");
   }
@@ -135,8 +150,9 @@ class NativeLoadingTest {
     Path cwd = Files.createDirectories(work.resolve("cwd"));
     Path extract = Files.createDirectories(mountPoint.resolve("extract"));
     List<String> lines = runProbe(List.of("-Djffi.extract.dir=" + extract), cwd);
-    assertUnavailable(lines.get(0), "NOEXEC_DIRECTORY", extract);
-    assertUnavailable(lines.get(1), "NOEXEC_DIRECTORY", extract);
+    for (int call = 0; call < 4; call++) {
+      assertUnavailable(lines.get(call), "NOEXEC_DIRECTORY", extract);
+    }
     assertEquals(0, entries(cwd));
     assertEquals(0, entries(extract));
   }
@@ -146,7 +162,11 @@ class NativeLoadingTest {
     Path cwd = Files.createDirectories(work.resolve("cwd"));
     Path tmp = Files.createDirectories(work.resolve("tmp")); // on an exec file system
     List<String> lines = runProbe(List.of("-Djava.io.tmpdir=" + tmp), cwd);
-    assertEquals(List.of("call 1: ok", "call 2: ok", "working directory entries: 0"), lines);
+    assertEquals("call 1: ok", lines.get(0));
+    assertEquals("call 2: ok", lines.get(1));
+    assertEquals("call 3: ok", lines.get(2));
+    assertTrue(lines.get(3).startsWith("call 4: dev.fifochan.OpenTimeoutException") || lines.get(3).equals("call 4: ok"), lines.get(3));
+    assertEquals("working directory entries: 0", lines.get(4));
     assertEquals(0, entries(tmp), "the private extraction directory is removed after loading");
   }
 }

@@ -205,4 +205,41 @@ class PathRecheckTest {
     assertTrue(ms < REPORT_BOUND_MS + 1_000, "took " + ms + " ms");
     assertEquals(List.of(), FifoTesting.descriptorsOnDeleted(fifo));
   }
+
+  /** A FIFO pair's read end waits for its first writer after connecting: that wait re-checks the path too. */
+  @ParameterizedTest
+  @ValueSource(strings = {"removed", "created again"})
+  void aPairsReadEndWaitingForItsFirstWriterFollowsThePath(String what) throws Exception {
+    FifoReadChannel r = FifoReadChannel.unconnected(fifo, timeoutMillis(10_000));
+    try {
+      r.connectWithoutWaiting();
+      CompletableFuture<Object> waiting = CompletableFuture.supplyAsync(() -> {
+        try {
+          return r.awaitReady(dev.fifochan.Deadline.after(Duration.ofSeconds(20)));
+        } catch (Throwable e) {
+          return e;
+        }
+      });
+      Thread.sleep(300);
+      Files.delete(fifo);
+      long t0 = System.nanoTime();
+      if (what.equals("removed")) {
+        assertInstanceOf(FifoRemovedException.class, waiting.get(20, TimeUnit.SECONDS));
+      } else {
+        Fifo.create(fifo);
+        try (FifoWriteChannel w = Fifo.openWriteChannel(fifo, timeoutMillis(REPORT_BOUND_MS))) {
+          w.write(java.nio.ByteBuffer.wrap(new byte[] {5}));
+          assertEquals(Boolean.TRUE, waiting.get(20, TimeUnit.SECONDS));
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+          assertEquals(1, r.read(b));
+          assertEquals(5, b.get(0));
+        }
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms < REPORT_BOUND_MS + 1_000, "took " + ms + " ms");
+      assertEquals(List.of(), FifoTesting.descriptorsOnDeleted(fifo));
+    } finally {
+      r.close();
+    }
+  }
 }

@@ -83,6 +83,8 @@ public final class Linux {
   public static final int EPIPE = 32;
   public static final int ELOOP = 40;
   public static final int ENOSYS = 38;
+  public static final int ENOLCK = 37;
+  public static final int EOPNOTSUPP = 95;
 
   /** Bytes a pipe write is atomic up to. */
   public static final int PIPE_BUF = 4096;

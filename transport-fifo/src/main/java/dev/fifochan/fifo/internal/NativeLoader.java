@@ -5,7 +5,6 @@ import dev.fifochan.fifo.NativeUnavailableException.Reason;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -37,6 +36,8 @@ import java.util.Locale;
 public final class NativeLoader {
   static final String EXTRACT_DIR = "jffi.extract.dir";
   static final String EXTRACT_NAME = "jffi.extract.name";
+  /** The stub's file name in the private directory. */
+  static final String STUB_NAME = "libjffi-fifochan.so";
 
   private NativeLoader() {}
 
@@ -109,7 +110,7 @@ public final class NativeLoader {
       // File.createTempFile, whose SecureRandom costs the first open tens of milliseconds.
       String name = System.getProperty(EXTRACT_NAME);
       System.setProperty(EXTRACT_DIR, dir.toString());
-      System.setProperty(EXTRACT_NAME, "libjffi-fifochan.so");
+      System.setProperty(EXTRACT_NAME, STUB_NAME);
       try {
         return bind(dir);
       } finally {
@@ -161,18 +162,13 @@ public final class NativeLoader {
     }
   }
 
+  /** Deletes the stub (jffi keeps a file it was given a name for) and the private directory. */
   private static void deleteQuietly(Path dir) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        Files.deleteIfExists(f); // the stub, if jffi left it (a failed load, or jffi.extract.name)
-      }
-    } catch (IOException | RuntimeException e) {
-      // best effort
-    }
     try {
+      Files.deleteIfExists(dir.resolve(STUB_NAME));
       Files.deleteIfExists(dir);
     } catch (IOException | RuntimeException e) {
-      // best effort
+      // best effort: a directory that is not empty was not ours to empty
     }
   }
 

@@ -20,7 +20,8 @@ public final class ReaderLock {
 
   /**
    * Takes the lock on {@code fd}, a read descriptor of the FIFO {@code identity} at {@code path}. If
-   * another reader holds it, throws; {@code fd} stays open (the caller closes it).
+   * another reader holds it, throws; {@code fd} stays open (the caller closes it). Where the file
+   * system offers no {@code flock} (EINVAL, ENOLCK, EOPNOTSUPP) it returns without a lock.
    *
    * @throws FifoBusyException if another reader holds the lock (its pid when {@code /proc/locks} shows it)
    */
@@ -32,6 +33,9 @@ public final class ReaderLock {
       }
       if (errno == Linux.EWOULDBLOCK) {
         throw new FifoBusyException(path, holderPid(identity));
+      }
+      if (errno == Linux.EINVAL || errno == Linux.ENOLCK || errno == Linux.EOPNOTSUPP) {
+        return; // a file system without flock: the lock cannot be had, and reading goes on without it
       }
       throw Errors.of("flock", path, errno);
     }
