@@ -55,6 +55,8 @@ abstract class Link implements RpcPeer {
   /** Frames accepted by {@link #tx}, in order (guarded by sendLock); a frame's number is its place. */
   private long framesSent;
   private final AtomicBoolean lost = new AtomicBoolean();
+  /** How the link was lost; set once, before {@link #onLost} runs. */
+  private volatile Loss loss;
 
   @SuppressWarnings("unchecked")
   Link(Duplex duplex, Codec<?> codec, RpcConfig config, RpcMetrics metrics, String role) throws IOException {
@@ -420,6 +422,8 @@ abstract class Link implements RpcPeer {
     } finally {
       sendLock.unlock();
     }
+    Loss l = new Loss(reason, detail, cause, written, false);
+    loss = l;
     tx.abort("connection lost: " + reason);
     try {
       rx.close();
@@ -427,7 +431,7 @@ abstract class Link implements RpcPeer {
       // closing a receiver does not fail
     }
     LOG.log(System.Logger.Level.INFO, "{0} lost ({1}): {2}", this, reason, detail);
-    onLost(new Loss(reason, detail, cause, written, false));
+    onLost(l);
     return true;
   }
 
@@ -452,13 +456,28 @@ abstract class Link implements RpcPeer {
     } finally {
       sendLock.unlock();
     }
+    Loss l = new Loss(PeerGoneException.Reason.ENDED, "closed by this side", null, written, true);
+    loss = l;
     duplex.close();
     try {
       rx.close();
     } catch (IOException ignored) {
       // closing a receiver does not fail
     }
-    onLost(new Loss(PeerGoneException.Reason.ENDED, "closed by this side", null, written, true));
+    onLost(l);
+  }
+
+  /**
+   * How the link was lost, waiting up to a second for a loss in progress on another thread to be
+   * recorded; null if the link is not lost (or the loss is still being recorded).
+   */
+  final Loss awaitLoss() {
+    long end = System.nanoTime() + 1_000_000_000L;
+    Loss l;
+    while ((l = loss) == null && lost.get() && System.nanoTime() - end < 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+    }
+    return l;
   }
 
   /** Closes the transport before the link was ever open. */

@@ -263,7 +263,11 @@ public final class RpcClient<T> implements AutoCloseable {
       l.send(request, h.build(), call.deadline, call);
     } catch (IOException | RuntimeException e) {
       if (l.isLost()) {
-        return; // losing the link ends every call sent on it, this one included (not written)
+        // the loss ends every call it finds on the link; this one it may have missed (not written either way)
+        Link.Loss loss = l.awaitLoss();
+        end(call, null, loss != null ? lossFailure(call, loss) : new PeerGoneException(PeerGoneException.Reason.BROKEN,
+            false, l.description, "the connection was lost", call.operation, call.id, e));
+        return;
       }
       if (e instanceof SendTimeoutException) {
         end(call, null, local(RpcStatus.DEADLINE_EXCEEDED, "no room in the transport before the deadline; not sent",
@@ -309,6 +313,19 @@ public final class RpcClient<T> implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** What a call pending on a lost link fails with. */
+  private static RpcException lossFailure(PendingCall c, Link.Loss loss) {
+    if (loss.local) {
+      return local(RpcStatus.CANCELLED, "the client was closed", c, null);
+    }
+    if (loss.cause instanceof HandshakeException) {
+      return (HandshakeException) loss.cause;
+    }
+    Link l = c.link;
+    return new PeerGoneException(loss.reason, c.written(loss.framesWritten), l == null ? null : l.description,
+        loss.detail, c.operation, c.id, loss.cause);
   }
 
   private static RpcException local(RpcStatus status, String text, PendingCall call, Throwable cause) {
@@ -740,16 +757,7 @@ public final class RpcClient<T> implements AutoCloseable {
         if (c.link != this) {
           continue;
         }
-        RpcException e;
-        if (loss.local) {
-          e = local(RpcStatus.CANCELLED, "the client was closed", c, null);
-        } else if (loss.cause instanceof HandshakeException) {
-          e = (HandshakeException) loss.cause;
-        } else {
-          e = new PeerGoneException(loss.reason, c.written(loss.framesWritten), description, loss.detail, c.operation,
-              c.id, loss.cause);
-        }
-        end(c, null, e);
+        end(c, null, lossFailure(c, loss));
       }
       if (!loss.local) {
         PeerGoneException why = new PeerGoneException(loss.reason, false, description, loss.detail, null, 0, loss.cause);
