@@ -168,7 +168,7 @@ abstract class Link implements RpcPeer {
       throw new RpcException(RpcStatus.UNAVAILABLE.code(), "the connection is not open", operation, 0, false, null);
     }
     Headers.Builder b = Headers.builder().put(Protocol.KIND, Kind.NOTIFY.wire());
-    if (operation != null && !operation.equals(codec.tagOf(message))) {
+    if (operation != null && !Protocol.checkOperation(operation).equals(codec.tagOf(message))) {
       b.put(Protocol.OP, operation);
     }
     try {

@@ -116,13 +116,15 @@ public final class RpcClient<T> implements AutoCloseable {
   /**
    * Calls {@code operation} with {@code request}; the future completes with the reply.
    *
-   * @param operation the operation ({@code fc-op}); null for the request's type tag
+   * @param operation the operation ({@code fc-op}, at most 255 UTF-8 bytes); null for the request's type tag
    * @param responseType the reply's expected class; a reply of another class fails the call
    *     ({@link RpcStatus#INTERNAL})
    * @param deadline how long the call may take from now, sent along as {@code fc-timeout}; when it
    *     passes the future fails with {@link RpcStatus#DEADLINE_EXCEEDED} and a {@code cancel} is sent
    * @return a future completed with the reply or an {@link RpcException}; its {@code cancel} cancels
-   *     the call
+   *     the call (a {@code cancel} frame is sent; {@code get()} then throws
+   *     {@link java.util.concurrent.CancellationException})
+   * @throws IllegalArgumentException if {@code operation} is longer than 255 UTF-8 bytes
    */
   public <R extends T> CompletableFuture<R> call(String operation, T request, Class<R> responseType, Duration deadline) {
     Objects.requireNonNull(request, "request");
@@ -212,7 +214,7 @@ public final class RpcClient<T> implements AutoCloseable {
 
   private PendingCall newCall(String operation, T request, Class<?> type, Deadline deadline,
       CompletableFuture<Object> future, ClientStream<?> stream) {
-    String op = operation != null ? operation : codec.tagOf(request);
+    String op = operation != null ? Protocol.checkOperation(operation) : codec.tagOf(request);
     PendingCall call = new PendingCall(ids.incrementAndGet(), op, type, deadline, future, stream);
     metrics.started.increment();
     metrics.inFlight.increment();

@@ -9,7 +9,8 @@ public interface RpcPeer {
    * Sends a one-way notification ({@code notify} frame) to the peer, waiting for room at most
    * {@code timeout}; nothing answers it. Ordered with everything else sent on this connection.
    *
-   * @param operation the operation name ({@code fc-op}); null to use the message's type tag
+   * @param operation the operation name ({@code fc-op}, at most 255 UTF-8 bytes); null to use the message's
+   *     type tag
    * @param message a value of this side's codec's type
    * @throws RpcException with {@link RpcStatus#UNAVAILABLE} if the connection is not open
    * @throws IOException if the message cannot be encoded, is too long, or the transport failed

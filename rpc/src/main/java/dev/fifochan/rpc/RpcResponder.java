@@ -434,7 +434,7 @@ public final class RpcResponder<T> implements AutoCloseable {
       }
     }
 
-    /** An error without fc-id from the client: it found a handshake mismatch (9), or is going away. */
+    /** An error without fc-id from the client: a handshake mismatch (9), going away (14), or fatal (others). */
     private void onConnectionError(Headers h) {
       if (idOf(h) != 0) {
         metrics.framesIgnored.increment();
@@ -444,9 +444,12 @@ public final class RpcResponder<T> implements AutoCloseable {
       if (code == RpcStatus.FAILED_PRECONDITION.code()) {
         HandshakeException e = fromPeer(h);
         lose(PeerGoneException.Reason.ENDED, e.getMessage(), e);
+      } else if (code == RpcStatus.UNAVAILABLE.code()) {
+        Link.LOG.log(System.Logger.Level.INFO, "{0}: the client is going away: {1}", this,
+            h.getString(Protocol.MESSAGE)); // its end of stream follows
       } else {
-        Link.LOG.log(System.Logger.Level.INFO, "{0}: the client reported {1}: {2}", this, code,
-            h.getString(Protocol.MESSAGE));
+        lose(PeerGoneException.Reason.BROKEN, "the client reported " + code + ": " + h.getString(Protocol.MESSAGE),
+            null);
       }
     }
 

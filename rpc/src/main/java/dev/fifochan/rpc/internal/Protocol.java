@@ -90,6 +90,23 @@ public final class Protocol {
     return n < 0 ? -1 : n;
   }
 
+  /** The longest operation name, in UTF-8 bytes (as a type tag). */
+  public static final int MAX_OPERATION_BYTES = 255;
+
+  /**
+   * Returns {@code operation} if it fits in {@code fc-op}.
+   *
+   * @throws IllegalArgumentException if longer than {@link #MAX_OPERATION_BYTES} UTF-8 bytes
+   */
+  public static String checkOperation(String operation) {
+    if (operation.length() > MAX_OPERATION_BYTES / 3
+        && operation.getBytes(StandardCharsets.UTF_8).length > MAX_OPERATION_BYTES) {
+      throw new IllegalArgumentException("an operation name is at most " + MAX_OPERATION_BYTES + " UTF-8 bytes: '"
+          + operation.substring(0, 40) + "...'");
+    }
+    return operation;
+  }
+
   /** {@code text} cut to at most {@link #MAX_MESSAGE_BYTES} UTF-8 bytes at a character boundary. */
   public static String cutMessage(String text) {
     if (text == null) {
