@@ -147,7 +147,8 @@ public final class RpcClient<T> implements AutoCloseable {
   /**
    * The blocking form of {@link #call(String, Object, Class, Duration)}: waits for the reply.
    *
-   * @throws RpcException as the future would complete with (the same instance)
+   * @throws RpcException as the future would complete with (the same instance); {@link RpcStatus#CANCELLED}
+   *     if another thread cancelled the future
    * @throws InterruptedIOException if the thread was interrupted: the call is cancelled (a
    *     {@code cancel} is sent) and the interrupt flag stays set
    */
@@ -160,6 +161,8 @@ public final class RpcClient<T> implements AutoCloseable {
       f.cancel(false);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted; the call was cancelled");
+    } catch (java.util.concurrent.CancellationException e) {
+      throw new RpcException(RpcStatus.CANCELLED.code(), "the call's future was cancelled", operation, 0, false, e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof IOException) {

@@ -723,10 +723,14 @@ public final class RpcResponder<T> implements AutoCloseable {
       }
       try {
         link.send(item, Link.idHeaders(Kind.ITEM, id), deadline, null);
-      } catch (Link.LinkLostException e) {
-        throw new RpcException(RpcStatus.UNAVAILABLE.code(), "the connection was lost", operation, id, false, e);
-      } catch (dev.fifochan.SendTimeoutException e) {
+      } catch (IOException e) {
+        if (!link.isLost() && !(e instanceof dev.fifochan.SendTimeoutException)) {
+          throw e; // the item cannot be encoded or is too long: the stream goes on
+        }
         RpcStatus now = cancelled;
+        if (link.isLost() || now == null && deadline.isNone()) {
+          throw new RpcException(RpcStatus.UNAVAILABLE.code(), "the connection was lost", operation, id, false, e);
+        }
         throw new RpcException((now != null ? now : RpcStatus.DEADLINE_EXCEEDED).code(),
             "no room for the item before the deadline", operation, id, false, e);
       }
