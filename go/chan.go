@@ -16,7 +16,8 @@ import (
 // ChanWriter reports how the writer behind WriteChan's channel ended, and
 // lets it end with an error.
 type ChanWriter struct {
-	abort     func(string) error
+	abortc    chan string // the first Abort's reason
+	cancel    context.CancelFunc
 	done      chan struct{}
 	err       error // set before done is closed
 	discarded atomic.Int64
@@ -28,8 +29,10 @@ type ChanWriter struct {
 //   - Close the channel to end the stream cleanly: the accepted values are
 //     written, then the end-of-stream frame; Done is closed once that is
 //     done and Err returns nil.
-//   - Call Abort(reason) to end it with an error: the reader gets an
-//     *AbortedError after every complete message, and Err returns it.
+//   - Call Abort(reason) to end it with an error: the values received from
+//     the channel before it are sent (one that is still waiting for room
+//     in the pipe is dropped), then the reader gets an *AbortedError
+//     after every complete message, and Err returns it.
 //   - If ctx ends, or a value cannot be sent (it cannot be encoded, it is
 //     too long, the reader went away), the stream is aborted with that
 //     error as the reason, Done is closed and Err returns the error.
@@ -44,12 +47,20 @@ func WriteChan[T any](ctx context.Context, path string, codec Codec[T], opts ...
 		return nil, nil, err
 	}
 	ch := make(chan T)
-	cw := &ChanWriter{abort: s.Abort, done: make(chan struct{})}
-	go runChanWriter(ctx, cw, s, ch)
+	sendCtx, cancel := context.WithCancel(ctx)
+	cw := &ChanWriter{abortc: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	go runChanWriter(ctx, sendCtx, cw, s, ch)
 	return ch, cw, nil
 }
 
-func runChanWriter[T any](ctx context.Context, cw *ChanWriter, s *Sender[T], ch <-chan T) {
+func runChanWriter[T any](ctx, sendCtx context.Context, cw *ChanWriter, s *Sender[T], ch <-chan T) {
+	defer cw.cancel()
+	abort := func(reason string) error {
+		if err := s.Abort(reason); err != nil {
+			return err
+		}
+		return s.Err()
+	}
 	cw.err = func() error {
 		for {
 			select {
@@ -58,11 +69,13 @@ func runChanWriter[T any](ctx context.Context, cw *ChanWriter, s *Sender[T], ch 
 					if err := s.Close(); err != nil {
 						return err
 					}
-					return s.Err() // nil, or the *AbortedError of an Abort
+					return s.Err()
 				}
-				if err := s.Send(ctx, v); err != nil {
-					if aerr := s.Err(); aerr != nil {
-						return aerr // Abort was called, or the Sender failed
+				if err := s.Send(sendCtx, v); err != nil {
+					select {
+					case reason := <-cw.abortc:
+						return abort(reason)
+					default:
 					}
 					if ctx.Err() != nil {
 						err = ctx.Err()
@@ -70,8 +83,10 @@ func runChanWriter[T any](ctx context.Context, cw *ChanWriter, s *Sender[T], ch 
 					s.Abort(err.Error())
 					return err
 				}
+			case reason := <-cw.abortc:
+				return abort(reason)
 			case <-s.Done():
-				return s.Err() // ChanWriter.Abort, or the Sender failed
+				return s.Err() // the Sender failed
 			case <-ctx.Done():
 				s.Abort(ctx.Err().Error())
 				return ctx.Err()
@@ -114,12 +129,17 @@ func (cw *ChanWriter) Wait() error {
 	return cw.err
 }
 
-// Abort ends the stream with an error carrying reason (see Sender.Abort)
-// and waits until it has ended. Values still in transit are discarded.
+// Abort ends the stream with an error carrying reason (see WriteChan and
+// Sender.Abort) and waits until it has ended; it returns Err. After the
+// stream has ended it does nothing.
 func (cw *ChanWriter) Abort(reason string) error {
-	err := cw.abort(reason)
+	select {
+	case cw.abortc <- reason:
+		cw.cancel() // wakes a value waiting for room in the pipe
+	default:
+	}
 	<-cw.done
-	return err
+	return cw.err
 }
 
 // Discarded returns the number of values received on the channel after

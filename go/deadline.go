@@ -23,7 +23,6 @@ type writeDeadline struct {
 	active    bool   // a holder is writing
 	closer    bool   // the holder is the closer: closing does not cancel it
 	cancelled bool   // the holder's context ended, or closing began
-	finish    bool   // the holder is finishing a record: cancellation waits
 	closing   bool
 	closeAt   time.Time // zero: no close deadline (yet)
 	set       time.Time // the deadline now set on f
@@ -35,7 +34,7 @@ func (d *writeDeadline) begin(ctx context.Context, closer bool) {
 	d.mu.Lock()
 	d.gen++
 	gen := d.gen
-	d.active, d.closer, d.finish = true, closer, false
+	d.active, d.closer = true, closer
 	d.cancelled = ctx.Err() != nil || (d.closing && !closer)
 	d.apply()
 	d.mu.Unlock()
@@ -60,15 +59,6 @@ func (d *writeDeadline) end() {
 	d.mu.Lock()
 	d.gen++
 	d.active = false
-	d.apply()
-	d.mu.Unlock()
-}
-
-// mustFinish makes the holder ignore cancellation until end: it is
-// finishing a record that is partly in the pipe.
-func (d *writeDeadline) mustFinish() {
-	d.mu.Lock()
-	d.finish = true
 	d.apply()
 	d.mu.Unlock()
 }
@@ -99,14 +89,14 @@ func (d *writeDeadline) why() (closeExpired, cancelled bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	closeExpired = !d.closeAt.IsZero() && !time.Now().Before(d.closeAt)
-	return closeExpired, d.cancelled && !d.finish
+	return closeExpired, d.cancelled
 }
 
 // apply sets f's write deadline from the state. d.mu must be held.
 func (d *writeDeadline) apply() {
 	var t time.Time
 	if d.active {
-		if d.cancelled && !d.finish {
+		if d.cancelled {
 			t = pastTime
 		} else {
 			t = d.closeAt

@@ -129,6 +129,9 @@ func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
 	}
 	tag := b[frameHeadLen : frameHeadLen+tagLen]
 	rec.Tag = d.tagString(tag)
+	if flags&flagHeaders != 0 {
+		rec.RawHeaders = b[p:body:body]
+	}
 	if !utf8.Valid(tag) {
 		return rec, total, 0, &MessageError{Kind: ErrBadTag, Offset: rec.Offset, Tag: rec.Tag}
 	}
@@ -161,11 +164,11 @@ func (d *decoder) preamble(b []byte) (rec Record, n, need int, err error) {
 		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "codec name %q is not printable ASCII", name)
 	}
 	if version != version10 && version != version11 {
-		return rec, 0, 0, streamErr(ErrIncompatibleStream, d.off, "format version %d, this reader reads 1 and 2", version)
+		return rec, 0, 0, streamErr(ErrIncompatibleVersion, d.off, "format version %d, this reader reads 1 and 2", version)
 	}
 	codec := string(name)
 	if d.accepts != nil && !d.accepts(codec) {
-		return rec, 0, 0, streamErr(ErrIncompatibleStream, d.off, "codec %q, this reader reads %q", codec, d.expect)
+		return rec, 0, 0, streamErr(ErrIncompatibleCodec, d.off, "codec %q, this reader reads %q", codec, d.expect)
 	}
 	rec = Record{Kind: KindPreamble, Offset: d.off, Version: version, Codec: codec}
 	d.off += int64(total)

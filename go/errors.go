@@ -29,8 +29,14 @@ var (
 	// header block breaks a size limit (message error: not sent).
 	ErrFrameTooLong = errors.New("fifochan: frame too long")
 	// ErrIncompatibleStream: a preamble with an unknown format version or
-	// a codec this reader cannot read.
+	// a codec this reader cannot read; the error's kind says which.
 	ErrIncompatibleStream = errors.New("fifochan: incompatible stream")
+	// ErrIncompatibleVersion: a preamble's format version is not 1 or 2.
+	// A kind of ErrIncompatibleStream.
+	ErrIncompatibleVersion = fmt.Errorf("%w: format version", ErrIncompatibleStream)
+	// ErrIncompatibleCodec: the reader cannot read the codec a preamble
+	// names (see Accepts). A kind of ErrIncompatibleStream.
+	ErrIncompatibleCodec = fmt.Errorf("%w: codec", ErrIncompatibleStream)
 	// ErrAborted: the writer ended its session with an error (an aborted
 	// end). Returned as an *AbortedError carrying the writer's reason.
 	ErrAborted = errors.New("fifochan: stream aborted by the writer")
@@ -85,7 +91,7 @@ var (
 // Receiver, the current writer session) at a known position.
 // errors.Is(err, Kind) holds, and errors.Is/As also see the cause Err.
 type StreamError struct {
-	Kind   error  // ErrTruncatedStream, ErrCorruptFrame, ErrChecksumMismatch, ErrFrameTooLong or ErrIncompatibleStream
+	Kind   error  // ErrTruncatedStream, ErrCorruptFrame, ErrChecksumMismatch, ErrFrameTooLong, ErrIncompatibleVersion, ErrIncompatibleCodec (or, from a Receiver, ErrLivenessTimeout)
 	Offset int64  // offset of the record's first byte, counted from the first byte this reader read
 	Detail string // human-readable specifics, may be empty
 	Err    error  // underlying cause, may be nil

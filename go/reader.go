@@ -9,15 +9,16 @@ import (
 // Record is one record as read: a preamble, a message frame, a clean or
 // aborted end, or a heartbeat.
 type Record struct {
-	Kind    RecordKind
-	Offset  int64   // offset of the record's first byte
-	Version byte    // preamble: the format version byte (1: format 1.0, 2: format 1.1)
-	Codec   string  // preamble: codec name
-	Flags   byte    // frames, ends, heartbeats: the flag bits
-	Tag     string  // frame: type tag (its raw bytes, also when they are not UTF-8)
-	Headers Headers // frame: the header block's entries (nil without one); valid until the next read
-	Payload []byte  // frame: payload; aborted end: the reason's bytes; valid until the next read
-	Reason  string  // aborted end: the reason, invalid UTF-8 replaced by U+FFFD
+	Kind       RecordKind
+	Offset     int64   // offset of the record's first byte
+	Version    byte    // preamble: the format version byte (1: format 1.0, 2: format 1.1)
+	Codec      string  // preamble: codec name
+	Flags      byte    // frames, ends, heartbeats: the flag bits
+	Tag        string  // frame: type tag (its raw bytes, also when they are not UTF-8)
+	Headers    Headers // frame: the header block's entries (nil without one, or if it is malformed); valid until the next read
+	RawHeaders []byte  // frame with HEADERS: the header block as on the wire; valid until the next read
+	Payload    []byte  // frame: payload; aborted end: the reason's bytes; valid until the next read
+	Reason     string  // aborted end: the reason, invalid UTF-8 replaced by U+FFFD
 }
 
 // Reader reads fifochan records from any io.Reader without goroutines.

@@ -74,18 +74,20 @@ type Sender[T any] struct {
 	closeTimeout time.Duration
 	heartbeat    time.Duration
 
-	mu       sync.Mutex
-	buf      []byte // accepted records not yet handed to a write; whole records only
-	bufMsgs  int64  // message frames in buf
-	spare    []byte // the other buffer, while a write holds it
-	writing  bool   // the write token is held: one goroutine writes, without mu
-	waiters  int    // goroutines waiting for changed
-	changed  chan struct{}
-	closing  bool  // Close or Abort began: no new messages
-	failed   error // the *SendError that failed the Sender
-	armed    bool  // the flusher has been told that there is something to flush
-	finished bool  // finish ran
-	result   error // what Err returns once done
+	mu         sync.Mutex
+	buf        []byte // accepted bytes not yet written: the rest of a record partly in the pipe (partial bytes), then whole records
+	bufMsgs    int64  // message frames in buf not yet wholly in the pipe (a partial one included)
+	partial    int    // bytes at the start of buf that finish a record whose start is in the pipe
+	partialMsg bool   // that record is a message frame
+	spare      []byte // the other buffer, while a write holds it
+	writing    bool   // the write token is held: one goroutine writes, without mu
+	waiters    int    // goroutines waiting for changed
+	changed    chan struct{}
+	closing    bool  // Close or Abort began: no new messages
+	failed     error // the *SendError that failed the Sender
+	armed      bool  // the flusher has been told that there is something to flush
+	finished   bool  // finish ran
+	result     error // what Err returns once done
 
 	sends     atomic.Uint64 // Sends so far, for idle detection
 	accepted  atomic.Int64
@@ -150,12 +152,12 @@ func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T],
 	if err != nil {
 		return nil, err
 	}
-	if s.delay > 0 || s.heartbeat > 0 {
-		s.kick = make(chan struct{}, 1)
-		s.stop = make(chan struct{})
-		s.flusherDone = make(chan struct{})
-		go s.flusher()
-	}
+	// The flusher writes after the flush delay, sends heartbeats, and
+	// finishes a record that a cancelled write left partly in the pipe.
+	s.kick = make(chan struct{}, 1)
+	s.stop = make(chan struct{})
+	s.flusherDone = make(chan struct{})
+	go s.flusher()
 	return s, nil
 }
 
@@ -212,7 +214,8 @@ func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
 }
 
 // sendThrough sends with FlushDelay(0): v is in the pipe when it returns
-// nil. s.mu is held.
+// nil, or (if ctx ended after the pipe took part of it) being finished by
+// the flusher. s.mu is held.
 func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 	if err := s.acquire(ctx, "send"); err != nil {
 		return err
@@ -227,13 +230,17 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 	if err == nil {
 		return nil
 	}
-	s.accepted.Add(-1) // v was not accepted: it is not in the pipe
 	if s.failed == nil {
-		// Stopped before any byte of v was written: take it back.
-		s.buf = s.buf[:len(s.buf)-own]
-		s.bufMsgs--
-		return s.notSent("send", err)
+		if s.untouched(own) {
+			// Stopped before any byte of v was written: take it back.
+			s.buf = s.buf[:len(s.buf)-own]
+			s.bufMsgs--
+			s.accepted.Add(-1)
+			return s.notSent("send", err)
+		}
+		return nil // v is partly in the pipe: accepted, the flusher finishes it
 	}
+	s.accepted.Add(-1) // v was not accepted: it never will be wholly in the pipe
 	e := s.notSent("send", err)
 	if se, ok := e.(*SendError); ok {
 		if se.Torn {
@@ -246,9 +253,15 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 	return e
 }
 
+// untouched reports whether the last own bytes of the buffer (a frame just
+// appended) have not been written at all. s.mu is held.
+func (s *Sender[T]) untouched(own int) bool {
+	return len(s.buf) >= own && len(s.buf)-own >= s.partial
+}
+
 // Offer sends v if that needs no wait and reports the status; it never
-// waits, except to finish a frame of more than PipeBuf bytes that the pipe
-// took only part of (FlushDelay(0) only).
+// waits. With FlushDelay(0), a frame that the pipe took only part of is
+// accepted and finished by the Sender's flusher.
 func (s *Sender[T]) Offer(v T) (SendStatus, error) { return s.offer(v, nil) }
 
 // OfferHeaders is Offer with a header block.
@@ -296,13 +309,13 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 		return SendAccepted, nil
 	case s.failed != nil:
 		return SendNotConnected, s.failed
-	case len(s.buf) >= own:
+	case s.untouched(own):
 		s.buf = s.buf[:len(s.buf)-own]
 		s.bufMsgs--
 		s.accepted.Add(-1)
 		return SendBackPressured, nil
 	}
-	return SendAccepted, nil // v is in the pipe; records after it wait
+	return SendAccepted, nil // v is partly in the pipe: the flusher finishes it
 }
 
 // appendMessage encodes v into the buffer. s.mu is held.
@@ -401,7 +414,7 @@ func (s *Sender[T]) release() {
 
 // arm tells the flusher that there is something to flush. s.mu is held.
 func (s *Sender[T]) arm() {
-	if s.armed || s.kick == nil || s.delay == 0 {
+	if s.armed || s.kick == nil {
 		return
 	}
 	s.armed = true
@@ -412,16 +425,17 @@ func (s *Sender[T]) arm() {
 }
 
 // drain writes the buffer until it is empty. s.mu and the write token are
-// held; s.mu is released while writing. It stops early, at a record
-// boundary, when ctx ends or (unless closer) a Close begins, and returns
-// that reason; the rest stays buffered. It fails the Sender on a write
-// error or when the close deadline passes.
+// held; s.mu is released while writing. It stops early when ctx ends or
+// (unless closer) a Close begins, and returns that reason: what is not
+// written stays buffered, a record cut in the middle included (its rest
+// is written first by the next writer: the flusher, a Send or Close). It
+// fails the Sender on a write error or when the close deadline passes.
 func (s *Sender[T]) drain(ctx context.Context, closer bool) error {
 	for len(s.buf) > 0 {
-		out, outMsgs := s.buf, s.bufMsgs
-		s.buf, s.bufMsgs, s.spare = s.spare[:0], 0, nil
+		out, outMsgs, partial, partialMsg := s.buf, s.bufMsgs, s.partial, s.partialMsg
+		s.buf, s.bufMsgs, s.partial, s.partialMsg, s.spare = s.spare[:0], 0, 0, false, nil
 		s.mu.Unlock()
-		n, werr := s.writeOut(ctx, out, closer)
+		n, werr := s.writeOut(ctx, out, partial, closer)
 		s.mu.Lock()
 		if n == len(out) {
 			s.written.Add(outMsgs)
@@ -430,26 +444,21 @@ func (s *Sender[T]) drain(ctx context.Context, closer bool) error {
 				s.spare = nil
 			}
 		} else {
-			done, boundary := walkRecords(out, n)
+			done, restPartial, restMsg := scanWritten(out, partial, partialMsg, n)
 			s.written.Add(done)
 			// Put the rest back in front of what was buffered meanwhile.
 			rest := out[:copy(out, out[n:])]
 			newer := s.buf
 			s.buf = append(rest, newer...)
 			s.bufMsgs += outMsgs - done
+			s.partial, s.partialMsg = restPartial, restMsg
 			s.spare = newer[:0]
-			if werr == nil {
-				continue
-			}
-			if !boundary || !isStop(werr) {
-				return s.fail(werr, !boundary)
-			}
 		}
 		if werr != nil {
 			if isStop(werr) {
 				return werr
 			}
-			return s.fail(werr, false)
+			return s.fail(werr, s.partial > 0)
 		}
 	}
 	if s.spare == nil {
@@ -458,7 +467,32 @@ func (s *Sender[T]) drain(ctx context.Context, closer bool) error {
 	return nil
 }
 
-// stopError is why a holder stopped writing at a record boundary.
+// scanWritten returns, for a buffer out that starts with partial bytes
+// finishing a record (a message if partialMsg) followed by whole records,
+// of which n bytes were written: the message frames completed, and the
+// unwritten rest of a record cut at n (0 if n is at a record boundary)
+// with whether it is a message.
+func scanWritten(out []byte, partial int, partialMsg bool, n int) (done int64, restPartial int, restMsg bool) {
+	if n < partial {
+		return 0, partial - n, partialMsg
+	}
+	if partial > 0 && partialMsg {
+		done++
+	}
+	for p := partial; p < n; {
+		l, msg := recordLen(out[p:])
+		if p+l > n {
+			return done, p + l - n, msg
+		}
+		p += l
+		if msg {
+			done++
+		}
+	}
+	return done, 0, false
+}
+
+// stopError is why a holder stopped writing: its ctx ended or a Close began.
 type stopError struct{ err error }
 
 func (e *stopError) Error() string { return e.err.Error() }
@@ -471,12 +505,12 @@ func isStop(err error) bool {
 
 var errCloseDeadline = errors.New("close deadline passed")
 
-// writeOut writes out (whole records) to the pipe without s.mu. It returns
-// the number of bytes written and, if not all: a *stopError (ctx ended or
-// a Close began, at a record boundary), errCloseDeadline, or the write
-// error. In fan-in mode every write holds whole records and at most
-// PipeBuf bytes.
-func (s *Sender[T]) writeOut(ctx context.Context, out []byte, closer bool) (int, error) {
+// writeOut writes out to the pipe without s.mu: partial bytes that finish
+// a record, then whole records. It returns the number of bytes written
+// and, if not all: a *stopError (ctx ended or a Close began),
+// errCloseDeadline, or the write error. In fan-in mode every write holds
+// whole records and at most PipeBuf bytes.
+func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, closer bool) (int, error) {
 	n := 0
 	began := false
 	defer func() {
@@ -486,7 +520,7 @@ func (s *Sender[T]) writeOut(ctx context.Context, out []byte, closer bool) (int,
 	}()
 	for n < len(out) {
 		end := len(out)
-		if s.enc.fanIn {
+		if s.enc.fanIn && n >= partial {
 			end = n + fanInChunk(out[n:])
 		}
 		var werr error
@@ -512,15 +546,14 @@ func (s *Sender[T]) writeOut(ctx context.Context, out []byte, closer bool) (int,
 		}
 		// First without waiting (no deadline involved), then through the poller.
 		var ready bool
-		cerr := s.rc.Control(func(fd uintptr) { ready = attempt(fd) })
-		if cerr == nil && ready {
-			if werr != nil {
-				return n, werr
-			}
-			continue
-		}
-		if cerr != nil {
+		if cerr := s.rc.Control(func(fd uintptr) { ready = attempt(fd) }); cerr != nil {
 			return n, cerr
+		}
+		if werr != nil {
+			return n, werr
+		}
+		if ready {
+			continue
 		}
 		if !began {
 			s.dl.begin(ctx, closer)
@@ -541,14 +574,11 @@ func (s *Sender[T]) writeOut(ctx context.Context, out []byte, closer bool) (int,
 		case closeExpired:
 			return n, errCloseDeadline
 		case cancelled:
-			if _, boundary := walkRecords(out, n); boundary {
-				cause := ctx.Err()
-				if cause == nil {
-					cause = ErrClosed
-				}
-				return n, &stopError{cause}
+			cause := ctx.Err()
+			if cause == nil {
+				cause = ErrClosed
 			}
-			s.dl.mustFinish() // a record is partly in the pipe: finish it first
+			return n, &stopError{cause}
 		}
 	}
 	return n, nil
@@ -582,7 +612,7 @@ func (s *Sender[T]) fail(cause error, torn bool) error {
 		se.Kind, se.Err = ErrCloseTimeout, nil
 	}
 	s.failed = se
-	s.buf, s.bufMsgs = s.buf[:0], 0
+	s.buf, s.bufMsgs, s.partial = s.buf[:0], 0, 0
 	s.broadcast()
 	if !s.closing {
 		// Nobody will close it in an orderly way: release the FIFO now.
@@ -796,10 +826,10 @@ const maxBusyDelays = 20
 func (s *Sender[T]) idleFlush() {
 	seen := s.sends.Load()
 	for busy := 0; ; {
-		if !s.sleep(s.delay) {
+		if s.delay > 0 && !s.sleep(s.delay) {
 			return
 		}
-		if now := s.sends.Load(); now != seen && busy < maxBusyDelays {
+		if now := s.sends.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
 			seen = now
 			busy++
 			continue

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -266,73 +267,15 @@ func internKey(key []byte) string {
 	return string(key)
 }
 
-// decodeReason decodes an aborted end's reason: UTF-8, each maximal
-// ill-formed subsequence replaced by one U+FFFD (the Unicode
-// "substitution of maximal subparts" practice, as Java's and Python's
-// decoders do), so every reader reports the same text.
-func decodeReason(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	out := make([]byte, 0, len(b)+8)
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError || n > 1 {
-			out = append(out, b[i:i+n]...)
-			i += n
-			continue
-		}
-		out = append(out, "\uFFFD"...)
-		i += maximalSubpart(b[i:])
-	}
-	return string(out)
-}
-
-// maximalSubpart returns the length (at least 1) of the longest prefix of b
-// that starts a well-formed UTF-8 sequence but does not complete one
-// (Unicode Table 3-7).
-func maximalSubpart(b []byte) int {
-	c := b[0]
-	var n int
-	lo, hi := byte(0x80), byte(0xBF) // the second byte's range
-	switch {
-	case c >= 0xC2 && c <= 0xDF:
-		n = 2
-	case c == 0xE0:
-		n, lo = 3, 0xA0
-	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
-		n = 3
-	case c == 0xED:
-		n, hi = 3, 0x9F
-	case c == 0xF0:
-		n, lo = 4, 0x90
-	case c >= 0xF1 && c <= 0xF3:
-		n = 4
-	case c == 0xF4:
-		n, hi = 4, 0x8F
-	default:
-		return 1
-	}
-	i := 1
-	for ; i < n && i < len(b); i++ {
-		x := b[i]
-		if i == 1 {
-			if x < lo || x > hi {
-				return i
-			}
-		} else if x < 0x80 || x > 0xBF {
-			return i
-		}
-	}
-	return i
-}
+// decodeReason decodes an aborted end's reason: UTF-8, each maximal run
+// of bytes that are not part of a well-formed sequence replaced by one
+// U+FFFD (wire format §4.3), so every reader reports the same text.
+func decodeReason(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
 
 // truncateReason returns reason as valid UTF-8 of at most MaxReasonLength
 // bytes, cut at a character boundary.
 func truncateReason(reason string) string {
-	if !utf8.ValidString(reason) {
-		reason = decodeReason([]byte(reason))
-	}
+	reason = strings.ToValidUTF8(reason, "\uFFFD")
 	if len(reason) <= MaxReasonLength {
 		return reason
 	}
