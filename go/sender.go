@@ -3,6 +3,8 @@ package fifochan
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -107,7 +109,8 @@ type Sender[T any] struct {
 // OpenWriter opens the write end of the FIFO at path (creating it if
 // missing; waiting until a reader opens it or ctx ends: ctx bounds only
 // the open) and writes the preamble for codec: wire format 1.1 unless
-// WireVersion10.
+// WireVersion10. Close or Abort every Sender: each has a flusher
+// goroutine until then.
 func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ...SenderOption) (*Sender[T], error) {
 	cfg, err := newSenderConfig(opts)
 	if err != nil {
@@ -120,7 +123,7 @@ func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ..
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSender(f, codec, cfg)
+	s, err := newSender(ctx, f, codec, cfg)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -128,7 +131,7 @@ func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ..
 	return s, nil
 }
 
-func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T], error) {
+func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T], error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -145,13 +148,18 @@ func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T],
 	s.buf = s.enc.appendPreamble(make([]byte, 0, s.limit+s.limit/4), codec.Name())
 	s.appended = int64(len(s.buf))
 	s.spare = make([]byte, 0, cap(s.buf))
-	// The preamble tells the reader that a writer is here: write it now.
+	// The preamble tells the reader that a writer is here: write it now,
+	// within the open's ctx (it is shorter than PIPE_BUF: all or nothing).
 	s.mu.Lock()
 	s.writing = true
-	err = s.drain(context.Background(), false, nil)
+	err = s.drain(ctx, false, nil)
 	s.writing = false
 	s.mu.Unlock()
 	if err != nil {
+		var stop *stopError
+		if errors.As(err, &stop) {
+			err = &fs.PathError{Op: "open", Path: f.Name(), Err: fmt.Errorf("writing the preamble: %w", stop.err)}
+		}
 		return nil, err
 	}
 	// The flusher writes after the flush delay, sends heartbeats, and
