@@ -1,0 +1,46 @@
+package dev.fifochan.cli;
+
+import java.io.FileDescriptor;
+import java.lang.reflect.Field;
+
+/**
+ * File descriptors this process already holds, by number: the launcher's copy of stdout
+ * ({@code -Dfifochan.stdout.fd}) and the descriptors a shell hands over as {@code /dev/fd/N}.
+ *
+ * <p>Java has no public way to wrap a descriptor number other than 0, 1 and 2, so this sets the
+ * number into a {@link FileDescriptor} by reflection. The jar's manifest opens {@code java.io} to
+ * it ({@code Add-Opens: java.base/java.io}), which applies when it runs with {@code java -jar}, as
+ * the launcher runs it.
+ */
+public final class Descriptors {
+  private Descriptors() {}
+
+  /**
+   * A {@link FileDescriptor} for descriptor {@code fd}, which must be open; it is not closed by
+   * the streams built over it when they are garbage-collected.
+   *
+   * @throws CliException {@link ExitCode#CANNOT_RUN} when {@code java.io} is not open to this code
+   */
+  public static FileDescriptor of(int fd) throws CliException {
+    switch (fd) {
+      case 0:
+        return FileDescriptor.in;
+      case 1:
+        return FileDescriptor.out;
+      case 2:
+        return FileDescriptor.err;
+      default:
+        break;
+    }
+    try {
+      Field field = FileDescriptor.class.getDeclaredField("fd");
+      field.setAccessible(true);
+      FileDescriptor d = new FileDescriptor();
+      field.setInt(d, fd);
+      return d;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new CliException(ExitCode.CANNOT_RUN, "cannot use file descriptor " + fd + " (" + e
+          + "): run fifochan through its launcher, or give java --add-opens java.base/java.io=ALL-UNNAMED", e);
+    }
+  }
+}
