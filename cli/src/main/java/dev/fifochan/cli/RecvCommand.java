@@ -4,7 +4,7 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.SourceOpener;
 import dev.fifochan.StreamException;
-import dev.fifochan.cli.format.FormatOptions;
+import dev.fifochan.cli.format.RecvFormatOptions;
 import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.cli.format.MessageOutput;
 import dev.fifochan.fifo.Fifo;
@@ -39,7 +39,7 @@ public final class RecvCommand implements Callable<Integer> {
   private FifochanCommand root;
 
   @Mixin
-  private FormatOptions format;
+  private RecvFormatOptions format;
 
   @Mixin
   private CommonOptions common;

@@ -2,7 +2,7 @@ package dev.fifochan.cli;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Sender;
-import dev.fifochan.cli.format.FormatOptions;
+import dev.fifochan.cli.format.SendFormatOptions;
 import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.cli.format.MessageInput;
 import dev.fifochan.fifo.Fifo;
@@ -36,7 +36,7 @@ public final class SendCommand implements Callable<Integer> {
   private FifochanCommand root;
 
   @Mixin
-  private FormatOptions format;
+  private SendFormatOptions format;
 
   @Mixin
   private CommonOptions common;

@@ -68,6 +68,7 @@ class CommandLineTest {
     assertEquals(2, InProcess.run("send", "--codec", "json", "--descriptor-set", "x.desc", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("send", "--codec", "yaml", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("recv", "--count", "-1", "/tmp/x").exitCode);
+    assertEquals(2, InProcess.run("recv", "--codec", "json", "--type", "a", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("mkfifo", "--mode", "999", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("demo", "--codec", "xml").exitCode);
   }
