@@ -106,7 +106,7 @@ public final class RecvCommand implements Callable<Integer> {
       FifoReadChannel channel = Fifo.openReadChannel(fifo, config);
       return Receiver.over(new CountingReadChannel(channel, bytes, "FIFO " + fifo), messageFormat.codec(), config);
     } catch (IOException e) {
-      throw Failures.of(fifo.toString(), e);
+      throw creation.openFailure(fifo, e);
     }
   }
 
