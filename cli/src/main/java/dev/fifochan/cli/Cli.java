@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -84,6 +85,12 @@ public final class Cli {
     cl.addSubcommand(new MkfifoCommand());
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new DemoPeerCommand());
+    cl.addSubcommand(new AutoComplete.GenerateCompletion());
+    cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage()
+        .footerHeading("%nExamples:%n")
+        .footer("  source <(fifochan generate-completion)            # bash, this shell",
+            "  fifochan generate-completion > ~/.local/share/bash-completion/completions/fifochan",
+            "  autoload -U +X bashcompinit && bashcompinit && source <(fifochan generate-completion)   # zsh");
     cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
     cl.setExecutionExceptionHandler(new Reporter(io.err()));
