@@ -140,15 +140,14 @@ public final class Cli {
     }
   }
 
-  /** Prints a usage error as one line plus a hint to --help; exit code 2. */
+  /** Prints a usage error as one line that points to --help; exit code 2. */
   private static final class UsageReporter implements IParameterExceptionHandler {
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
       CommandLine cl = ex.getCommandLine();
       PrintWriter err = cl.getErr();
       String name = cl.getCommandSpec().qualifiedName();
-      err.println(name + ": " + ex.getMessage());
-      err.println("Try '" + name + " --help' for more information.");
+      err.println(name + ": " + Failures.oneLine(String.valueOf(ex.getMessage())) + " (see '" + name + " --help')");
       err.flush();
       return ExitCode.USAGE.code();
     }

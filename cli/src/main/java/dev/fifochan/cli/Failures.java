@@ -65,11 +65,18 @@ public final class Failures {
   public static CliException of(String subject, Throwable failure) {
     Throwable t = unwrap(failure);
     if (t instanceof CliException) {
-      return (CliException) t;
+      CliException c = (CliException) t;
+      String line = oneLine(String.valueOf(c.getMessage()));
+      return line.equals(c.getMessage()) ? c : new CliException(c.exitCode(), line, c.getCause());
     }
     String cause = describe(t);
     String message = subject == null || mentions(cause, subject) ? cause : subject + ": " + cause;
-    return new CliException(exitCodeOf(t), message, t);
+    return new CliException(exitCodeOf(t), oneLine(message), t);
+  }
+
+  /** {@code message} on one line: line breaks (some libraries' messages have them) become "; ". */
+  static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
   }
 
   /** Whether {@code message} names {@code subject} as a word of its own (a path, not a part of one). */
@@ -117,8 +124,17 @@ public final class Failures {
     Throwable first = null;
     int depth = 0;
     for (Throwable x = t; x != null && depth < 32; x = x.getCause(), depth++) {
-      if (x instanceof UnsatisfiedLinkError || x instanceof VirtualMachineError) {
-        return x; // the most telling: the library or resource that failed
+      if (x instanceof VirtualMachineError) {
+        return x; // the most telling: the resource that ran out
+      }
+      if (x instanceof UnsatisfiedLinkError) {
+        Throwable inner = x;
+        for (Throwable y = x.getCause(); y != null && y != inner && depth < 32; y = y.getCause(), depth++) {
+          if (y instanceof UnsatisfiedLinkError) {
+            inner = y; // the innermost says why the library did not load
+          }
+        }
+        return inner;
       }
       if (first == null && x instanceof Error && !(x instanceof AssertionError)) {
         first = x;
@@ -141,8 +157,15 @@ public final class Failures {
       return "stack overflow; give threads more stack through FIFOCHAN_JAVA_OPTS, e.g. -Xss8m";
     }
     if (e instanceof UnsatisfiedLinkError) {
-      return "cannot load a native library: " + e.getMessage() + " (if the temporary directory is mounted"
-          + " noexec, put -Djffi.extract.dir=DIR with an executable DIR into FIFOCHAN_JAVA_OPTS)";
+      // jnr-ffi wraps jffi's reason as "... original error message follows: java.lang.UnsatisfiedLinkError: why"
+      String why = String.valueOf(e.getMessage());
+      int i = why.indexOf("original error message follows: ");
+      if (i >= 0) {
+        why = why.substring(i + "original error message follows: ".length());
+      }
+      why = why.replace("java.lang.UnsatisfiedLinkError: ", "");
+      return "cannot load a native library: " + why + " (the native stub is extracted into java.io.tmpdir;"
+          + " if it is mounted noexec, put -Djffi.extract.dir=DIR with an executable DIR into FIFOCHAN_JAVA_OPTS)";
     }
     if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
       return "a class failed to initialize: " + e.getCause();

@@ -53,6 +53,14 @@ class FatalErrorsTest {
           throw new AssertionError("cannot happen");
         case "native-in-init":
           throw new ExceptionInInitializerError(new UnsatisfiedLinkError("could not load FFI provider"));
+        case "native-nested":
+          UnsatisfiedLinkError outer = new UnsatisfiedLinkError("could not load FFI provider jnr.ffi.provider.jffi.Provider");
+          outer.initCause(new UnsatisfiedLinkError("could not get native definition for type `POINTER`, original error"
+              + " message follows: java.lang.UnsatisfiedLinkError: Unable to execute or load jffi binary stub from"
+              + " `/mnt/noexec`.\n/mnt/noexec/jffi123.so: failed to map segment from shared object"));
+          throw outer;
+        case "multi-line":
+          throw new IOException("first line\nsecond line\n");
         case "native-in-io":
           throw new IOException("native calls unavailable", new UnsatisfiedLinkError("libjffi.so: cannot map"));
         case "class":
@@ -82,7 +90,9 @@ class FatalErrorsTest {
   @CsvSource(delimiter = '|', value = {
       "stack          | 9 | fifochan explode: cannot run here: stack overflow; give threads more stack through FIFOCHAN_JAVA_OPTS, e.g. -Xss8m",
       "heap           | 9 | fifochan explode: cannot run here: out of memory (",
-      "native-in-init | 9 | fifochan explode: cannot run here: cannot load a native library: could not load FFI provider (if the temporary directory",
+      "native-in-init | 9 | fifochan explode: cannot run here: cannot load a native library: could not load FFI provider (the native stub",
+      "native-nested  | 9 | fifochan explode: cannot run here: cannot load a native library: Unable to execute or load jffi binary stub from `/mnt/noexec`.; /mnt/noexec/jffi123.so: failed to map segment from shared object (the native stub is extracted into java.io.tmpdir; if it is mounted noexec, put -Djffi.extract.dir=DIR",
+      "multi-line     | 1 | fifochan explode: first line; second line",
       "native-in-io   | 9 | fifochan explode: cannot run here: cannot load a native library: libjffi.so: cannot map",
       "class          | 9 | fifochan explode: cannot run here: cannot load a class (java.lang.NoClassDefFoundError: com/kenai/jffi/Foreign)",
       "runtime        | 1 | fifochan explode: internal error: java.lang.IllegalStateException: a bug (run with --verbose",
