@@ -79,6 +79,22 @@ class JvmOutputIT {
   }
 
   @Test
+  void withStderrClosedTheJvmsOutputGoesNowhere() throws Exception {
+    Path out = dir.resolve("out.txt");
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", "\"$F\" inspect \"$V\" 2>&- > \"$O\"; echo \"exit $?\"")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("sh.txt").toFile());
+    pb.environment().put("F", InProcess.repoRoot().resolve("bin/fifochan").toString());
+    pb.environment().put("V", vector("string-tag-checksum.bin").toString());
+    pb.environment().put("O", out.toString());
+    pb.environment().put("FIFOCHAN_CACHE_DIR", Launcher.cacheDir().toString());
+    pb.environment().put("FIFOCHAN_JAVA_OPTS", "-Xlog:gc -XX:+PrintCommandLineFlags");
+    Process q = pb.start();
+    assertTrue(q.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "hung");
+    assertEquals("exit 0\n", Files.readString(dir.resolve("sh.txt")));
+    assertEquals(TABLE, Files.readString(out));
+  }
+
+  @Test
   void crashReportGoesToStderr() throws IOException {
     Launcher.Run r = Launcher.repo()
         .javaOpts("-Xmx16m -XX:+CrashOnOutOfMemoryError -XX:-CreateCoredumpOnCrash -XX:ErrorFile=" + dir + "/hs_err.log")
