@@ -100,7 +100,7 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private ReadableByteChannel open() throws IOException, CliException {
-    int fd = descriptor(path.toString());
+    int fd = Descriptors.named(path.toString());
     if (fd == 0) {
       return Channels.newChannel(root.io().in());
     }
@@ -123,26 +123,5 @@ public final class InspectCommand implements Callable<Integer> {
       throw new CliException(ExitCode.ERROR, path + ": is a directory");
     }
     return FileChannel.open(path, StandardOpenOption.READ);
-  }
-
-  /**
-   * The descriptor that {@code path} names, which this process already holds: 0 for {@code -} and
-   * {@code /dev/stdin}, N for {@code /dev/fd/N} and {@code /proc/self/fd/N} (what a shell's process
-   * substitution {@code <(...)} hands over); -1 for any other path. Reading the descriptor itself,
-   * rather than opening the path again, works for every kind of file behind it (a pipe, a socket,
-   * a FIFO whose writer is already there, a regular file at its current offset) and involves no
-   * path that could change in between.
-   */
-  static int descriptor(String path) {
-    if (path.equals("-") || path.equals("/dev/stdin")) {
-      return 0;
-    }
-    for (String prefix : new String[] {"/dev/fd/", "/proc/self/fd/"}) {
-      if (path.startsWith(prefix) && path.length() > prefix.length() && path.length() <= prefix.length() + 9
-          && path.substring(prefix.length()).chars().allMatch(c -> c >= '0' && c <= '9')) {
-        return Integer.parseInt(path.substring(prefix.length()));
-      }
-    }
-    return -1;
   }
 }

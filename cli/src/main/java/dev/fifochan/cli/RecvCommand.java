@@ -63,6 +63,7 @@ public final class RecvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Descriptors.refuseNamed("recv", fifo);
     if (count != null && count < 0) {
       throw new CliException(ExitCode.USAGE, "--count must not be negative: " + count);
     }

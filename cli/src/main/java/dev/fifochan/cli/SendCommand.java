@@ -57,6 +57,7 @@ public final class SendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Descriptors.refuseNamed("send", fifo);
     return run(format.build());
   }
 
