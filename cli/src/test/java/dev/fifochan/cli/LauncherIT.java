@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The launcher script {@code bin/fifochan}. */
 @Timeout(120)
@@ -87,19 +89,21 @@ class LauncherIT {
     assertEquals("", r.out());
   }
 
-  @Test
-  void refusesAJavaOlderThan17InOneLine() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"11.0.2, 11", "1.8.0_292, 8"})
+  void refusesAJavaOlderThan17InOneLine(String javaVersion, int major) throws Exception {
     Jar.path();
-    // A JDK 11 as far as the launcher can tell: its release file, and a java that must not be started.
-    Path jdk = Files.createDirectories(dir.resolve("jdk-11/bin"));
+    // An old JDK as far as the launcher can tell: its release file, and a java that must not be started.
+    Path jdk = Files.createDirectories(dir.resolve("old-jdk/bin"));
     Path java = Files.writeString(jdk.resolve("java"), "#!/bin/sh\necho started >&2\nexit 42\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(dir.resolve("jdk-11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.2\"\n");
-    Result r = sh(Map.of("JAVA_HOME", dir.resolve("jdk-11").toString()), InProcess.repoRoot().resolve("bin/fifochan"),
+    Files.writeString(dir.resolve("old-jdk/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + javaVersion + "\"\n");
+    Result r = sh(Map.of("JAVA_HOME", dir.resolve("old-jdk").toString()), InProcess.repoRoot().resolve("bin/fifochan"),
         "--version");
     assertEquals(ExitCode.CANNOT_RUN.code(), r.code(), r.err());
     String line = Launcher.oneLine(r.err());
-    assertTrue(line.startsWith("fifochan: ") && line.contains("is Java 11: fifochan needs Java 17 or later"), line);
+    assertTrue(line.startsWith("fifochan: ") && line.contains("is Java " + major + ": fifochan needs Java 17 or later"),
+        line);
     assertEquals("", r.out());
   }
 
