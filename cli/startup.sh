@@ -21,6 +21,8 @@ python3 - "$dir/r.json" <<'PY'
 import json, statistics, sys
 for r in json.load(open(sys.argv[1]))['results']:
     t = sorted(r['times'])
-    print('%-52s median %4.0f ms  (min %4.0f, max %4.0f; user CPU mean %4.0f ms)' % (
-        r['command'], statistics.median(t) * 1000, t[0] * 1000, t[-1] * 1000, r['user'] * 1000))
+    print('%-52s wall median %5.0f ms (min %5.0f, max %5.0f); CPU mean %5.0f ms (user %5.0f + system %4.0f)' % (
+        r['command'], statistics.median(t) * 1000, t[0] * 1000, t[-1] * 1000,
+        (r['user'] + r['system']) * 1000, r['user'] * 1000, r['system'] * 1000))
+print('load average during the runs:', open('/proc/loadavg').read().split()[:3])
 PY

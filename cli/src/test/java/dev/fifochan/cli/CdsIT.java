@@ -73,7 +73,7 @@ class CdsIT {
   }
 
   @Test
-  void aStaleArchiveGivenByTheUserWarnsOnStderrOnly() throws Exception {
+  void aStaleOrMissingArchiveGivenByTheUserWarnsOnStderrOnly() throws Exception {
     // An archive of another jar: the JVM refuses it with a unified-logging warning, which HotSpot
     // writes to stdout unless the launcher moved stdout away.
     Path copy = Files.copy(Jar.path(), dir.resolve("other.jar"));
@@ -87,6 +87,11 @@ class CdsIT {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(VERSION, r.out());
     assertTrue(r.err().contains("[warning][cds"), r.toString());
+
+    Launcher.Run missing = Launcher.repo().env("FIFOCHAN_CDS", "off")
+        .javaOpts("-XX:SharedArchiveFile=" + dir.resolve("missing.jsa")).run(dir, LIMIT, "--version");
+    assertEquals(0, missing.exitCode(), missing.toString());
+    assertEquals(VERSION, missing.out());
   }
 
   @Test
