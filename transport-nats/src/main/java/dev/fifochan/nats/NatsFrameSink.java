@@ -509,6 +509,7 @@ final class NatsFrameSink implements FrameSink {
     if (ended) {
       return;
     }
+    wake = false; // a wakeup meant for a send that the closing thread interrupted, not for the end itself
     try {
       checkUsable();
       if (!flush(deadline)) {
