@@ -40,10 +40,13 @@ final class NatsWire {
   /** Values sent as-is: printable ASCII, no leading or trailing space, not starting with this prefix. */
   static final String B64 = "b64:";
 
-  /** The fifochan header keys a NATS frame may not carry as user headers (they are the mapping's own). */
+  /**
+   * The header keys a frame's NATS message uses for the mapping, which a frame cannot carry as user
+   * headers ({@code fc-codec}, {@code fc-ver} and {@code fc-inbox} appear on control records only, so
+   * frames may carry them: request/response's hello does).
+   */
   static boolean isMappingKey(String key) {
-    return key.equals(REC) || key.equals(SESSION) || key.equals(SEQ) || key.equals(TAG) || key.equals(CODEC)
-        || key.equals(VERSION) || key.equals(INBOX);
+    return key.equals(REC) || key.equals(SESSION) || key.equals(SEQ) || key.equals(TAG);
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
