@@ -52,7 +52,7 @@ type Options struct {
 	// (default: the receiver's codec).
 	AssumedCodec string
 	// PendingMsgs and PendingBytes: a core subscription's limits (defaults
-	// 65,536 and 64 MiB); beyond them the client drops the newest.
+	// 524,288 and 64 MiB); beyond them the client drops the newest.
 	PendingMsgs  int
 	PendingBytes int
 	// PublishTimeout for a JetStream publish before it is retried (default 5 s).
@@ -73,7 +73,7 @@ func (o Options) withDefaults() Options {
 		o.MaxInFlight = 1024
 	}
 	if o.PendingMsgs == 0 {
-		o.PendingMsgs = 65536
+		o.PendingMsgs = 524288
 	}
 	if o.PendingBytes == 0 {
 		o.PendingBytes = 64 << 20

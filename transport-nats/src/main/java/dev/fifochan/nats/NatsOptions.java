@@ -13,7 +13,7 @@ import java.util.Objects;
  * created if missing (file storage, one replica, the subject only); no durable (an ephemeral consumer);
  * ack wait 30 s; dedup window 2 min; replay {@link Replay#NEW}; max in flight 1024 messages; not
  * following (a receiver ends when the sessions it saw have ended, as a FIFO receiver does at the
- * writer's end); pending limits 65,536 messages / 64 MiB per subscription; publish timeout 5 s.
+ * writer's end); pending limits 524,288 messages / 64 MiB per subscription; publish timeout 5 s.
  */
 public final class NatsOptions {
 
@@ -274,7 +274,7 @@ public final class NatsOptions {
     private int maxInFlight = 1024;
     private boolean follow;
     private Duration liveness;
-    private long pendingMessages = 65_536;
+    private long pendingMessages = 524_288;
     private long pendingBytes = 64L << 20;
     private Duration publishTimeout = Duration.ofSeconds(5);
     private String assumedCodec;
