@@ -118,6 +118,9 @@ public final class Sender<T> implements AutoCloseable {
   private final SenderStats stats;
   private final long flushDelayNanos;
   private final ScheduledFuture<?> heartbeats;
+  /** The configured interceptors; null when there are none (the one check on the send path). */
+  private final ChannelInterceptor[] interceptors;
+  private final ChannelInfo info;
 
   /** Set by close() and abort() from any thread: calls then fail; a blocked send is woken. */
   private volatile boolean closeRequested;
@@ -144,6 +147,8 @@ public final class Sender<T> implements AutoCloseable {
     this.name = config.name() != null ? config.name() : sink.description();
     this.stats = new SenderStats(sink.counters());
     this.flushDelayNanos = config.flushDelay().toNanos();
+    this.interceptors = Interception.of(config);
+    this.info = ChannelInfo.of(name, ChannelInfo.Direction.SEND, codec.name(), sink.description(), config.wireVersion());
     try {
       sink.start(codec.name(), config.wireVersion());
       stats.sessionsStarted.addOwned(1);
@@ -260,6 +265,9 @@ public final class Sender<T> implements AutoCloseable {
   public long offer(T message, Headers headers) throws IOException {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(headers, "headers");
+    if (interceptors != null) {
+      return intercepted(message, headers, null);
+    }
     return doOffer(message, headers);
   }
 
@@ -336,7 +344,26 @@ public final class Sender<T> implements AutoCloseable {
   private long send(T message, Headers headers, Deadline deadline) throws IOException {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(headers, "headers");
+    if (interceptors != null) {
+      return intercepted(message, headers, deadline);
+    }
     return doSend(message, headers, deadline);
+  }
+
+  /** A send ({@code deadline} given) or an offer (null) between the interceptors' before and after calls. */
+  private long intercepted(T message, Headers headers, Deadline deadline) throws IOException {
+    Headers all = Interception.beforeSend(interceptors, info, message, headers);
+    long result = 0;
+    Throwable failure = null;
+    try {
+      result = deadline == null ? doOffer(message, all) : doSend(message, all, deadline);
+      return result;
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      Interception.afterSend(interceptors, info, message, result, failure);
+    }
   }
 
   private long doSend(T message, Headers headers, Deadline deadline) throws IOException {
