@@ -332,6 +332,9 @@ public final class Sender<T> implements AutoCloseable {
         if (closeRequested) {
           throw new AsynchronousCloseException();
         }
+        if (!deadline.hasExpired()) {
+          throw transportClosedMeanwhile();
+        }
         stats.timeouts.add(1);
         armIdleFlush();
         throw new SendTimeoutException(deadline.timeout(), FifochanTimeoutException.Operation.FLUSH);
@@ -377,6 +380,9 @@ public final class Sender<T> implements AutoCloseable {
       }
       if (closeRequested) {
         throw new AsynchronousCloseException();
+      }
+      if (result == BACK_PRESSURED && !deadline.hasExpired()) {
+        throw transportClosedMeanwhile();
       }
       stats.timeouts.add(1);
       throw new SendTimeoutException(deadline.timeout());
@@ -709,6 +715,15 @@ public final class Sender<T> implements AutoCloseable {
         return false;
       }
     }
+  }
+
+  /**
+   * The transport gave up a wait before its deadline although this sender did not wake it (only
+   * close and abort do): its {@link FrameSink#close()} was called by another thread (a connection
+   * closed under the sender). Fails the sender; returns what to throw: not sent.
+   */
+  private IOException transportClosedMeanwhile() {
+    return failed(new AsynchronousCloseException(), true);
   }
 
   /** The sender failed with {@code e} (from the transport); returns it to be thrown. */
