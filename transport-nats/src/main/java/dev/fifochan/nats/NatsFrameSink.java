@@ -312,8 +312,9 @@ final class NatsFrameSink implements FrameSink {
   private SendStatus awaitRoom(Deadline deadline) throws IOException {
     long began = 0;
     long pause = POLL_NANOS;
+    checkUsable();
     while (true) {
-      checkUsable();
+      checkStillOpen();
       boolean up = connected();
       if (up) {
         publishStartIfConnected();
@@ -468,7 +469,7 @@ final class NatsFrameSink implements FrameSink {
         park(deadline, pause);
       }
       pause = Math.min(MAX_POLL_NANOS, pause * 2);
-      checkUsable();
+      checkStillOpen();
     }
   }
 
@@ -603,6 +604,14 @@ final class NatsFrameSink implements FrameSink {
     closed = true;
     wake = true;
     endpoint.release();
+  }
+
+  /** Inside a wait: a close from another thread ends the call with AsynchronousCloseException (FrameSink.close()). */
+  private void checkStillOpen() throws IOException {
+    if (closed && failure == null) {
+      throw new java.nio.channels.AsynchronousCloseException();
+    }
+    checkUsable();
   }
 
   private void checkUsable() throws IOException {

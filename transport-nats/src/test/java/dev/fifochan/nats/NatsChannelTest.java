@@ -153,7 +153,7 @@ class NatsChannelTest {
       // payload fits, headers push it over: still refused, headers count
       MessageTooLongException h = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[(int) max - 10]));
       assertTrue(h.length() > max, h.getMessage());
-      assertEquals(SendStatus.ACCEPTED, tx.offer(new byte[] {1, 2, 3}), "the sender stays usable");
+      assertEquals(SendStatus.ACCEPTED, SendStatus.of(tx.offer(new byte[] {1, 2, 3})), "the sender stays usable");
       tx.flush();
       assertArrayEquals(new byte[] {1, 2, 3}, rx.receive(Duration.ofSeconds(10)), "nothing of the refused ones was sent");
       assertEquals(2, tx.stats().tooLongRefusals());
