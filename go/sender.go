@@ -2,6 +2,7 @@ package fifochan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,11 +49,26 @@ func (s SendStatus) String() string {
 	return "refused"
 }
 
-// SenderStats are a Sender's counters, read without taking its lock.
+// SenderStats are a Sender's counters (Java's SenderStats, same meanings),
+// read without taking its lock: each value is recent, not a snapshot
+// across counters. Counts are since the Sender was opened.
 type SenderStats struct {
-	Accepted     int64 // messages accepted (Send returned nil or Offer SendAccepted)
-	Written      int64 // messages whose every byte is in the pipe
-	BytesWritten int64 // bytes written to the pipe (preamble and control records included)
+	Accepted             int64 // messages accepted (Send returned nil or Offer SendAccepted)
+	Written              int64 // messages whose every byte is in the pipe (not necessarily read yet)
+	Pending              int64 // messages accepted and not yet completely written (nor discarded)
+	BytesWritten         int64 // bytes written to the pipe (preamble and control records included)
+	PayloadBytesAccepted int64 // payload bytes of the accepted messages
+	Flushes              int64 // flushes that wrote buffered messages: Flush calls and idle flushes
+	BackPressureWaits    int64 // times a write found the pipe full and waited for room
+	BackPressureNanos    int64 // nanoseconds spent waiting for room in the pipe
+	Timeouts             int64 // Sends and Flushes whose ctx ended first, and Offers that found no room
+	EncodeFailures       int64 // messages the codec could not encode (ErrEncode)
+	TooLongRefusals      int64 // messages refused as too long (ErrFrameTooLong)
+	SessionsStarted      int64 // writer sessions started (1 once the preamble is written)
+	SessionsEnded        int64 // sessions ended cleanly (Close wrote the end of stream)
+	SessionsAborted      int64 // sessions ended by Abort
+	SessionsTruncated    int64 // sessions that ended truncated: a close that timed out, a reader that left, a failed write
+	HeartbeatsSent       int64 // heartbeats written
 }
 
 // Sender sends typed messages on a FIFO. Its methods are safe for
@@ -97,6 +113,10 @@ type Sender[T any] struct {
 	written   atomic.Int64
 	bytes     atomic.Int64
 	lastWrite atomic.Int64 // monotonic nanoseconds (since start) of the last write
+	discarded atomic.Int64 // accepted messages that will never be written (the Sender failed)
+
+	payloadBytes, flushes, bpWaits, bpNanos, timeouts, encodeFails, tooLong atomic.Int64
+	sessStarted, sessEnded, sessAborted, sessTruncated, heartbeats          atomic.Int64
 
 	dl          writeDeadline
 	start       time.Time // for lastWrite
@@ -162,6 +182,7 @@ func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg sende
 		}
 		return nil, err
 	}
+	s.sessStarted.Add(1)
 	// The flusher writes after the flush delay, sends heartbeats, and
 	// finishes a record that a cancelled write left partly in the pipe.
 	s.kick = make(chan struct{}, 1)
@@ -237,6 +258,7 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		return err
 	}
 	own := len(s.buf) - before
+	plen := int64(binary.BigEndian.Uint32(s.buf[before:]))
 	err := s.drain(ctx, false, nil) // with FlushDelay(0) every append holds the token: v is last
 	if err == nil {
 		return nil
@@ -250,6 +272,8 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		return nil // v is partly in the pipe: accepted, the flusher finishes it
 	}
 	s.accepted.Add(-1) // v was not accepted: it never will be wholly in the pipe
+	s.discarded.Add(-1)
+	s.payloadBytes.Add(-plen)
 	e := s.notSent("send", err)
 	if se, ok := e.(*SendError); ok {
 		if se.Torn {
@@ -269,6 +293,7 @@ func (s *Sender[T]) takeBack(own int) {
 	s.bufMsgs--
 	s.appended -= int64(own)
 	s.accepted.Add(-1)
+	s.payloadBytes.Add(-int64(binary.BigEndian.Uint32(s.buf[len(s.buf) : len(s.buf)+4])))
 }
 
 // untouched reports whether the last own bytes of the buffer (a frame just
@@ -300,6 +325,7 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 	if s.delay > 0 {
 		if len(s.buf) >= s.limit {
 			s.arm()
+			s.timeouts.Add(1)
 			return SendBackPressured, nil
 		}
 		if err := s.appendMessage(v, h); err != nil {
@@ -310,6 +336,7 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 		return SendAccepted, nil
 	}
 	if s.writing {
+		s.timeouts.Add(1)
 		return SendBackPressured, nil
 	}
 	s.writing = true
@@ -329,6 +356,7 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 		return SendNotConnected, s.failed
 	case s.untouched(own):
 		s.takeBack(own)
+		s.timeouts.Add(1)
 		return SendBackPressured, nil
 	}
 	return SendAccepted, nil // v is partly in the pipe: the flusher finishes it
@@ -340,11 +368,18 @@ func (s *Sender[T]) appendMessage(v T, h Headers) error {
 	buf, err := s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
 	s.buf = buf
 	if err != nil {
+		switch {
+		case errors.Is(err, ErrFrameTooLong):
+			s.tooLong.Add(1)
+		case errors.Is(err, ErrEncode):
+			s.encodeFails.Add(1)
+		}
 		return err
 	}
 	s.appended += int64(len(s.buf) - before)
 	s.bufMsgs++
 	s.accepted.Add(1)
+	s.payloadBytes.Add(int64(binary.BigEndian.Uint32(s.buf[before:])))
 	return nil
 }
 
@@ -368,6 +403,9 @@ func (s *Sender[T]) notSent(op string, cause error) error {
 	var stop *stopError
 	if errors.As(cause, &stop) {
 		cause = stop.err
+	}
+	if cause == context.Canceled || cause == context.DeadlineExceeded {
+		s.timeouts.Add(1)
 	}
 	e := &SendError{Op: op, Message: NotSent, Written: s.written.Load()}
 	var se *SendError
@@ -579,7 +617,10 @@ func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, close
 			s.dl.begin(ctx, closer)
 			began = true
 		}
+		s.bpWaits.Add(1)
+		waitStart := time.Now()
 		err := s.rc.Write(attempt)
+		s.bpNanos.Add(int64(time.Since(waitStart)))
 		if werr != nil {
 			return n, werr
 		}
@@ -632,6 +673,8 @@ func (s *Sender[T]) fail(cause error, torn bool) error {
 		se.Kind, se.Err = ErrCloseTimeout, nil
 	}
 	s.failed = se
+	s.discarded.Add(s.bufMsgs)
+	s.sessTruncated.Add(1)
 	s.buf, s.bufMsgs, s.partial = s.buf[:0], 0, 0
 	s.broadcast()
 	if !s.closing {
@@ -666,6 +709,9 @@ func (s *Sender[T]) Flush(ctx context.Context) error {
 		return s.opErr("flush", err)
 	}
 	target := s.appended // what was accepted when Flush was called
+	if s.bytes.Load() < target {
+		s.flushes.Add(1)
+	}
 	err := s.drain(ctx, false, func() bool { return s.bytes.Load() >= target })
 	s.release()
 	if err != nil {
@@ -767,6 +813,9 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	err := s.drain(context.Background(), true, nil)
 	s.writing = false
 	if err != nil {
+		if s.failed == nil {
+			s.sessTruncated.Add(1)
+		}
 		s.failed = err
 		se, _ := err.(*SendError)
 		if se != nil {
@@ -780,6 +829,13 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	var result error
 	if abort {
 		result = &AbortedError{Reason: truncateReason(reason), Offset: -1}
+		if s.enc.version == version10 {
+			s.sessTruncated.Add(1) // no end at all: the reader sees a truncated stream
+		} else {
+			s.sessAborted.Add(1)
+		}
+	} else {
+		s.sessEnded.Add(1)
 	}
 	s.finish(result)
 	s.mu.Unlock()
@@ -811,7 +867,16 @@ func (s *Sender[T]) Err() error {
 
 // Stats returns the Sender's counters without taking its lock.
 func (s *Sender[T]) Stats() SenderStats {
-	return SenderStats{Accepted: s.accepted.Load(), Written: s.written.Load(), BytesWritten: s.bytes.Load()}
+	st := SenderStats{
+		Accepted: s.accepted.Load(), Written: s.written.Load(), BytesWritten: s.bytes.Load(),
+		PayloadBytesAccepted: s.payloadBytes.Load(), Flushes: s.flushes.Load(),
+		BackPressureWaits: s.bpWaits.Load(), BackPressureNanos: s.bpNanos.Load(), Timeouts: s.timeouts.Load(),
+		EncodeFailures: s.encodeFails.Load(), TooLongRefusals: s.tooLong.Load(),
+		SessionsStarted: s.sessStarted.Load(), SessionsEnded: s.sessEnded.Load(), SessionsAborted: s.sessAborted.Load(),
+		SessionsTruncated: s.sessTruncated.Load(), HeartbeatsSent: s.heartbeats.Load(),
+	}
+	st.Pending = max(0, st.Accepted-st.Written-s.discarded.Load())
+	return st
 }
 
 // flusher writes accepted messages once the Sender has been idle for the
@@ -866,6 +931,7 @@ func (s *Sender[T]) idleFlush() {
 		}
 		s.writing = true
 		target := s.appended
+		s.flushes.Add(1)
 		s.drain(context.Background(), false, func() bool { return s.bytes.Load() >= target })
 		s.release()
 		s.mu.Unlock()
@@ -916,6 +982,8 @@ func (s *Sender[T]) writeHeartbeat() {
 		// heartbeat unless it is partly written.
 		s.appended -= int64(len(s.buf))
 		s.buf = s.buf[:0]
+	} else if err == nil {
+		s.heartbeats.Add(1)
 	}
 	s.release()
 }
