@@ -763,6 +763,18 @@ func (s *Sender[T]) Abort(reason string) error {
 	return err
 }
 
+// AbortContext is Abort bounded by ctx instead of CloseTimeout. With a ctx
+// that has already ended it writes only what the pipe takes at once and
+// then closes the FIFO (the reader sees a truncated stream if the aborted
+// end did not fit): the way to drop a connection at once.
+func (s *Sender[T]) AbortContext(ctx context.Context, reason string) error {
+	err := s.end(ctx, "abort", true, reason)
+	if err == errAlreadyEnded {
+		return nil
+	}
+	return err
+}
+
 var errAlreadyEnded = errors.New("already ended")
 
 func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason string) error {
@@ -787,6 +799,9 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	var at time.Time
 	if d, ok := ctx.Deadline(); ok {
 		at = d
+	}
+	if ctx.Err() != nil {
+		at = pastTime
 	}
 	s.dl.startClose(at)
 	stop := context.AfterFunc(ctx, s.dl.expireClose)
