@@ -5,12 +5,11 @@ import (
 	"unicode/utf8"
 
 	"fifochan.dev/fifochan"
+	"fifochan.dev/fifochan/internal/rpcversion"
 )
 
 // The header keys and values of docs/rpc.md §3.
 const (
-	protocolVersion = "1"
-
 	hKind      = "fc-kind"
 	hID        = "fc-id"
 	hOp        = "fc-op"
@@ -195,7 +194,7 @@ type hello struct {
 }
 
 func localHello(role, service, codec string, heartbeatNanos int64, agent string) hello {
-	return hello{version: protocolVersion, role: role, service: service, codec: codec,
+	return hello{version: rpcversion.Version, role: role, service: service, codec: codec,
 		heartbeat: strconv.FormatInt(heartbeatNanos, 10), agent: agent, has: [5]bool{true, true, true, true, true},
 		heartbeatNanos: heartbeatNanos, heartbeatOK: true}
 }

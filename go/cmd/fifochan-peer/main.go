@@ -9,6 +9,11 @@
 //	fifochan-peer recv -path FIFO -codec ... [-count N] [-create] [-follow] [-delimited]
 //	                   [-expect-header KEY=VALUE]... [-liveness DURATION] [-progress]
 //	fifochan-peer echo -in FIFO -out FIFO -codec ... [-wire-version 1.0|1.1]
+//	fifochan-peer rpc-serve  -req FIFO -rsp FIFO [-codec NAME] [-service S] [-heartbeat D] [-liveness D]
+//	fifochan-peer rpc-client -req FIFO -rsp FIFO [-codec NAME] [-service S] [-heartbeat D] [-liveness D]
+//
+// rpc-serve and rpc-client are a request/response responder and client
+// (package rpc) driven by commands on stdin; see rpc.go.
 //
 // Message seq (0, 1, 2, ... per writer session): protobuf sends
 // Ping{seq, text:"ping-<seq>"} for even seq and Pong{seq, payload: 8-byte
@@ -119,6 +124,10 @@ func main() {
 		err = cmdRecv(ctx, os.Args[2:])
 	case "echo":
 		err = cmdEcho(ctx, os.Args[2:])
+	case "rpc-serve":
+		err = cmdRPCServe(ctx, os.Args[2:])
+	case "rpc-client":
+		err = cmdRPCClient(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -129,7 +138,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: fifochan-peer send|recv|echo [flags] (see -h of each command)")
+	fmt.Fprintln(os.Stderr, "usage: fifochan-peer send|recv|echo|rpc-serve|rpc-client [flags] (see -h of each command)")
 	os.Exit(exitUsage)
 }
 
