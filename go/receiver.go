@@ -94,10 +94,10 @@ type Receiver[T any] struct {
 	closed atomic.Bool
 	closeC chan struct{}
 
-	messages, failed, sessions, bytes                          atomic.Int64
-	payloadBytes, frames, undecodable, unknownTypes, malformed atomic.Int64
-	deadLettered, timeouts, liveness, sessEnded, sessAborted   atomic.Int64
-	sessTruncated, streamFailures, heartbeats                  atomic.Int64
+	messages, failed, sessions, bytes                        atomic.Int64
+	payloadBytes, undecodable, unknownTypes, malformed       atomic.Int64
+	deadLettered, timeouts, liveness, sessEnded, sessAborted atomic.Int64
+	sessTruncated, streamFailures, heartbeats                atomic.Int64
 }
 
 // OpenReceiver opens the read end of the FIFO at path (creating it if
@@ -170,6 +170,18 @@ func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Fast path: a whole record is buffered, so nothing can wait (no
+	// deadline to arrange).
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		rec, err, ok := r.rd.buffered()
+		if !ok {
+			break
+		}
+		e, err, again := r.handle(ctx, rec, err)
+		if !again {
+			return e, err
+		}
+	}
 	r.rdl.begin(ctx)
 	defer r.rdl.end()
 	for {
@@ -206,10 +218,14 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 		r.lastByte = time.Now()
 	}
 	rec, err := r.rd.ReadRecord()
+	return r.handle(ctx, rec, err)
+}
+
+// handle handles what ReadRecord returned.
+func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Envelope[T], _ error, again bool) {
 	if err == nil {
 		switch rec.Kind {
 		case KindFrame:
-			r.frames.Add(1)
 			return r.decode(rec)
 		case KindPreamble:
 			r.sessions.Add(1)
@@ -234,7 +250,6 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 	var me *MessageError
 	switch {
 	case errors.As(err, &me):
-		r.frames.Add(1)
 		r.failed.Add(1)
 		r.malformed.Add(1)
 		if r.cfg.onError != nil {
@@ -572,7 +587,7 @@ func (r *Receiver[T]) Path() string { return r.path }
 // Stats returns the Receiver's counters without taking its lock.
 func (r *Receiver[T]) Stats() ReceiverStats {
 	return ReceiverStats{
-		Messages: r.messages.Load(), PayloadBytes: r.payloadBytes.Load(), Frames: r.frames.Load(),
+		Messages: r.messages.Load(), PayloadBytes: r.payloadBytes.Load(), Frames: r.messages.Load() + r.failed.Load(),
 		Failed: r.failed.Load(), Undecodable: r.undecodable.Load(), UnknownTypes: r.unknownTypes.Load(),
 		Malformed: r.malformed.Load(), DeadLettered: r.deadLettered.Load(), Timeouts: r.timeouts.Load(),
 		LivenessTimeouts: r.liveness.Load(), Sessions: r.sessions.Load(), SessionsEnded: r.sessEnded.Load(),

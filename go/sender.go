@@ -108,7 +108,6 @@ type Sender[T any] struct {
 	finished   bool  // finish ran
 	result     error // what Err returns once done
 
-	sends     atomic.Uint64 // Sends so far, for idle detection
 	accepted  atomic.Int64
 	written   atomic.Int64
 	bytes     atomic.Int64
@@ -240,7 +239,6 @@ func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
 	if err := s.appendMessage(v, h); err != nil {
 		return err
 	}
-	s.sends.Add(1)
 	s.arm()
 	return nil
 }
@@ -331,7 +329,6 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 		if err := s.appendMessage(v, h); err != nil {
 			return 0, err
 		}
-		s.sends.Add(1)
 		s.arm()
 		return SendAccepted, nil
 	}
@@ -927,12 +924,12 @@ func (s *Sender[T]) flusher() {
 const maxBusyDelays = 20
 
 func (s *Sender[T]) idleFlush() {
-	seen := s.sends.Load()
+	seen := s.accepted.Load() // changes while sends keep coming
 	for busy := 0; ; {
 		if s.delay > 0 && !s.sleep(s.delay) {
 			return
 		}
-		if now := s.sends.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
+		if now := s.accepted.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
 			seen = now
 			busy++
 			continue

@@ -186,6 +186,9 @@ func TestCallsRepliesAndErrors(t *testing.T) {
 	if got, _ := c.Call(context.Background(), "deadline", ""); got != "none" {
 		t.Errorf("no deadline: %q", got)
 	}
+	for r.Stats().CallsInFlight != 0 { // the responder counts after its answer is written
+		waitTick(t, ctx)
+	}
 	cs, rs := c.Stats(), r.Stats()
 	if cs.CallsStarted != 10 || cs.CallsSucceeded != 5 || cs.CallsFailed != 5 || cs.Failed(Unimplemented) != 2 ||
 		cs.CallsInFlight != 0 || cs.Connections != 1 {
