@@ -174,6 +174,7 @@ class JavaClientGoResponderTest {
   void deadlineAndCancelReachTheGoHandler() throws Exception {
     Child go = go();
     RpcClient<Object> c = client();
+    assertTrue(c.awaitConnected(LINE)); // the 500 ms deadline is for the call, not for connecting
     CompletableFuture<String> f = c.call("hang", "d", String.class, Duration.ofMillis(500));
     String hang = go.await("HANG d", LINE);
     long ms = Long.parseLong(hang.substring(hang.indexOf('=') + 1));
