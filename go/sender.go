@@ -94,6 +94,9 @@ type Sender[T any] struct {
 	heartbeat    time.Duration
 	raw          func(T) []byte // the codec's raw bytes of a value (Bytes), for payloads of directMin and more
 	headBuf      []byte
+	ws           writeState // the write in progress (the write token's holder)
+	attemptFn    func(uintptr) bool
+	controlFn    func(uintptr)
 
 	mu         sync.Mutex
 	buf        []byte // accepted bytes not yet written: the rest of a record partly in the pipe (partial bytes), then whole records
@@ -170,6 +173,7 @@ func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg sende
 		s.raw = re.raw
 	}
 	s.dl.f = f
+	s.attemptFn, s.controlFn = s.attempt, s.control
 	s.buf = s.enc.appendPreamble(make([]byte, 0, s.limit+s.limit/4), codec.Name())
 	s.appended = int64(len(s.buf))
 	s.spare = make([]byte, 0, cap(s.buf))
@@ -679,48 +683,33 @@ var errCloseDeadline = errors.New("close deadline passed")
 // errCloseDeadline, or the write error. In fan-in mode every write holds
 // whole records and at most PipeBuf bytes.
 func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, closer bool) (int, error) {
-	n := 0
+	// The state of the write lives in s.ws (only the write token's holder
+	// writes), so that the callbacks the poller takes are bound once per
+	// Sender, not allocated per write.
+	ws := &s.ws
+	ws.out, ws.n = out, 0
+	defer func() { ws.out = nil }()
 	began := false
 	defer func() {
 		if began {
 			s.dl.end()
 		}
 	}()
-	for n < len(out) {
-		end := len(out)
-		if s.enc.fanIn && n >= partial {
-			end = n + fanInChunk(out[n:])
+	for ws.n < len(out) {
+		ws.end = len(out)
+		if s.enc.fanIn && ws.n >= partial {
+			ws.end = ws.n + fanInChunk(out[ws.n:])
 		}
-		var werr error
-		attempt := func(fd uintptr) bool {
-			for n < end {
-				m, e := unix.Write(int(fd), out[n:end])
-				if m > 0 {
-					n += m
-					s.bytes.Add(int64(m))
-					s.lastWrite.Store(int64(time.Since(s.start)))
-				}
-				switch e {
-				case nil:
-				case unix.EINTR:
-				case unix.EAGAIN:
-					return false
-				default:
-					werr = e
-					return true
-				}
-			}
-			return true
-		}
+		ws.werr = nil
 		// First without waiting (no deadline involved), then through the poller.
-		var ready bool
-		if cerr := s.rc.Control(func(fd uintptr) { ready = attempt(fd) }); cerr != nil {
-			return n, cerr
+		ws.ready = false
+		if cerr := s.rc.Control(s.controlFn); cerr != nil {
+			return ws.n, cerr
 		}
-		if werr != nil {
-			return n, werr
+		if ws.werr != nil {
+			return ws.n, ws.werr
 		}
-		if ready {
+		if ws.ready {
 			continue
 		}
 		if !began {
@@ -729,31 +718,64 @@ func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, close
 		}
 		s.bpWaits.Add(1)
 		waitStart := time.Now()
-		err := s.rc.Write(attempt)
+		err := s.rc.Write(s.attemptFn)
 		s.bpNanos.Add(int64(time.Since(waitStart)))
-		if werr != nil {
-			return n, werr
+		if ws.werr != nil {
+			return ws.n, ws.werr
 		}
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			return n, err
+			return ws.n, err
 		}
 		closeExpired, cancelled := s.dl.why()
 		switch {
 		case closeExpired:
-			return n, errCloseDeadline
+			return ws.n, errCloseDeadline
 		case cancelled:
 			cause := ctx.Err()
 			if cause == nil {
 				cause = ErrClosed
 			}
-			return n, &stopError{cause}
+			return ws.n, &stopError{cause}
 		}
 	}
-	return n, nil
+	return ws.n, nil
 }
+
+// writeState is the state of the write in progress (writeOut).
+type writeState struct {
+	out    []byte
+	n, end int
+	werr   error
+	ready  bool
+}
+
+// attempt writes s.ws.out[n:end] until done, EAGAIN (false) or an error.
+func (s *Sender[T]) attempt(fd uintptr) bool {
+	ws := &s.ws
+	for ws.n < ws.end {
+		m, e := unix.Write(int(fd), ws.out[ws.n:ws.end])
+		if m > 0 {
+			ws.n += m
+			s.bytes.Add(int64(m))
+			s.lastWrite.Store(int64(time.Since(s.start)))
+		}
+		switch e {
+		case nil:
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			ws.werr = e
+			return true
+		}
+	}
+	return true
+}
+
+func (s *Sender[T]) control(fd uintptr) { s.ws.ready = s.attempt(fd) }
 
 // fanInChunk returns the length of the longest run of whole records at the
 // start of b that fits one atomic write (at least one record).
