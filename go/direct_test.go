@@ -110,3 +110,56 @@ func TestLargeSendInterruptedMidFrameIsFinishedLater(t *testing.T) {
 		t.Errorf("received %d, accepted %d, stats %+v", got, accepted, w.Stats())
 	}
 }
+
+// TestReceiveFuncHandsOverFramesWithoutCopying: ReceiveFunc delivers each
+// message's bytes, tag and headers to the function, allocating nothing
+// per message, and reports ends as ReceiveEnvelope does.
+func TestReceiveFuncHandsOverFramesWithoutCopying(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	path := newFIFO(t)
+	r := openReceiver(t, path, Bytes())
+	w := openWriter(t, ctx, path, Bytes())
+	for i := 0; i < 100; i++ {
+		h := Headers{{Key: "seq", Value: []byte{byte(i)}}}
+		if err := w.SendHeaders(ctx, []byte{byte(i), 1, 2}, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	check := func(f Frame) error {
+		if v, _ := f.Headers.Get("seq"); len(f.Payload) != 3 || f.Payload[0] != byte(got) || v[0] != byte(got) {
+			return errors.New("wrong frame")
+		}
+		got++
+		return nil
+	}
+	if err := r.ReceiveFunc(ctx, check); err != nil { // the first waits for the writer
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := r.ReceiveFunc(ctx, check); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for got < 100 {
+		if err := r.ReceiveFunc(ctx, check); err != nil {
+			t.Fatal(got, err)
+		}
+	}
+	if err := r.ReceiveFunc(ctx, check); err != io.EOF {
+		t.Fatal(err)
+	}
+	if allocs != 0 {
+		t.Errorf("%v allocations per message", allocs)
+	}
+	stop := errors.New("stop")
+	if err := r.ReceiveFunc(ctx, func(Frame) error { return stop }); err != io.EOF {
+		t.Errorf("after the end: %v", err)
+	}
+	if s := r.Stats(); s.Messages != 100 || s.PayloadBytes != 300 {
+		t.Errorf("%+v", s)
+	}
+}

@@ -82,8 +82,10 @@ type Receiver[T any] struct {
 	skip     bool         // follow: skip to end of file, then the next session
 	gone     bool         // follow: the path was missing at the last reopen
 	sticky   error
-	missing  int       // consecutive path checks that found the FIFO missing
-	lastByte time.Time // liveness clock
+	missing  int               // consecutive path checks that found the FIFO missing
+	lastByte time.Time         // liveness clock
+	frameFn  func(Frame) error // ReceiveFunc's fn while it runs
+	frameErr error             // what it returned
 	eofWait  time.Duration
 
 	rdl readWake
@@ -226,6 +228,9 @@ func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Enve
 	if err == nil {
 		switch rec.Kind {
 		case KindFrame:
+			if r.frameFn != nil {
+				return r.deliverFrame(rec)
+			}
 			return r.decode(rec)
 		case KindPreamble:
 			r.sessions.Add(1)
@@ -285,6 +290,65 @@ func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Enve
 		return e, nil, true
 	}
 	return e, err, false
+}
+
+// Frame is a message as ReceiveFunc hands it over: its bytes undecoded,
+// valid only during the call (they alias the Receiver's read buffer).
+type Frame struct {
+	Tag     string
+	Headers Headers // nil without a header block
+	Payload []byte
+	Offset  int64 // offset of the frame's first byte on its descriptor
+}
+
+// ReceiveFunc hands the next message to fn as a Frame, without decoding it
+// and without copying: the Frame is valid only during fn, so receiving
+// allocates nothing per message (Aeron's poll(handler) shape; keep what
+// you need by copying it). The codec is not used, so no decode failure
+// can happen; tag and header failures, stream ends and ctx are reported
+// as by ReceiveEnvelope, and fn's error is returned as it is.
+func (r *Receiver[T]) ReceiveFunc(ctx context.Context, fn func(Frame) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.frameFn = fn
+	defer func() { r.frameFn, r.frameErr = nil, nil }()
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		rec, err, ok := r.rd.buffered()
+		if !ok {
+			break
+		}
+		_, err, again := r.handle(ctx, rec, err)
+		if !again {
+			return r.frameResult(err)
+		}
+	}
+	r.rdl.begin(ctx)
+	defer r.rdl.end()
+	for {
+		_, err, again := r.step(ctx)
+		if !again {
+			return r.frameResult(err)
+		}
+	}
+}
+
+func (r *Receiver[T]) frameResult(err error) error {
+	if err == nil {
+		return r.frameErr
+	}
+	return err
+}
+
+// deliverFrame hands rec to ReceiveFunc's fn.
+func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again bool) {
+	r.messages.Add(1)
+	r.payloadBytes.Add(int64(len(rec.Payload)))
+	f := Frame{Tag: rec.Tag, Payload: rec.Payload, Offset: rec.Offset}
+	if len(rec.Headers) > 0 {
+		f.Headers = rec.Headers
+	}
+	r.frameErr = r.frameFn(f)
+	return e, nil, false
 }
 
 func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
