@@ -40,6 +40,13 @@ func TestHandshakeMismatchesFailBothSides(t *testing.T) {
 			}
 			defer cl.Close()
 			err = cl.AwaitConnected(ctx)
+			if err == nil && c.byPeer {
+				// Check 6 is one-sided: this side's checks passed, and the
+				// peer's error frame comes after.
+				for err = cl.Err(); err == nil; err = cl.Err() {
+					waitTick(t, ctx)
+				}
+			}
 			var he *HandshakeError
 			if !errors.As(err, &he) {
 				t.Fatalf("client: %v", err)
