@@ -297,8 +297,7 @@ abstract class Link implements RpcPeer {
     open = false;
     tx.abort(text); // the reason is cut to 1024 bytes by the sender
     duplex.close();
-    LOG.log(System.Logger.Level.WARNING, "handshake failed: {0}", text);
-    return e;
+    return e; // the client or responder logs it, with what it does next
   }
 
   /** The HandshakeException a peer's connection error (status 9) reports, with both values from the hellos. */
@@ -459,6 +458,7 @@ abstract class Link implements RpcPeer {
     Loss l = new Loss(PeerGoneException.Reason.ENDED, "closed by this side", null, written, true);
     loss = l;
     duplex.close();
+    LOG.log(System.Logger.Level.DEBUG, "{0} closed by this side", this);
     try {
       rx.close();
     } catch (IOException ignored) {

@@ -75,6 +75,7 @@ public final class RpcClient<T> implements AutoCloseable {
   private final RpcConfig config;
   private final NotificationHandler<? super T> notifications;
   private final ConnectionListener listener;
+  private final RpcInterceptor interceptor;
   private final RpcMetrics metrics = new RpcMetrics();
   private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -93,6 +94,7 @@ public final class RpcClient<T> implements AutoCloseable {
     this.config = b.config;
     this.notifications = b.notifications;
     this.listener = b.listener;
+    this.interceptor = b.interceptor;
     long n = CLIENTS.incrementAndGet();
     this.events = Executors.newSingleThreadExecutor(Threads.daemon("fifochan-rpc-client-" + n + "-events"));
     this.thread = Threads.start("fifochan-rpc-client-" + n, this::run);
@@ -219,6 +221,10 @@ public final class RpcClient<T> implements AutoCloseable {
       CompletableFuture<Object> future, ClientStream<?> stream) {
     String op = operation != null ? Protocol.checkOperation(operation) : codec.tagOf(request);
     PendingCall call = new PendingCall(ids.incrementAndGet(), op, type, deadline, future, stream);
+    if (interceptor != null) {
+      call.traced = Intercepted.clientCall(interceptor,
+          new RpcInterceptor.CallInfo(config.service(), op, call.id, stream != null, connector.toString()));
+    }
     metrics.started.increment();
     metrics.inFlight.increment();
     pending.put(call.id, call);
@@ -263,6 +269,9 @@ public final class RpcClient<T> implements AutoCloseable {
     }
     if (streaming) {
       h.put(Protocol.STREAM, "1");
+    }
+    if (call.traced != null) {
+      Intercepted.addHeaders(call.traced, h);
     }
     try {
       l.send(request, h.build(), call.deadline, call);
@@ -357,6 +366,9 @@ public final class RpcClient<T> implements AutoCloseable {
       t.cancel(false);
     }
     metrics.inFlight.decrement();
+    if (call.traced != null) {
+      Intercepted.end(call.traced, error); // before the caller can see the outcome
+    }
     if (error == null) {
       metrics.succeeded.increment();
       if (call.future != null) {
@@ -451,16 +463,20 @@ public final class RpcClient<T> implements AutoCloseable {
         l.handshake();
       } catch (HandshakeException e) {
         metrics.connectionFailures.increment();
+        Link.LOG.log(System.Logger.Level.WARNING, "{0}: handshake failed, the client stops (every call fails with it): {1}",
+            this, e.getMessage());
         fail(e);
         safely(() -> listener.disconnected(null, e));
         break;
       } catch (IOException | RuntimeException e) {
         metrics.connectionFailures.increment();
         duplex.close();
-        Link.LOG.log(System.Logger.Level.DEBUG, "handshake failed: {0}", e);
+        // DEBUG: a client retries every connectAttempt while its responder is away (no log line per try)
+        Link.LOG.log(System.Logger.Level.DEBUG, "{0}: handshake failed, will try again: {1}", this, e);
         pause();
         continue;
       }
+      boolean again;
       synchronized (state) {
         if (closed) {
           l.closeGracefully(config.channel().closeTimeout());
@@ -468,13 +484,14 @@ public final class RpcClient<T> implements AutoCloseable {
         }
         link = l;
         state.notifyAll();
-        if (connectedBefore) {
+        again = connectedBefore;
+        if (again) {
           metrics.reconnects.increment();
         }
         connectedBefore = true;
       }
       metrics.connections.increment();
-      Link.LOG.log(System.Logger.Level.INFO, "connected: {0}", l);
+      Link.LOG.log(System.Logger.Level.INFO, again ? "reconnected: {0}" : "connected: {0}", l);
       safely(() -> listener.connected(l));
       l.readLoop();
       synchronized (state) {
@@ -711,6 +728,8 @@ public final class RpcClient<T> implements AutoCloseable {
       long code = Protocol.parseNonNegative(h.get(Protocol.STATUS));
       if (code == RpcStatus.FAILED_PRECONDITION.code()) {
         HandshakeException e = fromPeer(h);
+        Link.LOG.log(System.Logger.Level.WARNING, "{0}: the responder reported a handshake mismatch, the client stops: {1}",
+            this, e.getMessage());
         fail(e);
         lose(PeerGoneException.Reason.ENDED, e.getMessage(), e);
       } else if (code == RpcStatus.UNAVAILABLE.code()) {
@@ -805,6 +824,7 @@ public final class RpcClient<T> implements AutoCloseable {
     private RpcConfig config = RpcConfig.defaults();
     private NotificationHandler<? super T> notifications;
     private ConnectionListener listener = new ConnectionListener() {};
+    private RpcInterceptor interceptor;
 
     private Builder(Connector connector, Codec<T> codec) {
       this.connector = Objects.requireNonNull(connector, "connector");
@@ -829,6 +849,15 @@ public final class RpcClient<T> implements AutoCloseable {
     /** Told when connections come and go. */
     public Builder<T> listener(ConnectionListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Observes every call (tracing: a client span per call, its context sent in the call's headers); none
+     * by default. See {@link RpcInterceptor}.
+     */
+    public Builder<T> interceptor(RpcInterceptor interceptor) {
+      this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
       return this;
     }
 
