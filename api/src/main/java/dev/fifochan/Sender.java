@@ -104,6 +104,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Idle flushes postponed at most this many times while sends keep coming. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
+  /** How long a close that gave up on the lock lets its holder leave the closed transport. */
+  private static final long SETTLE_NANOS = 200_000_000;
   /** Session starts, ends, aborts and truncations at DEBUG; never on the per-message path. */
   private static final System.Logger LOG = System.getLogger("dev.fifochan.Sender");
 
@@ -332,6 +334,9 @@ public final class Sender<T> implements AutoCloseable {
         if (closeRequested) {
           throw new AsynchronousCloseException();
         }
+        if (!deadline.hasExpired()) {
+          throw transportClosedMeanwhile();
+        }
         stats.timeouts.add(1);
         armIdleFlush();
         throw new SendTimeoutException(deadline.timeout(), FifochanTimeoutException.Operation.FLUSH);
@@ -377,6 +382,9 @@ public final class Sender<T> implements AutoCloseable {
       }
       if (closeRequested) {
         throw new AsynchronousCloseException();
+      }
+      if (result == BACK_PRESSURED && !deadline.hasExpired()) {
+        throw transportClosedMeanwhile();
       }
       stats.timeouts.add(1);
       throw new SendTimeoutException(deadline.timeout());
@@ -511,6 +519,7 @@ public final class Sender<T> implements AutoCloseable {
     if (!locked) {
       // A thread holds the sender and does not let go (a blocking write, a slow codec): give up.
       sink.close();
+      settleAfterClose();
       SinkCounters c = sink.counters();
       CloseTimeoutException e = new CloseTimeoutException(deadline.timeout(), c.messagesWritten(), c.messagesPending(),
           c.frameTorn(), interrupted == null ? null : new InterruptedIOException("interrupted while closing"));
@@ -581,6 +590,8 @@ public final class Sender<T> implements AutoCloseable {
     } finally {
       if (locked) {
         lock.unlock();
+      } else {
+        settleAfterClose();
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -697,6 +708,27 @@ public final class Sender<T> implements AutoCloseable {
     throw new SendTimeoutException(deadline.timeout(), op);
   }
 
+  /**
+   * After giving up on the lock and closing the transport: lets the thread that held the lock leave
+   * (a write it had in flight ends and is counted; every later write fails), waiting at most
+   * {@code SETTLE_NANOS}, so that {@link SenderStats#messagesWritten()} is final once close or abort
+   * returns. A thread stuck elsewhere (a codec) cannot write any more and is not waited for longer.
+   */
+  private void settleAfterClose() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (lock.tryLock(SETTLE_NANOS, TimeUnit.NANOSECONDS)) {
+        lock.unlock();
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** Takes the lock for close or abort, waking a sender thread that waits in the transport until it lets go. */
   private boolean acquireForEnd(Deadline deadline) throws InterruptedException {
     while (true) {
@@ -709,6 +741,15 @@ public final class Sender<T> implements AutoCloseable {
         return false;
       }
     }
+  }
+
+  /**
+   * The transport gave up a wait before its deadline although this sender did not wake it (only
+   * close and abort do): its {@link FrameSink#close()} was called by another thread (a connection
+   * closed under the sender). Fails the sender; returns what to throw: not sent.
+   */
+  private IOException transportClosedMeanwhile() {
+    return failed(new AsynchronousCloseException(), true);
   }
 
   /** The sender failed with {@code e} (from the transport); returns it to be thrown. */
