@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -63,6 +64,9 @@ import java.util.Objects;
  * format 1.0 no frame can carry headers ({@link ChannelInfo#headersAllowed()} is false): nothing is
  * injected, and the bytes on the wire are exactly those of an untraced sender; the send span is still
  * recorded locally.
+ *
+ * <p>For request/response use {@link RpcTracing} on the client and responder, not this interceptor on
+ * their {@code RpcConfig.channel()}: that would make a messaging span of every protocol frame.
  *
  * <p>Instances are immutable and thread-safe; one may serve every channel of a process. The spans of one
  * {@code send} live in a thread-local between {@code beforeSend} and {@code afterSend}, which the sender
@@ -163,7 +167,7 @@ public final class ChannelTracing implements ChannelInterceptor {
     Context parent;
     SpanContext creation;
     SpanKind kind;
-    if (r != null && r.channel == channel && r.message == message && r.headers == headers) {
+    if (r != null && r.matches(channel, message, headers)) {
       parent = Context.root().with(r.span);
       creation = r.creation;
       kind = SpanKind.INTERNAL; // the receive span is the CONSUMER span of this message
@@ -201,20 +205,30 @@ public final class ChannelTracing implements ChannelInterceptor {
     return "ChannelTracing[" + propagator + "]";
   }
 
-  /** The receive span of the message just delivered on this thread, for the handler scope that may follow. */
+  /**
+   * The receive span of the message just delivered on this thread, for the handler scope that may follow
+   * (poll and pollFrames call openScope right after afterReceive, with the same message and headers). The
+   * message and headers are held weakly and compared by identity: after a pull receive, which opens no
+   * scope, nothing of the message stays reachable from here.
+   */
   private static final class Received {
     final ChannelInfo channel;
-    final Object message;
-    final Headers headers;
+    final WeakReference<Object> message;
+    final WeakReference<Headers> headers;
     final Span span;
     final SpanContext creation;
 
     Received(ChannelInfo channel, Object message, Headers headers, Span span, SpanContext creation) {
       this.channel = channel;
-      this.message = message;
-      this.headers = headers;
+      this.message = message == null ? null : new WeakReference<>(message);
+      this.headers = new WeakReference<>(headers);
       this.span = span;
       this.creation = creation;
+    }
+
+    boolean matches(ChannelInfo c, Object m, Headers h) {
+      return channel.equals(c) && (message == null ? m == null : m != null && message.get() == m)
+          && headers.get() == h;
     }
   }
 
