@@ -9,6 +9,7 @@ import dev.fifochan.fifo.FifoOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,11 +35,13 @@ public final class Configuration {
         .follow(true)                          // the receiver reads writer after writer
         .build();
     // README:end
+    CountDownLatch writersDone = new CountDownLatch(1);
     CompletableFuture<Void> reader = Examples.background(() -> {
       try (Receiver<String> rx = Fifo.openReceiver(path, Codecs.string(), config, options)) {
         for (int i = 0; i < 2; i++) {
           System.out.println(rx.receive(Duration.ofSeconds(10)));   // one message from each writer
         }
+        writersDone.await(30, TimeUnit.SECONDS);   // a following reader never sees "the end": stay until they closed
       }
     });
     for (String writer : new String[] {"first writer", "second writer"}) {
@@ -46,6 +49,7 @@ public final class Configuration {
         tx.send(writer);
       }
     }
+    writersDone.countDown();
     reader.get(30, TimeUnit.SECONDS);
   }
 }
