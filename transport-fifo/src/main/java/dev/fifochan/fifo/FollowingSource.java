@@ -178,6 +178,20 @@ final class FollowingSource implements FrameSource {
     return s == null ? 0 : s.openSessions();
   }
 
+  /** The current writer session's last read that got bytes; {@link Long#MIN_VALUE} between sessions. */
+  @Override
+  public long lastActivityNanos() {
+    FrameSource s = session;
+    return s == null ? Long.MIN_VALUE : s.lastActivityNanos();
+  }
+
+  /** The position in the current writer session (positions restart at 0 with each); -1 between sessions. */
+  @Override
+  public long position() {
+    FrameSource s = session;
+    return s == null ? -1 : s.position();
+  }
+
   @Override
   public boolean resumesAfterFailure() {
     return true;
