@@ -45,6 +45,8 @@ final class FollowingSource implements FrameSource {
   private volatile FrameSource session;
   private boolean draining;
   private ByteBuffer drainBuffer;
+  /** The read buffer every writer session's source reads into, one after another (made with the first). */
+  private ByteBuffer readBuffer;
 
   FollowingSource(FollowOpener opener, Path path, ChannelConfig config, Predicate<String> acceptsCodec, String readerCodec) {
     this.opener = opener;
@@ -99,7 +101,10 @@ final class FollowingSource implements FrameSource {
         throw new AsynchronousCloseException();
       }
       channel = ch;
-      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec);
+      if (readBuffer == null) {
+        readBuffer = ByteStreams.readBuffer(config);
+      }
+      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec, readBuffer); // the last session is closed
     }
     return true;
   }
@@ -190,6 +195,11 @@ final class FollowingSource implements FrameSource {
   public long position() {
     FrameSource s = session;
     return s == null ? -1 : s.position();
+  }
+
+  /** The read buffer the sessions share (null before the first); for tests. */
+  ByteBuffer readBuffer() {
+    return readBuffer;
   }
 
   @Override

@@ -173,4 +173,28 @@ class FollowingReceiverTest {
       assertEquals(1, e.openSessions());
     }
   }
+
+  /** One read buffer for every writer session: each session's source reads into the follower's buffer. */
+  @Test
+  void everyWriterSessionIsReadIntoTheSameBuffer() throws Exception {
+    dev.fifochan.spi.FrameSource source = Fifo.openSource(fifo, CONFIG, FOLLOW, null, null);
+    FollowingSource following = (FollowingSource) source;
+    try (Receiver<String> r = Receiver.over(source, Codecs.string(), CONFIG)) {
+      ByteBuffer first = null;
+      String large = "L".repeat(CONFIG.bufferSize() + 1000); // assembled beside the buffer
+      for (int session = 0; session < 5; session++) {
+        send("s" + session, large, "end of s" + session);
+        assertEquals("s" + session, r.receive(WAIT));
+        assertEquals(large, r.receive(WAIT));
+        assertEquals("end of s" + session, r.receive(WAIT));
+        if (first == null) {
+          first = following.readBuffer();
+          assertEquals(CONFIG.bufferSize(), first.capacity());
+          assertTrue(first.isDirect());
+        }
+        assertTrue(first == following.readBuffer(), "session " + session + " read into the first session's buffer");
+      }
+      assertEquals(5, r.stats().sessionsStarted());
+    }
+  }
 }
