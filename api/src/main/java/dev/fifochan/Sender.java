@@ -559,7 +559,9 @@ public final class Sender<T> implements AutoCloseable {
    * completes exceptionally with a {@link StreamAbortedException} whose
    * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
    * In wire format 1.0 it drains what was accepted and closes without any end (the reader sees a
-   * truncated stream; the reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * truncated stream; the reason is lost). Wakes a send blocked in another thread. Called with the
+   * thread's interrupt flag set, or interrupted while it waits, it waits no longer: it writes only
+   * what the transport takes at once (the flag stays set). A no-op if the sender is already closed,
    * closing, aborted or failed. Never throws.
    */
   public void abort(String reason) {
@@ -569,14 +571,18 @@ public final class Sender<T> implements AutoCloseable {
     }
     closeRequested = true;
     cancelHeartbeats();
-    Deadline deadline = Deadline.after(config.closeTimeout());
+    // Called with an interrupt pending (the idiom's catch of an InterruptedIOException): wait for
+    // nothing, but still write what the transport takes at once (with the flag cleared meanwhile: a
+    // JDK channel closes itself when an interrupted thread writes to it).
+    boolean interrupted = Thread.interrupted();
+    Deadline deadline = interrupted ? NOW : Deadline.after(config.closeTimeout());
     boolean locked;
-    boolean interrupted = false;
     try {
       locked = acquireForEnd(deadline);
     } catch (InterruptedException e) {
       interrupted = true;
-      locked = false;
+      deadline = NOW;
+      locked = lock.tryLock(); // the flag is clear again: write what goes at once if the sender is free
     }
     boolean ended = false;
     try {

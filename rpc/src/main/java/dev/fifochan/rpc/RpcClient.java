@@ -100,7 +100,10 @@ public final class RpcClient<T> implements AutoCloseable {
     this.thread = Threads.start("fifochan-rpc-client-" + n, this::run);
   }
 
-  /** A builder of a client that connects with {@code connector} and encodes with {@code codec}. */
+  /**
+   * A builder of a client that connects with {@code connector} (which the client then owns: closing
+   * the client closes it) and encodes with {@code codec}.
+   */
   public static <T> Builder<T> builder(Connector connector, Codec<T> codec) {
     return new Builder<>(connector, codec);
   }
@@ -581,7 +584,9 @@ public final class RpcClient<T> implements AutoCloseable {
 
   /**
    * Closes the client: pending calls fail with {@link RpcStatus#CANCELLED}, the connection ends with an
-   * end of stream (bounded by the channel's close timeout), reconnecting stops. Idempotent.
+   * end of stream (bounded by the channel's close timeout), reconnecting stops, and the client's
+   * {@link Connector} is closed, which ends a connect attempt in progress at once (the client owns the
+   * connector it was built with). Idempotent.
    */
   @Override
   public void close() {
@@ -595,6 +600,7 @@ public final class RpcClient<T> implements AutoCloseable {
       link = null;
       state.notifyAll();
     }
+    connector.close(); // a connect attempt in progress ends now instead of at its deadline
     for (PendingCall c : pending.values()) {
       if (end(c, null, local(RpcStatus.CANCELLED, "the client was closed", c, null))) {
         sendCancel(c, RpcStatus.CANCELLED);
