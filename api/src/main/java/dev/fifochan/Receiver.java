@@ -86,6 +86,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private volatile IOException sticky;
   /** When the last record arrived (liveness only; guarded by the lock). */
   private long lastArrival;
+  /** Where the record after the last one that arrived starts (liveness only; guarded by the lock). */
+  private long nextPosition;
 
   private Receiver(FrameSource source, Codec<T> codec, ChannelConfig config) {
     this.source = Objects.requireNonNull(source, "source");
@@ -345,7 +347,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
       try {
         r = source.next(wait);
       } catch (MessageException e) {
-        noteArrival();
+        noteArrival(null);
         stats.frames.addOwned(1);
         stats.malformed.addOwned(1);
         deadLetter((DecodeException) wrapMessageFailure(e));
@@ -371,14 +373,15 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
             && System.nanoTime() - lastSignOfLife() >= livenessNanos) {
           lastArrival = System.nanoTime(); // report again only after another silent period
           stats.livenessTimeouts.add(1);
-          throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), -1);
+          long at = source.position();
+          throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), at >= 0 ? at : nextPosition);
         }
         if (deadline.hasExpired()) {
           return null;
         }
         continue;
       }
-      noteArrival();
+      noteArrival(r);
       switch (r.kind()) {
         case FRAME:
           stats.frames.addOwned(1);
@@ -439,9 +442,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return bytes == Long.MIN_VALUE || bytes - lastArrival < 0 ? lastArrival : bytes;
   }
 
-  private void noteArrival() {
+  private void noteArrival(InboundRecord r) {
     if (livenessNanos > 0) {
       lastArrival = System.nanoTime();
+      if (r != null) {
+        nextPosition = r.position() + r.wireLength(); // for a transport that does not report its position
+      }
     }
   }
 

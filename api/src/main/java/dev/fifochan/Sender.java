@@ -104,6 +104,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Idle flushes postponed at most this many times while sends keep coming. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
+  /** How long a close that gave up on the lock lets its holder leave the closed transport. */
+  private static final long SETTLE_NANOS = 200_000_000;
   /** Session starts, ends, aborts and truncations at DEBUG; never on the per-message path. */
   private static final System.Logger LOG = System.getLogger("dev.fifochan.Sender");
 
@@ -517,6 +519,7 @@ public final class Sender<T> implements AutoCloseable {
     if (!locked) {
       // A thread holds the sender and does not let go (a blocking write, a slow codec): give up.
       sink.close();
+      settleAfterClose();
       SinkCounters c = sink.counters();
       CloseTimeoutException e = new CloseTimeoutException(deadline.timeout(), c.messagesWritten(), c.messagesPending(),
           c.frameTorn(), interrupted == null ? null : new InterruptedIOException("interrupted while closing"));
@@ -556,7 +559,9 @@ public final class Sender<T> implements AutoCloseable {
    * completes exceptionally with a {@link StreamAbortedException} whose
    * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
    * In wire format 1.0 it drains what was accepted and closes without any end (the reader sees a
-   * truncated stream; the reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * truncated stream; the reason is lost). Wakes a send blocked in another thread. Called with the
+   * thread's interrupt flag set, or interrupted while it waits, it waits no longer: it writes only
+   * what the transport takes at once (the flag stays set). A no-op if the sender is already closed,
    * closing, aborted or failed. Never throws.
    */
   public void abort(String reason) {
@@ -566,14 +571,18 @@ public final class Sender<T> implements AutoCloseable {
     }
     closeRequested = true;
     cancelHeartbeats();
-    Deadline deadline = Deadline.after(config.closeTimeout());
+    // Called with an interrupt pending (the idiom's catch of an InterruptedIOException): wait for
+    // nothing, but still write what the transport takes at once (with the flag cleared meanwhile: a
+    // JDK channel closes itself when an interrupted thread writes to it).
+    boolean interrupted = Thread.interrupted();
+    Deadline deadline = interrupted ? NOW : Deadline.after(config.closeTimeout());
     boolean locked;
-    boolean interrupted = false;
     try {
       locked = acquireForEnd(deadline);
     } catch (InterruptedException e) {
       interrupted = true;
-      locked = false;
+      deadline = NOW;
+      locked = lock.tryLock(); // the flag is clear again: write what goes at once if the sender is free
     }
     boolean ended = false;
     try {
@@ -587,6 +596,8 @@ public final class Sender<T> implements AutoCloseable {
     } finally {
       if (locked) {
         lock.unlock();
+      } else {
+        settleAfterClose();
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -701,6 +712,27 @@ public final class Sender<T> implements AutoCloseable {
     }
     stats.timeouts.add(1);
     throw new SendTimeoutException(deadline.timeout(), op);
+  }
+
+  /**
+   * After giving up on the lock and closing the transport: lets the thread that held the lock leave
+   * (a write it had in flight ends and is counted; every later write fails), waiting at most
+   * {@code SETTLE_NANOS}, so that {@link SenderStats#messagesWritten()} is final once close or abort
+   * returns. A thread stuck elsewhere (a codec) cannot write any more and is not waited for longer.
+   */
+  private void settleAfterClose() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (lock.tryLock(SETTLE_NANOS, TimeUnit.NANOSECONDS)) {
+        lock.unlock();
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Takes the lock for close or abort, waking a sender thread that waits in the transport until it lets go. */

@@ -109,6 +109,8 @@ class LifecycleTest {
     assertTrue(ms >= 250 && ms < 3000, "after " + ms + " ms");
     assertEquals(1, e.openSessions());
     assertEquals(Duration.ofMillis(300), e.timeout());
+    assertEquals(12 + 10, e.position(), "after the preamble (12 bytes) and the frame of \"only\" (6 + 4 bytes)");
+    assertTrue(e.getMessage().contains("at position 22"), e.getMessage());
     assertTrue(rx.isOpen(), "a liveness timeout leaves the receiver usable");
     tx.send("late");
     assertEquals("late", rx.receive(Duration.ofSeconds(5)));

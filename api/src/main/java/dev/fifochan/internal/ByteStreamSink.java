@@ -94,6 +94,12 @@ public final class ByteStreamSink implements FrameSink {
   private volatile long wakeups;
   private volatile boolean closed;
   private IOException failure;
+  /**
+   * The frame being committed is counted as pending but not accepted yet: if the transport fails
+   * before {@link #commitFrame} returns, the sender reports that send as failed, so the frame is not
+   * among the accepted messages discarded.
+   */
+  private boolean committing;
 
   private final LiveCounter messagesWritten = new LiveCounter();
   private final LiveCounter bytesWritten = new LiveCounter();
@@ -182,6 +188,14 @@ public final class ByteStreamSink implements FrameSink {
 
   @Override
   public SendStatus commitFrame(Deadline deadline) throws IOException {
+    try {
+      return commit(deadline);
+    } finally {
+      committing = false;
+    }
+  }
+
+  private SendStatus commit(Deadline deadline) throws IOException {
     long gen = wakeups;
     if (!inFrame) {
       throw new IllegalStateException("no frame in progress");
@@ -202,6 +216,7 @@ public final class ByteStreamSink implements FrameSink {
       int start = frameStart;
       lastFrameSize = buf.position() - start;
       addMessageToBuffer();
+      committing = true;
       return writeThrough ? writeThrough(deadline, gen, start) : SendStatus.ACCEPTED;
     }
     // The frame is in the overflow buffer.
@@ -235,6 +250,7 @@ public final class ByteStreamSink implements FrameSink {
       overflowing = false;
       releaseOverflow(o);
       addMessageToBuffer();
+      committing = true;
       return writeThrough ? writeThrough(deadline, gen, start) : SendStatus.ACCEPTED;
     }
     // Larger than the whole buffer: write everything before it, then it from its own buffer.
@@ -254,6 +270,7 @@ public final class ByteStreamSink implements FrameSink {
     overflow = null;
     inFrame = false;
     overflowing = false;
+    committing = true;
     publishPending();
     try {
       if (!writeTail(deadline, gen) && writeThrough && tail != null && tail.position() == 0) {
@@ -597,7 +614,7 @@ public final class ByteStreamSink implements FrameSink {
       }
       return n;
     } catch (PeerClosedException e) {
-      throw fail(new PeerClosedException(description, messagesWritten.get(), pendingNow(), isTorn(), e));
+      throw fail(new PeerClosedException(description, messagesWritten.get(), acceptedPending(), isTorn(), e));
     } catch (ClosedChannelException e) {
       if (closed) {
         throw closedMeanwhile(e);
@@ -744,9 +761,15 @@ public final class ByteStreamSink implements FrameSink {
   private IOException fail(IOException e) {
     if (failure == null) {
       failure = e;
+      pending.setOwned(acceptedPending()); // what will never be written now
     }
     close();
     return failure;
+  }
+
+  /** Accepted messages not completely written: without a frame whose commit has not returned yet. */
+  private long acceptedPending() {
+    return pendingNow() - (committing ? 1 : 0);
   }
 
   private void checkUsable() throws IOException {

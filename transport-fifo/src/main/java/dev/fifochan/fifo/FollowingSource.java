@@ -45,6 +45,8 @@ final class FollowingSource implements FrameSource {
   private volatile FrameSource session;
   private boolean draining;
   private ByteBuffer drainBuffer;
+  /** The read buffer every writer session's source reads into, one after another (made with the first). */
+  private ByteBuffer readBuffer;
 
   FollowingSource(FollowOpener opener, Path path, ChannelConfig config, Predicate<String> acceptsCodec, String readerCodec) {
     this.opener = opener;
@@ -99,7 +101,10 @@ final class FollowingSource implements FrameSource {
         throw new AsynchronousCloseException();
       }
       channel = ch;
-      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec);
+      if (readBuffer == null) {
+        readBuffer = ByteStreams.readBuffer(config);
+      }
+      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec, readBuffer); // the last session is closed
     }
     return true;
   }
@@ -176,6 +181,25 @@ final class FollowingSource implements FrameSource {
   public int openSessions() {
     FrameSource s = session;
     return s == null ? 0 : s.openSessions();
+  }
+
+  /** The current writer session's last read that got bytes; {@link Long#MIN_VALUE} between sessions. */
+  @Override
+  public long lastActivityNanos() {
+    FrameSource s = session;
+    return s == null ? Long.MIN_VALUE : s.lastActivityNanos();
+  }
+
+  /** The position in the current writer session (positions restart at 0 with each); -1 between sessions. */
+  @Override
+  public long position() {
+    FrameSource s = session;
+    return s == null ? -1 : s.position();
+  }
+
+  /** The read buffer the sessions share (null before the first); for tests. */
+  ByteBuffer readBuffer() {
+    return readBuffer;
   }
 
   @Override

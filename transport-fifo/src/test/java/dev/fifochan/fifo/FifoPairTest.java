@@ -186,6 +186,114 @@ class FifoPairTest {
   }
 
   @Test
+  void closingTheConnectorCancelsAPendingConnect() throws Exception {
+    java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
+    dev.fifochan.spi.Connector connector = pair().connector(CONFIG);
+    Thread[] connecting = new Thread[1];
+    CompletableFuture<Throwable> attempt = CompletableFuture.supplyAsync(() -> {
+      connecting[0] = Thread.currentThread();
+      try {
+        connector.connect(Deadline.after(Duration.ofSeconds(30))); // no responder comes
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    });
+    awaitInside(connecting, "connectFd");
+    long t0 = System.nanoTime();
+    connector.close();
+    assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, attempt.get(5, TimeUnit.SECONDS));
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
+    assertThrows(ClosedChannelException.class, () -> connector.connect(Deadline.after(Duration.ofSeconds(1))));
+    connector.close(); // idempotent
+    FifoTesting.assertNoFdLeak(fdsBefore);
+  }
+
+  /**
+   * One connection at a time: an accept called while the connection accepted last is open waits until
+   * both its halves are closed (it used to fail at once on the request FIFO's reader lock), and one
+   * whose deadline passes meanwhile returns null.
+   */
+  @Test
+  void aSecondAcceptWaitsUntilThePreviousConnectionIsClosed() throws Exception {
+    FifoPair pair = pair();
+    Acceptor acceptor = pair.acceptor(CONFIG);
+    CompletableFuture<Duplex> first = CompletableFuture.supplyAsync(() -> {
+      try {
+        return acceptor.accept(Deadline.after(Duration.ofSeconds(20)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    Duplex client1 = pair.connector(CONFIG).connect(Deadline.after(Duration.ofSeconds(20)));
+    Duplex server1 = first.get(20, TimeUnit.SECONDS);
+
+    long t0 = System.nanoTime();
+    assertNull(acceptor.accept(Deadline.after(Duration.ofMillis(300))), "the deadline passed while the first was open");
+    assertTrue((System.nanoTime() - t0) / 1_000_000 >= 290);
+
+    Thread[] accepting = new Thread[1];
+    CompletableFuture<Duplex> second = CompletableFuture.supplyAsync(() -> {
+      accepting[0] = Thread.currentThread();
+      try {
+        return acceptor.accept(Deadline.after(Duration.ofSeconds(30)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    awaitInside(accepting, "awaitPreviousClosed");
+    // The first connection ends the way request/response ends one: each side closes its sender and receiver.
+    Sender<String> tx1 = Sender.over(server1.sink(), Codecs.string(), CONFIG);
+    Receiver<String> rx1 = Receiver.over(server1.source(), Codecs.string(), CONFIG);
+    client1.close();
+    tx1.abort("client gone");
+    Thread.sleep(200);
+    assertTrue(!second.isDone(), "one half of the first connection is still open");
+    rx1.close();
+
+    Duplex client2 = pair.connector(CONFIG).connect(Deadline.after(Duration.ofSeconds(20)));
+    Duplex server2 = second.get(20, TimeUnit.SECONDS);
+    try (Receiver<String> a = Receiver.over(server2.source(), Codecs.string(), CONFIG);
+        Sender<String> q = Sender.over(client2.sink(), Codecs.string(), CONFIG)) {
+      q.send("over the second connection");
+      assertEquals("over the second connection", a.receive(Duration.ofSeconds(10)));
+    }
+    client2.close();
+    server2.close();
+    acceptor.close();
+  }
+
+  @Test
+  void closingTheAcceptorEndsAnAcceptWaitingForThePreviousConnection() throws Exception {
+    FifoPair pair = pair();
+    Acceptor acceptor = pair.acceptor(CONFIG);
+    CompletableFuture<Duplex> first = CompletableFuture.supplyAsync(() -> {
+      try {
+        return acceptor.accept(Deadline.after(Duration.ofSeconds(20)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    Duplex client = pair.connector(CONFIG).connect(Deadline.after(Duration.ofSeconds(20)));
+    Duplex server = first.get(20, TimeUnit.SECONDS);
+    Thread[] accepting = new Thread[1];
+    CompletableFuture<Throwable> second = CompletableFuture.supplyAsync(() -> {
+      accepting[0] = Thread.currentThread();
+      try {
+        acceptor.accept(Deadline.none());
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    });
+    awaitInside(accepting, "awaitPreviousClosed");
+    acceptor.close();
+    assertInstanceOf(ClosedChannelException.class, second.get(5, TimeUnit.SECONDS));
+    client.close();
+    server.close();
+  }
+
+  @Test
   void theTwoPathsMustDiffer() {
     assertThrows(IllegalArgumentException.class, () -> FifoPair.of(dir.resolve("x"), dir.resolve("x"), FifoOptions.defaults()));
   }
