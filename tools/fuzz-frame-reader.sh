@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the frame decoder with Jazzer (libFuzzer for the JVM).
 # Usage: tools/fuzz-frame-reader.sh [RUNS]   (default 10000000; results in docs/reliability.md)
-# The target is dev.fifochan.FrameReaderFuzz (api test sources): every input must decode to records
-# that re-encode to the bytes consumed, or end in a documented StreamException.
+# The target is dev.fifochan.internal.FrameDecoderFuzz (api test sources): every input must decode to records
+# that re-encode to the bytes consumed, or end in a documented StreamException at the failing record.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-10000000}
@@ -27,7 +27,7 @@ cp="$cp:$repo/com/code-intelligence/jazzer-api/$jazzer_version/jazzer-api-$jazze
 cp="$cp:$root/api/target/classes:$root/api/target/test-classes"
 cd "$work/findings"
 exec java -cp "$cp" com.code_intelligence.jazzer.Jazzer \
-  --target_class=dev.fifochan.FrameReaderFuzz \
+  --target_class=dev.fifochan.internal.FrameDecoderFuzz \
   --instrumentation_includes='dev.fifochan.**' --jvm_args=-Xmx512m \
   -runs="$runs" -max_len=8192 -rss_limit_mb=4096 -print_final_stats=1 \
   "$work/corpus"

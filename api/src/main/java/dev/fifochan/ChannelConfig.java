@@ -1,19 +1,36 @@
 package dev.fifochan;
 
+import dev.fifochan.internal.FrameDescriptor;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The one immutable configuration of a sender or receiver, with sane defaults. Transport options
- * (open timeout, FIFO mode, ownership, follow, pipe size) are ignored by transports they do not
- * apply to.
+ * The core configuration of a sender or receiver: framing, buffering and how an end ends. It names no
+ * transport concept; each transport has its own options (for FIFOs: {@code FifoOptions}). Immutable:
+ * the {@link Builder} validates every value as it is set, and {@link Builder#build()} seals them.
  *
  * <pre>{@code
  * ChannelConfig config = ChannelConfig.builder()
- *     .openTimeout(Duration.ofSeconds(5))
  *     .checksum(true)
+ *     .closeTimeout(Duration.ofSeconds(5))
  *     .build();
  * }</pre>
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th><th>used by</th></tr>
+ *   <tr><td>{@link #maxFrameLength()}</td><td>16 MiB</td><td>both</td></tr>
+ *   <tr><td>{@link #checksum()}</td><td>false</td><td>sender</td></tr>
+ *   <tr><td>{@link #bufferSize()}</td><td>256 KiB</td><td>both</td></tr>
+ *   <tr><td>{@link #flushDelay()}</td><td>50 µs</td><td>sender</td></tr>
+ *   <tr><td>{@link #closeTimeout()}</td><td>30 s</td><td>sender</td></tr>
+ *   <tr><td>{@link #heartbeatInterval()}</td><td>0 (off)</td><td>sender</td></tr>
+ *   <tr><td>{@link #livenessTimeout()}</td><td>0 (off)</td><td>receiver</td></tr>
+ *   <tr><td>{@link #wireVersion()}</td><td>1.1</td><td>sender</td></tr>
+ *   <tr><td>{@link #waitStrategy()}</td><td>park</td><td>both</td></tr>
+ *   <tr><td>{@link #deadLetters()}</td><td>none (throw)</td><td>receiver</td></tr>
+ *   <tr><td>{@link #name()}</td><td>the transport's description</td><td>both</td></tr>
+ * </table>
  */
 public final class ChannelConfig {
   private static final ChannelConfig DEFAULTS = new Builder().build();
@@ -22,134 +39,147 @@ public final class ChannelConfig {
   private final boolean checksum;
   private final int bufferSize;
   private final Duration flushDelay;
-  private final boolean fanIn;
-  private final Duration openTimeout;
-  private final boolean follow;
-  private final int fifoMode;
-  private final boolean createIfMissing;
-  private final boolean deleteOnClose;
-  private final boolean allowForeignOwner;
-  private final int pipeSize;
+  private final Duration closeTimeout;
+  private final Duration heartbeatInterval;
+  private final Duration livenessTimeout;
+  private final WireVersion wireVersion;
+  private final WaitStrategy waitStrategy;
+  private final DeadLetterHandler deadLetters;
+  private final String name;
 
   private ChannelConfig(Builder b) {
     this.maxFrameLength = b.maxFrameLength;
     this.checksum = b.checksum;
     this.bufferSize = b.bufferSize;
     this.flushDelay = b.flushDelay;
-    this.fanIn = b.fanIn;
-    this.openTimeout = b.openTimeout;
-    this.follow = b.follow;
-    this.fifoMode = b.fifoMode;
-    this.createIfMissing = b.createIfMissing;
-    this.deleteOnClose = b.deleteOnClose;
-    this.allowForeignOwner = b.allowForeignOwner;
-    this.pipeSize = b.pipeSize;
+    this.closeTimeout = b.closeTimeout;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.livenessTimeout = b.livenessTimeout;
+    this.wireVersion = b.wireVersion;
+    this.waitStrategy = b.waitStrategy;
+    this.deadLetters = b.deadLetters;
+    this.name = b.name;
   }
 
-  /** The defaults: 16 MiB frames, no checksum, 256 KiB buffer, 50 µs flush delay, 30 s open timeout, mode 0600. */
+  /** The defaults (see the table above). */
   public static ChannelConfig defaults() {
     return DEFAULTS;
   }
 
+  /** A builder starting from the defaults. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder that starts from this configuration. */
+  /** A builder starting from this configuration. */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
-  /** Largest payload a reader accepts and a writer sends, in bytes. */
+  /**
+   * Largest payload a receiver accepts (a longer frame is {@link FrameTooLongException}, found before
+   * anything is allocated) and a sender sends (a longer message is {@link MessageTooLongException}),
+   * in bytes. Default 16 MiB.
+   */
   public int maxFrameLength() {
     return maxFrameLength;
   }
 
-  /** Whether the writer appends a CRC-32C to every frame. Readers verify checksums whenever present. */
+  /**
+   * Whether a sender appends a CRC-32C to every record of its stream. Receivers verify a checksum
+   * whenever one is present. Default false.
+   */
   public boolean checksum() {
     return checksum;
   }
 
-  /** Size of the sender's coalescing buffer and of the receiver's read buffer, in bytes. */
+  /**
+   * Size of a sender's coalescing buffer and of a receiver's read buffer, in bytes (at least 4096;
+   * rounded up to whole 4 KiB pages). A frame larger than the buffer still works: it is written from,
+   * or assembled in, a separate array. Default 256 KiB.
+   */
   public int bufferSize() {
     return bufferSize;
   }
 
   /**
-   * How long a sender may keep buffered messages once it goes idle before it writes them out.
-   * {@link Duration#ZERO} writes every message at once (one system call per send).
+   * How long a sender keeps buffered messages after it goes idle before the shared scheduler writes
+   * them. {@link Duration#ZERO} writes each message at once (accepted then means in the transport).
+   * Default 50 µs.
    */
   public Duration flushDelay() {
     return flushDelay;
   }
 
   /**
-   * Fan-in mode for several writers on one FIFO: every write holds whole records and at most
-   * {@link WireFormat#PIPE_BUF} bytes, so writers never interleave; larger frames are refused.
+   * How long {@link Sender#close()} and {@link Sender#abort(String)} may take to drain what the
+   * sender accepted before they give up (then the stream is truncated). Default 30 s.
    */
-  public boolean fanIn() {
-    return fanIn;
+  public Duration closeTimeout() {
+    return closeTimeout;
   }
 
-  /** How long opening an end waits for the peer to open the other one. */
-  public Duration openTimeout() {
-    return openTimeout;
+  /**
+   * After how long without writing a format-1.1 sender writes a heartbeat, so that a reader with a
+   * {@link #livenessTimeout()} knows it is alive. {@link Duration#ZERO} (the default) sends none.
+   */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
   }
 
-  /** Whether a receiver keeps reading from the next writer after one ends (cleanly or not). */
-  public boolean follow() {
-    return follow;
+  /**
+   * How long a receiver waits, while a writer session is open, for any record (a message or a
+   * heartbeat) before a receive throws {@link LivenessTimeoutException}. {@link Duration#ZERO} (the
+   * default) never does. Set it above the writer's heartbeat interval plus scheduling noise.
+   */
+  public Duration livenessTimeout() {
+    return livenessTimeout;
   }
 
-  /** Permission bits of a FIFO this library creates (default {@code 0600}). */
-  public int fifoMode() {
-    return fifoMode;
+  /** The wire format a sender writes ({@link WireVersion}). Receivers read both. Default 1.1. */
+  public WireVersion wireVersion() {
+    return wireVersion;
   }
 
-  /** Whether opening a missing FIFO creates it. */
-  public boolean createIfMissing() {
-    return createIfMissing;
+  /** How an end waits for its transport. Default {@link WaitStrategy#park()}. */
+  public WaitStrategy waitStrategy() {
+    return waitStrategy;
   }
 
-  /** Whether closing this end deletes the FIFO. */
-  public boolean deleteOnClose() {
-    return deleteOnClose;
+  /**
+   * Where a receiver hands the frames it cannot decode; null (the default) makes the receive call
+   * throw the {@link DecodeException} instead. Either way the stream goes on.
+   */
+  public DeadLetterHandler deadLetters() {
+    return deadLetters;
   }
 
-  /** Whether a FIFO owned by another user may be opened. */
-  public boolean allowForeignOwner() {
-    return allowForeignOwner;
-  }
-
-  /** Pipe capacity to request from the kernel, in bytes (best effort; 0 leaves the default). */
-  public int pipeSize() {
-    return pipeSize;
+  /** The end's name for logs and metrics; null (the default) uses the transport's description. */
+  public String name() {
+    return name;
   }
 
   @Override
   public String toString() {
-    return "ChannelConfig{maxFrameLength=" + maxFrameLength + ", checksum=" + checksum
-        + ", bufferSize=" + bufferSize + ", flushDelay=" + flushDelay + ", fanIn=" + fanIn
-        + ", openTimeout=" + openTimeout + ", follow=" + follow
-        + ", fifoMode=0" + Integer.toOctalString(fifoMode) + ", createIfMissing=" + createIfMissing
-        + ", deleteOnClose=" + deleteOnClose + ", allowForeignOwner=" + allowForeignOwner
-        + ", pipeSize=" + pipeSize + "}";
+    return "ChannelConfig{maxFrameLength=" + maxFrameLength + ", checksum=" + checksum + ", bufferSize=" + bufferSize
+        + ", flushDelay=" + flushDelay + ", closeTimeout=" + closeTimeout + ", heartbeatInterval=" + heartbeatInterval
+        + ", livenessTimeout=" + livenessTimeout + ", wireVersion=" + wireVersion + ", waitStrategy=" + waitStrategy
+        + ", deadLetters=" + (deadLetters == null ? "none" : deadLetters) + ", name=" + name + "}";
   }
 
-  /** Builds a {@link ChannelConfig}; every setter validates its argument. */
+  /** Builds a {@link ChannelConfig}; every setter validates its argument at once. Not thread-safe. */
   public static final class Builder {
-    private int maxFrameLength = WireFormat.DEFAULT_MAX_FRAME_LENGTH;
+    private int maxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
     private boolean checksum;
     private int bufferSize = 256 * 1024;
     private Duration flushDelay = Duration.ofNanos(50_000);
-    private boolean fanIn;
-    private Duration openTimeout = Duration.ofSeconds(30);
-    private boolean follow;
-    private int fifoMode = 0600;
-    private boolean createIfMissing = true;
-    private boolean deleteOnClose;
-    private boolean allowForeignOwner;
-    private int pipeSize = 1 << 20;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private Duration heartbeatInterval = Duration.ZERO;
+    private Duration livenessTimeout = Duration.ZERO;
+    private WireVersion wireVersion = WireVersion.V1_1;
+    private WaitStrategy waitStrategy = WaitStrategy.park();
+    private DeadLetterHandler deadLetters;
+    private String name;
 
     private Builder() {}
 
@@ -158,19 +188,19 @@ public final class ChannelConfig {
       checksum = c.checksum;
       bufferSize = c.bufferSize;
       flushDelay = c.flushDelay;
-      fanIn = c.fanIn;
-      openTimeout = c.openTimeout;
-      follow = c.follow;
-      fifoMode = c.fifoMode;
-      createIfMissing = c.createIfMissing;
-      deleteOnClose = c.deleteOnClose;
-      allowForeignOwner = c.allowForeignOwner;
-      pipeSize = c.pipeSize;
+      closeTimeout = c.closeTimeout;
+      heartbeatInterval = c.heartbeatInterval;
+      livenessTimeout = c.livenessTimeout;
+      wireVersion = c.wireVersion;
+      waitStrategy = c.waitStrategy;
+      deadLetters = c.deadLetters;
+      name = c.name;
     }
 
+    /** @throws IllegalArgumentException if negative or over 2^31 - 1 - 64 KiB (room for the record around it) */
     public Builder maxFrameLength(int bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("maxFrameLength must be >= 0: " + bytes);
+      if (bytes < 0 || bytes > Integer.MAX_VALUE - 65_536) {
+        throw new IllegalArgumentException("maxFrameLength must be 0.." + (Integer.MAX_VALUE - 65_536) + ": " + bytes);
       }
       this.maxFrameLength = bytes;
       return this;
@@ -181,65 +211,65 @@ public final class ChannelConfig {
       return this;
     }
 
+    /** @throws IllegalArgumentException if under 4096 or over 1 GiB */
     public Builder bufferSize(int bytes) {
-      if (bytes < WireFormat.PIPE_BUF) {
-        throw new IllegalArgumentException("bufferSize must be >= " + WireFormat.PIPE_BUF + ": " + bytes);
+      if (bytes < 4096 || bytes > (1 << 30)) {
+        throw new IllegalArgumentException("bufferSize must be 4096..2^30: " + bytes);
       }
       this.bufferSize = bytes;
       return this;
     }
 
+    /** @throws IllegalArgumentException if negative */
     public Builder flushDelay(Duration delay) {
       this.flushDelay = nonNegative("flushDelay", delay);
       return this;
     }
 
-    public Builder fanIn(boolean on) {
-      this.fanIn = on;
+    /** @throws IllegalArgumentException if negative */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = nonNegative("closeTimeout", timeout);
       return this;
     }
 
-    public Builder openTimeout(Duration timeout) {
-      this.openTimeout = nonNegative("openTimeout", timeout);
+    /** @throws IllegalArgumentException if negative, or positive but under 1 ms */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = periodOrZero("heartbeatInterval", interval);
       return this;
     }
 
-    public Builder follow(boolean on) {
-      this.follow = on;
+    /** @throws IllegalArgumentException if negative, or positive but under 1 ms */
+    public Builder livenessTimeout(Duration timeout) {
+      this.livenessTimeout = periodOrZero("livenessTimeout", timeout);
       return this;
     }
 
-    public Builder fifoMode(int mode) {
-      if ((mode & ~0777) != 0) {
-        throw new IllegalArgumentException("fifoMode must be permission bits (0 to 0777): 0" + Integer.toOctalString(mode));
+    public Builder wireVersion(WireVersion version) {
+      this.wireVersion = Objects.requireNonNull(version, "wireVersion");
+      return this;
+    }
+
+    public Builder waitStrategy(WaitStrategy strategy) {
+      this.waitStrategy = Objects.requireNonNull(strategy, "waitStrategy");
+      return this;
+    }
+
+    /** The handler for undecodable frames; null to throw {@link DecodeException} (the default). */
+    public Builder deadLetters(DeadLetterHandler handler) {
+      this.deadLetters = handler;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if empty or blank (null restores the default) */
+    public Builder name(String name) {
+      if (name != null && name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
       }
-      this.fifoMode = mode;
+      this.name = name;
       return this;
     }
 
-    public Builder createIfMissing(boolean on) {
-      this.createIfMissing = on;
-      return this;
-    }
-
-    public Builder deleteOnClose(boolean on) {
-      this.deleteOnClose = on;
-      return this;
-    }
-
-    public Builder allowForeignOwner(boolean on) {
-      this.allowForeignOwner = on;
-      return this;
-    }
-
-    public Builder pipeSize(int bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("pipeSize must be >= 0: " + bytes);
-      }
-      this.pipeSize = bytes;
-      return this;
-    }
-
+    /** The sealed configuration. */
     public ChannelConfig build() {
       return new ChannelConfig(this);
     }
@@ -248,6 +278,14 @@ public final class ChannelConfig {
       Objects.requireNonNull(d, what);
       if (d.isNegative()) {
         throw new IllegalArgumentException(what + " must not be negative: " + d);
+      }
+      return d;
+    }
+
+    private static Duration periodOrZero(String what, Duration d) {
+      nonNegative(what, d);
+      if (!d.isZero() && d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(what + " must be zero (off) or at least 1 ms: " + d);
       }
       return d;
     }

@@ -1,7 +1,7 @@
 package dev.fifochan;
 
+import dev.fifochan.internal.FrameDescriptor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,17 +52,15 @@ public final class CodecRegistry implements Codec<Object> {
   }
 
   @Override
-  public void encode(Object value, OutputStream out) throws IOException {
-    entryFor(value).encode(value, out);
+  public void encode(Object value, PayloadSink sink) throws IOException {
+    entryFor(value).encode(value, sink);
   }
 
   @Override
   public Object decode(String tag, ByteBuffer payload) throws IOException {
     Entry<?> e = byTag.get(tag);
     if (e == null) {
-      byte[] raw = new byte[payload.remaining()];
-      payload.duplicate().get(raw);
-      throw new UnknownTypeException(tag, raw, -1);
+      throw new UnknownTypeException(tag, payload, -1);
     }
     return e.codec.decode(tag, payload);
   }
@@ -95,8 +93,8 @@ public final class CodecRegistry implements Codec<Object> {
       this.codec = codec;
     }
 
-    void encode(Object value, OutputStream out) throws IOException {
-      codec.encode(type.cast(value), out);
+    void encode(Object value, PayloadSink sink) throws IOException {
+      codec.encode(type.cast(value), sink);
     }
   }
 
@@ -107,7 +105,7 @@ public final class CodecRegistry implements Codec<Object> {
     private final Map<Class<?>, Entry<?>> byClass = new LinkedHashMap<>();
 
     private Builder(String name) {
-      if (!WireFormat.isValidCodecName(name)) {
+      if (!FrameDescriptor.isValidCodecName(name)) {
         throw new IllegalArgumentException("codec name must be 1-64 printable ASCII characters: '" + name + "'");
       }
       this.name = name;
@@ -116,7 +114,7 @@ public final class CodecRegistry implements Codec<Object> {
     /** Registers {@code type} under {@code tag}, encoded and decoded by {@code codec}. */
     public <T> Builder register(String tag, Class<T> type, Codec<T> codec) {
       Objects.requireNonNull(tag, "tag");
-      if (tag.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > WireFormat.MAX_TAG_LENGTH) {
+      if (tag.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FrameDescriptor.MAX_TAG_LENGTH) {
         throw new IllegalArgumentException("tag longer than 255 UTF-8 bytes: " + tag);
       }
       Entry<T> e = new Entry<>(tag, Objects.requireNonNull(type, "type"), Objects.requireNonNull(codec, "codec"));

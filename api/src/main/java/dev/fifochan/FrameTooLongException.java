@@ -1,28 +1,38 @@
 package dev.fifochan;
 
 /**
- * A frame is longer than the configured maximum. Raised by a reader before it allocates anything, and
- * by a writer (before anything of the frame is written) for a payload that exceeds the limit or, in
- * fan-in mode, a record that cannot be written atomically.
+ * A reader met a frame whose announced payload length exceeds its {@link ChannelConfig#maxFrameLength()}.
+ * Found on the length field alone, before anything is allocated. A sender refusing a message that is
+ * too long throws {@link MessageTooLongException} instead (a per-message failure).
  */
-public class FrameTooLongException extends StreamException {
+public final class FrameTooLongException extends StreamException {
   private static final long serialVersionUID = 1L;
   private final long length;
-  private final long maximum;
+  private final long limit;
 
-  public FrameTooLongException(long length, long maximum, long offset) {
-    super("frame of " + length + " bytes exceeds the maximum of " + maximum, offset);
+  /**
+   * @param length the announced payload length in bytes
+   * @param limit the reader's maximum in bytes
+   * @param position the frame's first byte
+   */
+  public FrameTooLongException(long length, long limit, long position) {
+    super(position, null);
     this.length = length;
-    this.maximum = maximum;
+    this.limit = limit;
   }
 
-  /** The length the frame has or announces. */
+  /** The payload length the frame announces, in bytes. */
   public long length() {
     return length;
   }
 
-  /** The limit it exceeds. */
-  public long maximum() {
-    return maximum;
+  /** The reader's maximum payload length, in bytes. */
+  public long limit() {
+    return limit;
+  }
+
+  @Override
+  public String getMessage() {
+    return "frame at position " + position() + " announces " + length + " payload bytes; this reader accepts at most " + limit;
   }
 }

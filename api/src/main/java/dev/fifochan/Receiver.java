@@ -1,8 +1,14 @@
 package dev.fifochan;
 
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSource;
+import dev.fifochan.spi.InboundRecord;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
@@ -11,115 +17,461 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The receiving end of a typed channel: reads frames from the transport and decodes them with its
+ * The receiving end of a typed channel: reads records from the transport and decodes frames with its
  * {@link Codec}.
  *
- * <p>{@link #receive()} blocks for the next message and returns {@code null} at a clean end of
- * stream; {@link #poll(Duration)} waits at most a given time. Iteration and {@link #stream()} end
- * at a clean end of stream and throw {@link UncheckedIOException} at an unclean one. A frame that
- * cannot be decoded is thrown as {@link DecodeException} (or handed to the configured
- * {@link DeadLetterHandler}) and the receiver goes on with the next frame. A framing failure
- * ({@link TruncatedStreamException}, {@link CorruptFrameException}, ...) ends the stream, except in
- * follow mode, where it is thrown once and the receiver then reads from the next writer.
+ * <h2>Receiving</h2>
+ * <ul>
+ *   <li>{@link #receive()} waits without limit for the next message and returns null at a clean end of
+ *       stream; {@link #receive(Duration)} throws {@link ReceiveTimeoutException} when nothing arrives
+ *       in time (nothing is consumed). {@link #receiveEnvelope()} adds headers, tag and position.</li>
+ *   <li>{@link #poll(MessageHandler, int, Duration)} hands up to {@code limit} messages to a handler:
+ *       it waits at most {@code timeout} for the first and then takes only what is ready; it returns
+ *       the count, 0 if time ran out, -1 at the end of the stream.</li>
+ *   <li>{@link #pollFrames(FrameHandler, int, Duration)} does the same with raw frames, zero-copy:
+ *       the handler sees views of the receive buffer and nothing is allocated per message.</li>
+ *   <li>Iteration and {@link #stream()} end at a clean end and throw {@link UncheckedIOException} at
+ *       a failure.</li>
+ * </ul>
+ * A timed call counts its wait for the receiver's lock (another thread receiving) against its
+ * timeout. Deadlines are enforced on waitable transports; over a blocking channel a read blocks in the
+ * channel.
  *
- * <p>Thread-safe: concurrent callers each get distinct messages. {@link #close()} may be called from
- * any thread and wakes a blocked receive, which then throws
- * {@link java.nio.channels.AsynchronousCloseException}.
+ * <h2>Failures</h2>
+ * A frame that cannot be decoded (unknown tag, malformed tag or headers, undecodable payload) is a
+ * {@link DecodeException}, thrown or handed to {@link ChannelConfig#deadLetters()}; the receiver goes
+ * on with the next frame. A {@link StreamException} ends the stream: a plain receiver throws it on
+ * every later call (sticky), as it does a writer's {@link StreamAbortedException}; a receiver over a
+ * following transport throws it once and goes on with the next writer session. With a
+ * {@link ChannelConfig#livenessTimeout()}, a receive throws {@link LivenessTimeoutException} when a
+ * writer session is open and nothing has arrived for that long. Heartbeats are never delivered.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any
+ * thread and wakes a blocked call, which throws {@link AsynchronousCloseException}; later calls throw
+ * {@link ClosedChannelException}. {@link #stats()}, {@link #isOpen()} and {@link #isEnded()} never take
+ * the lock.
  *
  * @param <T> the type of the messages
  */
 public final class Receiver<T> implements AutoCloseable, Iterable<T> {
+  private static final Deadline NOW = Deadline.afterNanos(0);
+
   private final Codec<T> codec;
+  private final FrameSource source;
   private final ChannelConfig config;
-  private final SourceOpener opener;
+  private final String name;
   private final DeadLetterHandler deadLetters;
   private final ReentrantLock lock = new ReentrantLock();
+  private final ReceiverStats stats = new ReceiverStats();
+  private final long livenessNanos;
+  private final FrameView frameView = new FrameView();
 
-  private volatile ReadableByteChannel channel;
-  private FrameReader reader;
   private volatile boolean closed;
-  private boolean ended;
-  private boolean needReopen;
-  private long received;
+  private volatile boolean ended;
+  private volatile IOException sticky;
+  /** When the last record arrived (liveness only; guarded by the lock). */
+  private long lastArrival;
 
-  private Receiver(ReadableByteChannel channel, SourceOpener opener, Codec<T> codec, ChannelConfig config,
-      DeadLetterHandler deadLetters) {
+  private Receiver(FrameSource source, Codec<T> codec, ChannelConfig config) {
+    this.source = Objects.requireNonNull(source, "source");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.config = Objects.requireNonNull(config, "config");
-    this.opener = opener;
-    this.deadLetters = deadLetters;
-    this.channel = channel;
-    this.reader = channel == null ? null : newReader(channel);
-  }
-
-  /** A receiver of one stream over any readable channel; it closes the channel when it closes. */
-  public static <T> Receiver<T> over(ReadableByteChannel channel, Codec<T> codec, ChannelConfig config) {
-    return new Receiver<>(Objects.requireNonNull(channel, "channel"), null, codec, config, null);
-  }
-
-  /** Like {@link #over(ReadableByteChannel, Codec, ChannelConfig)}, handing undecodable frames to {@code deadLetters}. */
-  public static <T> Receiver<T> over(ReadableByteChannel channel, Codec<T> codec, ChannelConfig config,
-      DeadLetterHandler deadLetters) {
-    return new Receiver<>(Objects.requireNonNull(channel, "channel"), null, codec, config, deadLetters);
+    this.name = config.name() != null ? config.name() : source.description();
+    this.deadLetters = config.deadLetters();
+    this.livenessNanos = config.livenessTimeout().toNanos();
+    this.lastArrival = System.nanoTime();
   }
 
   /**
-   * A receiver that follows a transport across writers: after one writer's stream ends (cleanly or
-   * not) it opens the next with {@code opener}. It ends only when closed.
+   * A receiver of the stream on any readable channel (a pipe, a socket, a file, standard input); it
+   * closes the channel when it closes. It accepts the writer codecs its codec
+   * {@link Codec#accepts(String) accepts}. See {@link ByteStreams} for which channels honour deadlines.
    */
-  public static <T> Receiver<T> following(SourceOpener opener, Codec<T> codec, ChannelConfig config) {
-    return new Receiver<>(null, Objects.requireNonNull(opener, "opener"), codec, config, null);
+  public static <T> Receiver<T> over(ReadableByteChannel channel, Codec<T> codec, ChannelConfig config) throws IOException {
+    return new Receiver<>(ByteStreams.source(channel, config, codec::accepts, codec.name()), codec, config);
   }
 
-  /** Like {@link #following(SourceOpener, Codec, ChannelConfig)}, handing undecodable frames to {@code deadLetters}. */
-  public static <T> Receiver<T> following(SourceOpener opener, Codec<T> codec, ChannelConfig config,
-      DeadLetterHandler deadLetters) {
-    return new Receiver<>(null, Objects.requireNonNull(opener, "opener"), codec, config, deadLetters);
+  /** A receiver over a transport's {@link FrameSource} (what transports and request/response use). */
+  public static <T> Receiver<T> over(FrameSource source, Codec<T> codec, ChannelConfig config) {
+    return new Receiver<>(source, codec, config);
   }
+
+  // ---------------------------------------------------------------- receiving
 
   /**
-   * Returns the next message, blocking until one arrives.
+   * The next message, waiting without limit.
    *
-   * @return the message, or {@code null} at a clean end of stream
-   * @throws DecodeException if the next frame cannot be decoded (the receiver stays usable)
-   * @throws StreamException if the stream is truncated, corrupt or incompatible
+   * @return the message, or null at a clean end of stream
+   * @throws DecodeException if the next frame cannot be decoded and no dead-letter handler is set (the
+   *     receiver stays usable)
+   * @throws StreamException if the stream failed, or the writer aborted it ({@link StreamAbortedException})
+   * @throws AsynchronousCloseException if {@link #close()} was called meanwhile
    */
   public T receive() throws IOException {
-    return next(-1);
+    return receive(Deadline.none());
   }
 
   /**
-   * Returns the next message, waiting at most {@code timeout}.
+   * The next message, waiting at most {@code timeout} in all.
    *
-   * @return the message, or {@code null} if none arrived in time or the stream ended ({@link #isEnded()})
+   * @return the message, or null at a clean end of stream
+   * @throws ReceiveTimeoutException if none arrived in time (nothing was consumed)
+   * @see #receive()
    */
-  public T poll(Duration timeout) throws IOException {
-    return next(Math.max(0, timeout.toNanos()));
+  public T receive(Duration timeout) throws IOException {
+    return receive(Deadline.after(timeout));
   }
 
-  /** Whether the stream ended cleanly (a following receiver never ends). */
+  /** The next message with its headers, tag and position, waiting without limit; null at a clean end. */
+  public Envelope<T> receiveEnvelope() throws IOException {
+    return receiveEnvelope(Deadline.none());
+  }
+
+  /** The next message with its headers, tag and position, waiting at most {@code timeout}; null at a clean end. */
+  public Envelope<T> receiveEnvelope(Duration timeout) throws IOException {
+    return receiveEnvelope(Deadline.after(timeout));
+  }
+
+  /**
+   * Hands up to {@code limit} messages to {@code handler} (with their headers, a view valid during the
+   * call): waits at most {@code timeout} for the first, then takes only those ready without waiting.
+   *
+   * @return how many messages were handled; 0 if time ran out first; -1 at the end of the stream
+   * @throws DecodeException for an undecodable frame without a dead-letter handler (earlier messages of
+   *     this call were handled)
+   * @throws StreamException if the stream failed or was aborted
+   * @throws RuntimeException or {@link IOException} that the handler threw (the message counts as
+   *     received); other checked exceptions wrapped in {@link UndeclaredThrowableException}
+   */
+  public int poll(MessageHandler<? super T> handler, int limit, Duration timeout) throws IOException {
+    Objects.requireNonNull(handler, "handler");
+    checkLimit(limit);
+    Deadline deadline = Deadline.after(timeout);
+    checkNotClosedOnEntry();
+    if (!acquire(deadline)) {
+      stats.timeouts.add(1);
+      return 0;
+    }
+    try {
+      int count = 0;
+      while (count < limit) {
+        InboundRecord r = nextFrame(count == 0 ? deadline : NOW);
+        if (r == null) {
+          if (count == 0 && !ended) {
+            stats.timeouts.add(1);
+          }
+          return count == 0 && ended ? -1 : count;
+        }
+        int length = r.payload().remaining();
+        T value = decode(r);
+        if (value == null) {
+          continue; // dead-lettered
+        }
+        count++;
+        delivered(r, length);
+        try {
+          handler.onMessage(value, r.headers());
+        } catch (RuntimeException | IOException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new UndeclaredThrowableException(e);
+        }
+      }
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Hands up to {@code limit} raw frames to {@code handler}, not decoded: the zero-copy path. The frame,
+   * its headers and payload are views of the receive buffer, valid only during the call; nothing is
+   * allocated per frame. Waits at most {@code timeout} for the first frame, then takes only those ready.
+   *
+   * @return how many frames were handled; 0 if time ran out first; -1 at the end of the stream
+   * @see #poll(MessageHandler, int, Duration)
+   */
+  public int pollFrames(FrameHandler handler, int limit, Duration timeout) throws IOException {
+    Objects.requireNonNull(handler, "handler");
+    checkLimit(limit);
+    Deadline deadline = Deadline.after(timeout);
+    checkNotClosedOnEntry();
+    if (!acquire(deadline)) {
+      stats.timeouts.add(1);
+      return 0;
+    }
+    try {
+      int count = 0;
+      while (count < limit) {
+        InboundRecord r = nextFrame(count == 0 ? deadline : NOW);
+        if (r == null) {
+          if (count == 0 && !ended) {
+            stats.timeouts.add(1);
+          }
+          return count == 0 && ended ? -1 : count;
+        }
+        count++;
+        delivered(r, r.payload().remaining());
+        FrameHandler.Frame frame = r instanceof FrameHandler.Frame ? (FrameHandler.Frame) r : frameView.of(r);
+        try {
+          handler.onFrame(frame);
+        } catch (RuntimeException | IOException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new UndeclaredThrowableException(e);
+        }
+      }
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private T receive(Deadline deadline) throws IOException {
+    checkNotClosedOnEntry();
+    if (!acquire(deadline)) {
+      stats.timeouts.add(1);
+      throw new ReceiveTimeoutException(deadline.timeout());
+    }
+    try {
+      while (true) {
+        InboundRecord r = nextFrame(deadline);
+        if (r == null) {
+          if (ended) {
+            return null;
+          }
+          stats.timeouts.add(1);
+          throw new ReceiveTimeoutException(deadline.timeout());
+        }
+        int length = r.payload().remaining();
+        T value = decode(r);
+        if (value != null) {
+          delivered(r, length);
+          return value;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Envelope<T> receiveEnvelope(Deadline deadline) throws IOException {
+    checkNotClosedOnEntry();
+    if (!acquire(deadline)) {
+      stats.timeouts.add(1);
+      throw new ReceiveTimeoutException(deadline.timeout());
+    }
+    try {
+      while (true) {
+        InboundRecord r = nextFrame(deadline);
+        if (r == null) {
+          if (ended) {
+            return null;
+          }
+          stats.timeouts.add(1);
+          throw new ReceiveTimeoutException(deadline.timeout());
+        }
+        int length = r.payload().remaining();
+        T value = decode(r);
+        if (value != null) {
+          Envelope<T> e = new Envelope<>(value, r.headers().copy(), r.tag(), r.position());
+          delivered(r, length);
+          return e;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The next message frame (the lock held), or null if the deadline passed or the stream ended
+   * ({@link #ended} set). Handles session records, heartbeats, malformed frames and liveness.
+   */
+  private InboundRecord nextFrame(Deadline deadline) throws IOException {
+    while (true) {
+      if (closed) {
+        throw new AsynchronousCloseException();
+      }
+      IOException s = sticky;
+      if (s != null) {
+        throw s;
+      }
+      if (ended) {
+        return null;
+      }
+      Deadline wait = deadline;
+      boolean watching = livenessNanos > 0 && source.openSessions() > 0;
+      if (watching) {
+        wait = deadline.min(Deadline.atNanoTime(lastArrival + livenessNanos));
+      }
+      InboundRecord r;
+      try {
+        r = source.next(wait);
+      } catch (MessageException e) {
+        noteArrival();
+        stats.frames.addOwned(1);
+        stats.malformed.addOwned(1);
+        deadLetter((DecodeException) wrapMessageFailure(e));
+        continue;
+      } catch (StreamException e) {
+        stats.streamFailures.add(1);
+        if (e instanceof TruncatedStreamException) {
+          stats.sessionsTruncated.add(1);
+        }
+        if (!source.resumesAfterFailure()) {
+          sticky = e;
+        }
+        throw e;
+      } catch (ClosedChannelException e) {
+        if (closed) {
+          throw new AsynchronousCloseException();
+        }
+        throw e;
+      }
+      if (r == null) {
+        if (watching && !deadline.hasExpired() && source.openSessions() > 0) {
+          lastArrival = System.nanoTime(); // report again only after another silent period
+          stats.livenessTimeouts.add(1);
+          throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), -1);
+        }
+        if (deadline.hasExpired()) {
+          return null;
+        }
+        continue;
+      }
+      noteArrival();
+      switch (r.kind()) {
+        case FRAME:
+          stats.frames.addOwned(1);
+          return r;
+        case SESSION_START:
+          stats.sessionsStarted.addOwned(1);
+          break;
+        case HEARTBEAT:
+          stats.heartbeats.addOwned(1);
+          break;
+        case SESSION_END:
+          if (r.abortReason() != null) {
+            stats.sessionsAborted.add(1);
+            StreamAbortedException aborted = new StreamAbortedException(r.abortReason(), true, r.position());
+            if (!source.resumesAfterFailure()) {
+              sticky = aborted;
+            }
+            throw aborted;
+          }
+          stats.sessionsEnded.addOwned(1);
+          break;
+        default: // END
+          ended = true;
+          return null;
+      }
+    }
+  }
+
+  private void noteArrival() {
+    if (livenessNanos > 0) {
+      lastArrival = System.nanoTime();
+    }
+  }
+
+  private static IOException wrapMessageFailure(MessageException e) {
+    return e instanceof DecodeException ? e : new DecodeException("", new byte[0], e.position(), e);
+  }
+
+  /** Decodes a frame; null if it failed and went to the dead-letter handler. */
+  private T decode(InboundRecord r) throws IOException {
+    ByteBuffer payload = r.payload();
+    int start = payload.position();
+    int end = payload.limit();
+    T value;
+    try {
+      value = codec.decode(r.tag(), payload);
+      if (value == null) {
+        throw new IllegalStateException("codec '" + codec.name() + "' returned null");
+      }
+    } catch (Exception e) {
+      payload.limit(end).position(start);
+      DecodeException failure;
+      if (e instanceof UnknownTypeException) {
+        stats.unknownTypes.addOwned(1);
+        failure = new UnknownTypeException(r.tag(), payload, r.position());
+      } else {
+        stats.undecodable.addOwned(1);
+        Throwable cause = e instanceof DecodeException && e.getCause() != null ? e.getCause() : e;
+        failure = new DecodeException(r.tag(), payload, r.position(), cause);
+      }
+      deadLetter(failure);
+      return null;
+    }
+    return value;
+  }
+
+  private void deadLetter(DecodeException failure) throws DecodeException {
+    if (deadLetters == null) {
+      throw failure;
+    }
+    stats.deadLettered.addOwned(1);
+    deadLetters.onUndecodable(failure);
+  }
+
+  private void delivered(InboundRecord r, int payloadLength) {
+    stats.messages.addOwned(1);
+    stats.payloadBytes.addOwned(payloadLength);
+    source.delivered(r);
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+  }
+
+  private void checkNotClosedOnEntry() throws ClosedChannelException {
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  /** Takes the lock by the deadline; false if it passed first. */
+  private boolean acquire(Deadline deadline) throws IOException {
+    if (lock.tryLock()) {
+      return true;
+    }
+    try {
+      if (deadline.isNone()) {
+        lock.lockInterruptibly();
+        return true;
+      }
+      return lock.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the receiver");
+    }
+  }
+
+  // ---------------------------------------------------------------- the rest
+
+  /** Whether the stream ended cleanly (a following receiver never ends). Lock-free. */
   public boolean isEnded() {
-    lock.lock();
-    try {
-      return ended;
-    } finally {
-      lock.unlock();
-    }
+    return ended;
   }
 
-  /** Messages returned so far. */
-  public long messagesReceived() {
-    lock.lock();
-    try {
-      return received;
-    } finally {
-      lock.unlock();
-    }
+  /** Whether more messages may come: not closed, not ended, not failed. Lock-free. */
+  public boolean isOpen() {
+    return !closed && !ended && sticky == null;
+  }
+
+  /** Live counters, readable without the receiver's lock. */
+  public ReceiverStats stats() {
+    return stats;
   }
 
   /** The codec this receiver decodes with. */
@@ -127,9 +479,19 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return codec;
   }
 
+  /** This end's name: {@link ChannelConfig#name()}, or the transport's description. */
+  public String name() {
+    return name;
+  }
+
+  /** The configuration. */
+  public ChannelConfig config() {
+    return config;
+  }
+
   /**
-   * Iterates until a clean end of stream; failures surface as {@link UncheckedIOException} whose
-   * cause is the fifochan exception.
+   * Iterates until a clean end of stream; failures surface as {@link UncheckedIOException} whose cause
+   * is the fifochan exception.
    */
   @Override
   public Iterator<T> iterator() {
@@ -173,172 +535,48 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
   }
 
-  /** Closes the transport; a receive blocked in another thread is woken. Idempotent. */
+  /**
+   * Closes the transport at once, from any thread; a blocked call is woken and throws
+   * {@link AsynchronousCloseException}. Idempotent.
+   */
   @Override
   public void close() throws IOException {
     closed = true;
-    IOException first = null;
-    try {
-      if (opener != null) {
-        opener.close();
-      }
-    } catch (IOException e) {
-      first = e;
-    }
-    ReadableByteChannel c = channel;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    source.close();
   }
 
   @Override
   public String toString() {
-    return "Receiver[" + channel + ", codec=" + codec.name() + "]";
+    return "Receiver[" + name + ", codec=" + codec.name() + (closed ? ", closed" : ended ? ", ended" : "") + "]";
   }
 
-  private T next(long timeoutNanos) throws IOException {
-    lock.lock();
-    try {
-      long deadline = Buffers.deadline(timeoutNanos);
-      while (true) {
-        if (closed) {
-          throw new ClosedChannelException();
-        }
-        if (ended) {
-          return null;
-        }
-        if ((reader == null || needReopen) && !reopen(deadline)) {
-          return null;
-        }
-        WireRecord r;
-        try {
-          r = reader.next(Buffers.remaining(deadline));
-        } catch (StreamException e) {
-          if (opener != null && !closed) {
-            needReopen = true;
-          }
-          throw e;
-        }
-        if (r == null) {
-          return null;
-        }
-        switch (r.kind()) {
-          case FRAME:
-            T value = decode(r);
-            if (value != null) {
-              received++;
-              return value;
-            }
-            break;
-          case END:
-            if (opener == null) {
-              ended = true;
-              return null;
-            }
-            needReopen = true;
-            break;
-          default:
-            break;
-        }
-        if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) {
-          return null;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** A frame view over another transport's record (a byte stream's records are frames already). */
+  private static final class FrameView implements FrameHandler.Frame {
+    private InboundRecord r;
 
-  private T decode(WireRecord r) throws IOException {
-    ByteBuffer payload = r.payload();
-    T value;
-    try {
-      value = codec.decode(r.tag(), payload);
-      if (value == null) {
-        throw new IllegalStateException("codec returned null");
-      }
-    } catch (UnknownTypeException e) {
-      return undecodable(new UnknownTypeException(r.tag(), e.payload(), r.offset()));
-    } catch (DecodeException e) {
-      return undecodable(new DecodeException(stripOffset(e.getMessage()), r.tag(), copy(r), r.offset(), e.getCause()));
-    } catch (IOException | RuntimeException e) {
-      return undecodable(new DecodeException("codec '" + codec.name() + "' failed to decode: " + e, r.tag(), copy(r), r.offset(), e));
+    FrameView of(InboundRecord record) {
+      this.r = record;
+      return this;
     }
-    return value;
-  }
 
-  private T undecodable(DecodeException e) throws DecodeException {
-    if (deadLetters == null) {
-      throw e;
+    @Override
+    public String tag() {
+      return r.tag();
     }
-    deadLetters.onUndecodable(e);
-    return null;
-  }
 
-  private static byte[] copy(WireRecord r) {
-    ByteBuffer p = r.payload().duplicate();
-    p.position(p.limit() - r.length());
-    byte[] bytes = new byte[r.length()];
-    p.get(bytes);
-    return bytes;
-  }
+    @Override
+    public Headers headers() {
+      return r.headers();
+    }
 
-  /** The codec's own words, without the tag/size and offset suffixes the new exception adds again. */
-  private static String stripOffset(String message) {
-    int i = message.indexOf(" [tag '");
-    if (i < 0) {
-      i = message.lastIndexOf(" (at stream offset ");
+    @Override
+    public ByteBuffer payload() {
+      return r.payload();
     }
-    return i < 0 ? message : message.substring(0, i);
-  }
 
-  /** Opens the next writer's channel; false if none arrived before the deadline. */
-  private boolean reopen(long deadline) throws IOException {
-    if (opener == null) {
-      throw new IllegalStateException("no opener");
+    @Override
+    public long position() {
+      return r.position();
     }
-    ReadableByteChannel previous = channel;
-    if (previous != null && needReopen && reader != null) {
-      // A failed stream: skip the rest of that writer's bytes up to its end of file.
-      try {
-        if (!reader.drainToEndOfFile(deadline)) {
-          return false;
-        }
-      } catch (IOException ignored) {
-        // the channel is replaced below either way
-      }
-    }
-    ReadableByteChannel next = opener.open(Buffers.remaining(deadline));
-    if (next == null) {
-      return false;
-    }
-    channel = next;
-    reader = newReader(next);
-    needReopen = false;
-    if (previous != null) {
-      previous.close();
-    }
-    if (closed) {
-      next.close();
-      throw new ClosedChannelException();
-    }
-    return true;
-  }
-
-  /** A reader of {@code c}; a following receiver's next session reuses the last one's buffer. */
-  private FrameReader newReader(ReadableByteChannel c) {
-    if (reader != null) {
-      return new FrameReader(c, config.maxFrameLength(), reader.buffer(), codec::accepts);
-    }
-    return new FrameReader(c, config.maxFrameLength(), config.bufferSize(), codec::accepts);
   }
 }

@@ -1,189 +1,543 @@
 package dev.fifochan;
 
+import dev.fifochan.internal.Scheduler;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSink;
+import dev.fifochan.spi.SinkCounters;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The sending end of a typed channel: encodes each value with its {@link Codec} into a frame and
- * writes it to the transport.
+ * The sending end of a typed channel: encodes each value with its {@link Codec} straight into a frame
+ * and writes it to the transport, one writer session from creation to {@link #close()} or
+ * {@link #abort(String)}.
  *
- * <p>Messages are coalesced in a buffer and written when it fills, on {@link #flush()}, on
- * {@link #close()}, and when the sender has been idle for {@link ChannelConfig#flushDelay()} (a
- * background flusher thread does that; with a zero delay every send is written at once). When the
- * pipe is full, {@link #send(Object)} blocks (back-pressure) and {@link #send(Object, Duration)}
- * gives up with {@link SendTimeoutException}.
+ * <h2>What a send did with the message</h2>
+ * <ul>
+ *   <li><b>Returned normally: accepted.</b> The message is whole in the sender's buffer (or already in
+ *       the transport) and will be written in order unless the sender later fails. With
+ *       {@link ChannelConfig#flushDelay()} zero, accepted means in the transport.
+ *       {@link SenderStats#messagesWritten()} counts messages whose every byte is in the transport.
+ *       A large frame already partly in the transport is accepted and finished later (by the next
+ *       send, flush, close or the idle flush), never abandoned by a timeout or an interrupt.</li>
+ *   <li><b>Threw {@link SendTimeoutException}, {@link InterruptedIOException} or
+ *       {@link AsynchronousCloseException}: not sent.</b> No byte of the message was or will be
+ *       written. After a timeout or an interrupt the sender stays usable.</li>
+ *   <li><b>Torn</b>, only when the sender itself gives up with a frame partly written (a
+ *       {@link #close(Duration)} or {@link #abort} that runs out of time, or a reader that vanishes):
+ *       the exception ({@link CloseTimeoutException}, {@link PeerClosedException}, or {@link #done()}'s)
+ *       says so, with how many messages were written and how many accepted ones were discarded; the
+ *       reader sees a truncated stream.</li>
+ * </ul>
+ * A {@link MessageException} ({@link EncodeException}, {@link MessageTooLongException}) means not
+ * sent too, and the sender stays usable.
+ *
+ * <h2>Timeouts</h2>
+ * Each timed call makes one {@link Deadline} on entry and passes it through the sender's lock, the
+ * buffer and the transport's wait, so it returns within its timeout plus scheduling noise. The
+ * untimed calls wait without limit (until {@link #close()} from another thread). Deadlines are
+ * enforced on waitable transports (FIFOs, and {@link java.nio.channels.SelectableChannel}s such as
+ * pipes and sockets); over a blocking channel a write blocks in the channel itself.
+ *
+ * <h2>Ending</h2>
+ * {@link #close()} is the clean end: it drains what was accepted and writes the end of stream, bounded
+ * by {@link ChannelConfig#closeTimeout()}; try-with-resources keeps meaning "finished". To end with an
+ * error the reader receives as {@link StreamAbortedException} carrying the reason, call
+ * {@link #abort(String)}:
+ * <pre>{@code
+ * try (Sender<Order> tx = Fifo.openSender(path, codec)) {
+ *   try {
+ *     produce(tx);
+ *   } catch (Exception e) {
+ *     tx.abort(e.toString()); // close() after abort is a no-op
+ *     throw e;
+ *   }
+ * }
+ * }</pre>
+ * {@code close()} or {@code abort()} from another thread wakes a blocked send, which throws
+ * {@link AsynchronousCloseException} (not sent); a call made after the close began throws
+ * {@link ClosedChannelException}.
+ *
+ * <h2>Buffering</h2>
+ * Messages are coalesced in a buffer and written when it fills, on {@link #flush()}, on close, and
+ * once the sender has been idle for {@link ChannelConfig#flushDelay()} (by the shared
+ * {@code fifochan-scheduler} thread, which never waits for this sender's lock and never blocks on the
+ * transport). A 1.1 sender with a {@link ChannelConfig#heartbeatInterval()} writes a heartbeat after
+ * that long without writing.
  *
  * <p>Thread-safe: any thread may call any method; each message is written whole, in the order the
- * calls took the sender's lock. {@link #close()} waits for a send in progress. {@link #done()}
- * completes once every byte, including the end-of-stream frame, is in the pipe.
+ * calls took the sender's lock. {@link #stats()}, {@link #isOpen()} and {@link #done()} never take the
+ * lock.
  *
  * @param <T> the type of the messages
  */
 public final class Sender<T> implements AutoCloseable {
-  private final Codec<T> codec;
-  private final FrameWriter writer;
-  private final String description;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final long flushDelayNanos;
-  private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final Thread flusher;
+  private static final int OPEN = 0;
+  private static final int CLOSING = 1;
+  private static final int CLOSED = 2;
+  private static final int ABORTED = 3;
+  private static final int FAILED = 4;
+  private static final byte[] NO_TAG = new byte[0];
+  /** A deadline that has passed: try once without waiting. */
+  private static final Deadline NOW = Deadline.afterNanos(0);
+  /** How often a closer re-wakes a sender busy in another thread while it waits for the lock. */
+  private static final long CLOSE_WAKE_NANOS = 2_000_000;
+  /** Idle flushes postponed at most this many times while sends keep coming. */
+  private static final int MAX_BUSY_DELAYS = 20;
+  private static final long MAX_RETRY_NANOS = 10_000_000;
 
-  private volatile boolean armed;
-  /** Sends so far (guarded by the lock): the flusher compares it across delays to see idleness. */
+  private final Codec<T> codec;
+  private final FrameSink sink;
+  private final ChannelConfig config;
+  private final String name;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicInteger state = new AtomicInteger(OPEN);
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final CompletionStage<Void> doneStage = done.minimalCompletionStage();
+  private final SenderStats stats;
+  private final long flushDelayNanos;
+  private final ScheduledFuture<?> heartbeats;
+
+  /** Set by close() and abort() from any thread: calls then fail; a blocked send is woken. */
+  private volatile boolean closeRequested;
+  /** The failure that ended the sender (guarded by the lock, published by state). */
+  private volatile IOException failure;
+  private volatile boolean failureReported;
+
+  // Guarded by the lock.
+  private String lastTag;
+  private byte[] lastTagBytes = NO_TAG;
+  private boolean flushArmed;
   private long sends;
   private long sendsWhenArmed;
-  private String lastTag;
-  private byte[] lastTagBytes;
-  private volatile boolean closed;
-  private IOException failure;
-  private boolean failureReported;
+  private int busyDelays;
+  private long retryNanos;
+  // Heartbeat task only.
+  private long acceptedAtLastTick = -1;
+  private int idleTicks;
 
-  private Sender(WritableByteChannel channel, Codec<T> codec, ChannelConfig config) throws IOException {
+  private Sender(FrameSink sink, Codec<T> codec, ChannelConfig config) throws IOException {
+    this.sink = Objects.requireNonNull(sink, "sink");
     this.codec = Objects.requireNonNull(codec, "codec");
-    this.writer = new FrameWriter(Objects.requireNonNull(channel, "channel"), config);
-    this.description = channel.toString();
+    this.config = Objects.requireNonNull(config, "config");
+    this.name = config.name() != null ? config.name() : sink.description();
+    this.stats = new SenderStats(sink.counters());
     this.flushDelayNanos = config.flushDelay().toNanos();
-    writer.writePreamble(codec.name());
     try {
-      if (!writer.drain(config.openTimeout().toNanos())) {
-        throw new SendTimeoutException(config.openTimeout());
+      sink.start(codec.name(), config.wireVersion());
+      stats.sessionsStarted.addOwned(1);
+      lock.lock();
+      try {
+        sink.flush(NOW); // the preamble at once if the transport takes it; the idle flush otherwise
+        armIdleFlush();
+      } finally {
+        lock.unlock();
       }
-    } catch (IOException e) {
-      closeQuietly();
+    } catch (IOException | RuntimeException e) {
+      sink.close();
       done.completeExceptionally(e);
       throw e;
     }
-    if (flushDelayNanos > 0) {
-      flusher = new Thread(this::flushWhenIdle, "fifochan-flusher");
-      flusher.setDaemon(true);
-      flusher.start();
-    } else {
-      flusher = null;
-    }
+    long beat = config.heartbeatInterval().toNanos();
+    this.heartbeats = beat > 0 && config.wireVersion() == WireVersion.V1_1 ? Scheduler.every(this::heartbeatTick, beat / 4) : null;
   }
 
   /**
-   * A sender over any writable channel; it writes its preamble at once and closes the channel when
-   * it closes.
+   * A sender over any writable channel (a pipe, a socket, a file, standard output); it writes its
+   * preamble at once if the channel takes it, and closes the channel when it ends. See
+   * {@link ByteStreams} for which channels honour deadlines.
+   *
+   * @throws IOException if the preamble cannot be written
    */
   public static <T> Sender<T> over(WritableByteChannel channel, Codec<T> codec, ChannelConfig config) throws IOException {
-    return new Sender<>(channel, codec, config);
+    return new Sender<>(ByteStreams.sink(channel, config, 0), codec, config);
   }
 
+  /** A sender over a transport's {@link FrameSink} (what transports and request/response use). */
+  public static <T> Sender<T> over(FrameSink sink, Codec<T> codec, ChannelConfig config) throws IOException {
+    return new Sender<>(sink, codec, config);
+  }
+
+  // ---------------------------------------------------------------- sending
+
   /**
-   * Sends {@code message}, blocking while the pipe is full.
+   * Sends {@code message}, waiting without limit while the transport is full. Returns normally once
+   * the message is accepted (see the class description).
    *
-   * @throws EncodeException if the codec fails (nothing sent; the sender stays usable)
-   * @throws FrameTooLongException if the encoded message is too long (nothing sent)
-   * @throws PeerClosedException if the reader is gone (the sender is closed)
+   * @throws AsynchronousCloseException if {@link #close()} or {@link #abort} was called meanwhile: not sent
+   * @throws ClosedChannelException if the sender was closed before
+   * @throws InterruptedIOException if the thread was interrupted: not sent (the flag stays set)
+   * @throws EncodeException if the codec failed: not sent; the sender stays usable
+   * @throws MessageTooLongException if the message exceeds a limit: not sent
+   * @throws PeerClosedException if the reader is gone: the sender is failed
    */
   public void send(T message) throws IOException {
-    lock.lock();
-    try {
-      sendLocked(message, -1, null);
-    } finally {
-      lock.unlock();
-    }
+    send(message, Headers.empty(), Deadline.none());
   }
 
   /**
-   * Sends {@code message}, waiting at most {@code timeout} for room in the pipe.
+   * Sends {@code message}, waiting at most {@code timeout} in all (for this sender's lock and for room
+   * in the transport).
    *
-   * @throws SendTimeoutException if no room was found in time; the message was not sent
+   * @throws SendTimeoutException if no room was found in time: not sent; the sender stays usable
+   * @see #send(Object)
    */
   public void send(T message, Duration timeout) throws IOException {
-    long deadline = Buffers.deadline(timeout.toNanos());
-    try {
-      if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new SendTimeoutException(timeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting to send");
-    }
-    try {
-      long left = Buffers.remaining(deadline);
-      sendLocked(message, left < 0 ? -1 : Math.max(1, left), timeout);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Writes every buffered message to the pipe, blocking while it is full. */
-  public void flush() throws IOException {
-    lock.lock();
-    try {
-      checkOpen();
-      drainLocked(-1);
-    } finally {
-      lock.unlock();
-    }
+    send(message, Headers.empty(), Deadline.after(timeout));
   }
 
   /**
-   * Flushes, writes the end-of-stream frame and closes the transport; then {@link #done()}
-   * completes. Idempotent. If the sender failed earlier and that failure was not yet thrown, it is
-   * thrown here.
+   * Sends {@code message} with {@code headers}, waiting without limit.
+   *
+   * @throws IllegalStateException if headers are given and the sender writes wire format 1.0
+   * @throws MessageTooLongException with limit {@code HEADERS} if the headers exceed a size limit
+   * @see #send(Object)
+   */
+  public void send(T message, Headers headers) throws IOException {
+    send(message, headers, Deadline.none());
+  }
+
+  /** Sends {@code message} with {@code headers}, waiting at most {@code timeout}; see {@link #send(Object, Duration)}. */
+  public void send(T message, Headers headers, Duration timeout) throws IOException {
+    send(message, headers, Deadline.after(timeout));
+  }
+
+  /**
+   * Offers {@code message} without waiting (Aeron's {@code offer}): {@link SendStatus#ACCEPTED} as for
+   * a send that returned; {@link SendStatus#BACK_PRESSURED} if the transport or another thread has the
+   * sender busy now; {@link SendStatus#CLOSED} after close or abort. Only {@code ACCEPTED} sends
+   * anything. Over a blocking channel a write may still block in the channel.
+   *
+   * @throws EncodeException if the codec failed (not sent)
+   * @throws MessageTooLongException if the message exceeds a limit (not sent)
+   * @throws PeerClosedException or another transport failure, if the sender has failed
+   */
+  public SendStatus offer(T message) throws IOException {
+    return offer(message, Headers.empty());
+  }
+
+  /** Offers {@code message} with {@code headers}; see {@link #offer(Object)}. */
+  public SendStatus offer(T message, Headers headers) throws IOException {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(headers, "headers");
+    if (failure != null) {
+      failureReported = true;
+      throw failure;
+    }
+    if (closeRequested || state.get() != OPEN) {
+      return SendStatus.CLOSED;
+    }
+    if (!lock.tryLock()) {
+      return SendStatus.BACK_PRESSURED;
+    }
+    try {
+      if (failure != null) {
+        failureReported = true;
+        throw failure;
+      }
+      if (closeRequested || state.get() != OPEN) {
+        return SendStatus.CLOSED;
+      }
+      return place(message, headers, NOW);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes everything accepted so far to the transport, waiting without limit. */
+  public void flush() throws IOException {
+    flush(Deadline.none());
+  }
+
+  /**
+   * Writes everything accepted so far, waiting at most {@code timeout}.
+   *
+   * @throws SendTimeoutException ({@link FifochanTimeoutException.Operation#FLUSH FLUSH}) if time ran
+   *     out: the rest stays accepted and is written later
+   */
+  public void flush(Duration timeout) throws IOException {
+    flush(Deadline.after(timeout));
+  }
+
+  private void flush(Deadline deadline) throws IOException {
+    checkNotClosedOnEntry();
+    acquire(deadline, FifochanTimeoutException.Operation.FLUSH);
+    try {
+      checkOpenLocked();
+      boolean flushed;
+      try {
+        flushed = sink.flush(deadline);
+      } catch (InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        throw failed(e, true);
+      }
+      stats.flushes.addOwned(1);
+      if (!flushed) {
+        if (closeRequested) {
+          throw new AsynchronousCloseException();
+        }
+        stats.timeouts.add(1);
+        armIdleFlush();
+        throw new SendTimeoutException(deadline.timeout(), FifochanTimeoutException.Operation.FLUSH);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void send(T message, Headers headers, Deadline deadline) throws IOException {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(headers, "headers");
+    checkNotClosedOnEntry();
+    acquire(deadline, FifochanTimeoutException.Operation.SEND);
+    try {
+      checkOpenLocked();
+      SendStatus status = place(message, headers, deadline);
+      if (status == SendStatus.ACCEPTED) {
+        return;
+      }
+      if (closeRequested) {
+        throw new AsynchronousCloseException();
+      }
+      stats.timeouts.add(1);
+      throw new SendTimeoutException(deadline.timeout());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Encodes and commits one frame (the lock held). */
+  private SendStatus place(T message, Headers headers, Deadline deadline) throws IOException {
+    byte[] tag = tagBytes(codec.tagOf(message));
+    PayloadSink payload;
+    try {
+      payload = sink.beginFrame(tag, headers);
+    } catch (MessageTooLongException e) {
+      stats.tooLong.addOwned(1);
+      throw e;
+    } catch (IOException e) {
+      throw failed(e, true);
+    }
+    try {
+      codec.encode(message, payload);
+    } catch (Exception e) {
+      sink.abortFrame();
+      MessageTooLongException tooLong = tooLongIn(e);
+      if (tooLong != null) {
+        stats.tooLong.addOwned(1);
+        throw tooLong;
+      }
+      stats.encodeFailures.addOwned(1);
+      if (e instanceof EncodeException) {
+        throw (EncodeException) e;
+      }
+      throw new EncodeException(codec.name(), message.getClass().getName(), e);
+    }
+    int length = payload.written();
+    SendStatus status;
+    try {
+      status = sink.commitFrame(deadline);
+    } catch (MessageTooLongException e) {
+      stats.tooLong.addOwned(1);
+      throw e;
+    } catch (InterruptedIOException e) {
+      e.bytesTransferred = 0;
+      throw e; // not sent: the sink withdrew the frame
+    } catch (IOException e) {
+      throw failed(e, true);
+    }
+    if (status == SendStatus.ACCEPTED) {
+      sends++;
+      stats.accepted.addOwned(1);
+      stats.payloadBytes.addOwned(length);
+      armIdleFlush();
+    }
+    return status;
+  }
+
+  private byte[] tagBytes(String tag) {
+    if (tag.isEmpty()) {
+      return NO_TAG;
+    }
+    if (tag == lastTag || tag.equals(lastTag)) {
+      return lastTagBytes; // codecs return the same few tags: encode each once
+    }
+    byte[] b = tag.getBytes(StandardCharsets.UTF_8);
+    lastTag = tag;
+    lastTagBytes = b;
+    return b;
+  }
+
+  private static MessageTooLongException tooLongIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MessageTooLongException) {
+        return (MessageTooLongException) t;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  /**
+   * The clean end: drains what was accepted and writes the end of stream within
+   * {@link ChannelConfig#closeTimeout()}, then closes the transport; {@link #done()} completes.
+   * Idempotent; a no-op after {@link #abort}. If the sender failed earlier and nobody was told yet, the
+   * failure is thrown here.
+   *
+   * @throws CloseTimeoutException if the reader did not drain in time (the stream is truncated)
+   * @throws PeerClosedException if the reader is gone
    */
   @Override
   public void close() throws IOException {
-    lock.lock();
+    close(config.closeTimeout());
+  }
+
+  /**
+   * Like {@link #close()}, bounded by {@code timeout} instead of the configured close timeout.
+   *
+   * @throws CloseTimeoutException if the reader did not drain in time, or the closing thread was
+   *     interrupted: the transport is closed without an end of stream (truncated), and the exception
+   *     counts what was written, discarded and torn
+   */
+  public void close(Duration timeout) throws IOException {
+    Deadline deadline = Deadline.after(timeout);
+    if (!state.compareAndSet(OPEN, CLOSING)) {
+      throwUnreported();
+      return;
+    }
+    closeRequested = true;
+    cancelHeartbeats();
+    InterruptedException interrupted = null;
+    boolean locked;
     try {
-      if (closed) {
-        throwUnreported();
-        return;
+      locked = acquireForEnd(deadline);
+    } catch (InterruptedException e) {
+      interrupted = e;
+      locked = false;
+    }
+    if (!locked) {
+      // A thread holds the sender and does not let go (a blocking write, a slow codec): give up.
+      sink.close();
+      SinkCounters c = sink.counters();
+      CloseTimeoutException e = new CloseTimeoutException(deadline.timeout(), c.messagesWritten(), c.messagesPending(),
+          c.frameTorn(), interrupted == null ? null : new InterruptedIOException("interrupted while closing"));
+      if (interrupted != null) {
+        Thread.currentThread().interrupt();
       }
-      closed = true;
-      if (flusher != null) {
-        LockSupport.unpark(flusher);
-      }
+      stats.sessionsTruncated.add(1);
+      finish(CLOSED, e);
+      throw e;
+    }
+    try {
       if (failure != null) {
-        closeQuietly();
-        done.completeExceptionally(failure);
         throwUnreported();
         return;
       }
       try {
-        writer.writeEndOfStream();
-        drainLocked(-1);
-        writer.close();
-        done.complete(null);
-      } catch (IOException e) {
-        closeQuietly();
-        done.completeExceptionally(e);
+        sink.end(deadline);
+      } catch (CloseTimeoutException e) {
+        stats.sessionsTruncated.add(1);
+        finish(CLOSED, e);
         throw e;
+      } catch (IOException e) {
+        throw failed(e, true);
       }
+      stats.sessionsEnded.add(1);
+      finish(CLOSED, null);
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Completes normally when {@link #close()} has put every byte, including the end-of-stream frame,
-   * into the pipe; completes exceptionally if the sender failed (e.g. with {@link PeerClosedException}).
-   * The equivalent of the Go original's "done" channel.
+   * Ends the stream with an error: drains what was accepted and writes an aborted end carrying
+   * {@code reason} (at most 1024 UTF-8 bytes; longer is cut), bounded by
+   * {@link ChannelConfig#closeTimeout()}, then closes the transport. The reader receives
+   * {@link StreamAbortedException} with the reason after every message before it. {@link #done()}
+   * completes exceptionally with a {@link StreamAbortedException} whose
+   * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
+   * In wire format 1.0 it closes without an end of stream (the reader sees a truncated stream; the
+   * reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * closing, aborted or failed. Never throws.
    */
-  public CompletableFuture<Void> done() {
-    return done;
+  public void abort(String reason) {
+    String why = reason == null ? "aborted" : reason;
+    if (!state.compareAndSet(OPEN, CLOSING)) {
+      return;
+    }
+    closeRequested = true;
+    cancelHeartbeats();
+    Deadline deadline = Deadline.after(config.closeTimeout());
+    boolean locked;
+    boolean interrupted = false;
+    try {
+      locked = acquireForEnd(deadline);
+    } catch (InterruptedException e) {
+      interrupted = true;
+      locked = false;
+    }
+    boolean ended = false;
+    try {
+      if (locked && failure == null) {
+        ended = sink.abort(why, deadline);
+      } else {
+        sink.close();
+      }
+    } catch (RuntimeException e) {
+      sink.close();
+    } finally {
+      if (locked) {
+        lock.unlock();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ended) {
+      stats.sessionsAborted.add(1);
+    } else {
+      stats.sessionsTruncated.add(1);
+    }
+    if (failure == null) {
+      finish(ABORTED, new StreamAbortedException(why, ended, -1));
+    }
   }
 
-  /** Messages whose every byte is in the pipe (not necessarily read yet). */
-  public long messagesWritten() {
-    lock.lock();
-    try {
-      return writer.messagesWritten();
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Completes normally once {@link #close()} has put every byte, including the end of stream, into the
+   * transport; exceptionally with the failure otherwise ({@link StreamAbortedException} after an abort,
+   * {@link CloseTimeoutException}, {@link PeerClosedException}, ...). A minimal stage: callers cannot
+   * complete it (its {@code toCompletableFuture()} is a copy).
+   */
+  public CompletionStage<Void> done() {
+    return doneStage;
+  }
+
+  /** Whether the sender accepts messages: not closed, closing, aborted or failed. Lock-free. */
+  public boolean isOpen() {
+    return state.get() == OPEN && !closeRequested;
+  }
+
+  /** Live counters, readable without the sender's lock. */
+  public SenderStats stats() {
+    return stats;
   }
 
   /** The codec this sender encodes with. */
@@ -191,175 +545,215 @@ public final class Sender<T> implements AutoCloseable {
     return codec;
   }
 
+  /** This end's name: {@link ChannelConfig#name()}, or the transport's description. */
+  public String name() {
+    return name;
+  }
+
+  /** The configuration. */
+  public ChannelConfig config() {
+    return config;
+  }
+
   @Override
   public String toString() {
-    return "Sender[" + description + ", codec=" + codec.name() + "]";
+    return "Sender[" + name + ", codec=" + codec.name() + ", " + stateName() + "]";
   }
 
-  private void sendLocked(T message, long timeoutNanos, Duration timeout) throws IOException {
-    checkOpen();
-    Objects.requireNonNull(message, "message");
-    String tag = codec.tagOf(message);
-    byte[] tagBytes;
-    if (tag.isEmpty()) {
-      tagBytes = EMPTY;
-    } else if (tag.equals(lastTag)) {
-      tagBytes = lastTagBytes; // codecs usually return the same few tags: encode each once
-    } else {
-      tagBytes = tag.getBytes(StandardCharsets.UTF_8);
-      lastTag = tag;
-      lastTagBytes = tagBytes;
-    }
-    try {
-      if (!writer.makeRoom(timeoutNanos)) {
-        throw new SendTimeoutException(timeout);
-      }
-    } catch (PeerClosedException e) {
-      throw peerGone(e);
-    }
-    sends++;
-    OutputStream out = writer.beginFrame(tagBytes);
-    try {
-      codec.encode(message, out);
-    } catch (FrameTooLongException e) {
-      writer.abortFrame();
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      writer.abortFrame();
-      if (e instanceof EncodeException) {
-        throw (EncodeException) e;
-      }
-      throw new EncodeException("codec '" + codec.name() + "' failed to encode " + message.getClass().getName() + ": " + e.getMessage(), e);
-    }
-    boolean placed;
-    try {
-      placed = writer.endFrame(timeoutNanos);
-    } catch (PeerClosedException e) {
-      throw peerGone(e);
-    }
-    if (!placed) {
-      throw new SendTimeoutException(timeout);
-    }
-    if (flushDelayNanos == 0) {
-      drainLocked(-1);
-    } else if (!armed && writer.hasPending()) {
-      sendsWhenArmed = sends;
-      armed = true;
-      LockSupport.unpark(flusher);
+  // ---------------------------------------------------------------- internals
+
+  private String stateName() {
+    switch (state.get()) {
+      case OPEN:
+        return closeRequested ? "closing" : "open";
+      case CLOSING:
+        return "closing";
+      case CLOSED:
+        return "closed";
+      case ABORTED:
+        return "aborted";
+      default:
+        return "failed";
     }
   }
 
-  private void drainLocked(long timeoutNanos) throws IOException {
-    try {
-      writer.drain(timeoutNanos);
-    } catch (PeerClosedException e) {
-      throw peerGone(e);
-    } catch (IOException e) {
-      fail(e, true);
-      throw e;
-    }
-  }
-
-  private PeerClosedException peerGone(PeerClosedException cause) {
-    PeerClosedException e = new PeerClosedException("the reader of " + description + " is gone; "
-        + writer.messagesPending() + " accepted messages were not written", writer.messagesWritten(), cause);
-    closed = true;
-    fail(e, true);
-    return e;
-  }
-
-  /** Records the failure that ends this sender; {@code reported}: it is being thrown to a caller now. */
-  private void fail(IOException e, boolean reported) {
-    failure = e;
-    failureReported = reported;
-    closeQuietly();
-    done.completeExceptionally(e);
-  }
-
-  private void checkOpen() throws IOException {
+  private void checkNotClosedOnEntry() throws IOException {
     if (failure != null) {
       failureReported = true;
       throw failure;
     }
-    if (closed) {
+    if (closeRequested || state.get() != OPEN) {
       throw new ClosedChannelException();
     }
   }
 
-  private void throwUnreported() throws IOException {
-    if (failure != null && !failureReported) {
+  /** After taking the lock: a close that began meanwhile woke this call. */
+  private void checkOpenLocked() throws IOException {
+    if (failure != null) {
       failureReported = true;
       throw failure;
     }
+    if (closeRequested || state.get() != OPEN) {
+      throw new AsynchronousCloseException();
+    }
   }
 
-  private void closeQuietly() {
+  private void acquire(Deadline deadline, FifochanTimeoutException.Operation op) throws IOException {
+    if (lock.tryLock()) {
+      return;
+    }
     try {
-      writer.close();
-    } catch (IOException ignored) {
-      // already failing; the first error is the one reported
+      if (deadline.isNone()) {
+        lock.lockInterruptibly();
+        return;
+      }
+      if (lock.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the sender");
     }
+    if (closeRequested) {
+      throw new AsynchronousCloseException();
+    }
+    stats.timeouts.add(1);
+    throw new SendTimeoutException(deadline.timeout(), op);
   }
 
-  /**
-   * Body of the flusher thread: writes buffered messages once the sender has been idle for the flush
-   * delay. While sends keep coming the sender writes each full buffer itself; the flusher then stays
-   * out of its way (it never waits for the lock), except that it flushes anyway after
-   * {@value #MAX_BUSY_DELAYS} delays, to bound the wait of a slow trickle of messages.
-   */
-  private void flushWhenIdle() {
-    long seen = -1;
-    int busyDelays = 0;
-    while (!closed) {
-      if (!armed) {
-        LockSupport.park(this);
-        seen = -1;
-        busyDelays = 0;
-        continue;
+  /** Takes the lock for close or abort, waking a sender thread that waits in the transport until it lets go. */
+  private boolean acquireForEnd(Deadline deadline) throws InterruptedException {
+    while (true) {
+      sink.wakeup();
+      long left = deadline.remainingNanos();
+      if (lock.tryLock(Math.min(left, CLOSE_WAKE_NANOS), TimeUnit.NANOSECONDS)) {
+        return true;
       }
-      LockSupport.parkNanos(this, flushDelayNanos);
-      if (!lock.tryLock()) {
-        continue; // a send (or flush) is in progress: the sender is not idle
-      }
-      try {
-        if (closed) {
-          return;
-        }
-        if (seen < 0) {
-          seen = sendsWhenArmed;
-        }
-        if (sends != seen && busyDelays < MAX_BUSY_DELAYS) {
-          seen = sends;
-          busyDelays++;
-          continue;
-        }
-        seen = -1;
-        busyDelays = 0;
-        try {
-          if (writer.drain(0) || !writer.hasPending()) {
-            armed = false;
-            continue;
-          }
-        } catch (PeerClosedException e) {
-          peerGone(e);
-          failureReported = false; // nobody saw it yet: the next call throws it
-          return;
-        } catch (IOException e) {
-          fail(e, false);
-          return;
-        }
-      } finally {
-        lock.unlock();
-      }
-      // The pipe is full: wait for room without holding the lock, then try again.
-      try {
-        writer.awaitWritable(10_000_000L);
-      } catch (IOException e) {
-        // the next drain attempt reports it
+      if (deadline.hasExpired()) {
+        return false;
       }
     }
   }
 
-  private static final byte[] EMPTY = new byte[0];
-  private static final int MAX_BUSY_DELAYS = 20;
+  /** The sender failed with {@code e} (from the transport); returns it to be thrown. */
+  private IOException failed(IOException e, boolean reported) {
+    if (failure == null) {
+      failure = e;
+      failureReported = reported;
+      sink.close();
+      cancelHeartbeats();
+      stats.sessionsTruncated.add(1);
+      finish(FAILED, e);
+    }
+    return e;
+  }
+
+  private void finish(int finalState, IOException e) {
+    state.set(finalState);
+    closeRequested = true;
+    if (e == null) {
+      done.complete(null);
+    } else {
+      done.completeExceptionally(e);
+    }
+  }
+
+  private void throwUnreported() throws IOException {
+    IOException f = failure;
+    if (f != null && !failureReported) {
+      failureReported = true;
+      throw f;
+    }
+  }
+
+  private void cancelHeartbeats() {
+    if (heartbeats != null) {
+      heartbeats.cancel(false);
+    }
+  }
+
+  /** Schedules an idle flush if bytes wait and none is scheduled (the lock held). */
+  private void armIdleFlush() {
+    if (!flushArmed && sink.hasPending()) {
+      flushArmed = true;
+      sendsWhenArmed = sends;
+      busyDelays = 0;
+      retryNanos = 0;
+      Scheduler.schedule(this::idleFlush, idleDelay());
+    }
+  }
+
+  private long idleDelay() {
+    return flushDelayNanos > 0 ? flushDelayNanos : 100_000;
+  }
+
+  /** The scheduler's idle flush: never waits for the lock, never blocks on the transport. */
+  private void idleFlush() {
+    if (state.get() != OPEN || closeRequested) {
+      return; // close or abort drains
+    }
+    if (!lock.tryLock()) {
+      Scheduler.schedule(this::idleFlush, idleDelay()); // busy: not idle
+      return;
+    }
+    try {
+      if (state.get() != OPEN || closeRequested || failure != null) {
+        flushArmed = false;
+        return;
+      }
+      if (sends != sendsWhenArmed && busyDelays < MAX_BUSY_DELAYS) {
+        sendsWhenArmed = sends; // still sending: let it fill the buffer
+        busyDelays++;
+        Scheduler.schedule(this::idleFlush, idleDelay());
+        return;
+      }
+      busyDelays = 0;
+      sendsWhenArmed = sends;
+      boolean flushed = sink.flush(NOW);
+      stats.flushes.addOwned(1);
+      if (flushed || !sink.hasPending()) {
+        flushArmed = false;
+        retryNanos = 0;
+        return;
+      }
+      // The transport is full: come back later, backing off.
+      retryNanos = retryNanos == 0 ? idleDelay() : Math.min(retryNanos * 2, MAX_RETRY_NANOS);
+      Scheduler.schedule(this::idleFlush, retryNanos);
+    } catch (IOException e) {
+      flushArmed = false;
+      failed(e, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The scheduler's heartbeat tick, every quarter interval: a heartbeat after four idle ticks. */
+  private void heartbeatTick() {
+    if (state.get() != OPEN || closeRequested) {
+      cancelHeartbeats();
+      return;
+    }
+    long accepted = stats.accepted.get();
+    if (accepted != acceptedAtLastTick) {
+      acceptedAtLastTick = accepted;
+      idleTicks = 0;
+      return;
+    }
+    if (++idleTicks < 4) {
+      return;
+    }
+    if (!lock.tryLock()) {
+      return; // busy: not idle
+    }
+    try {
+      if (state.get() == OPEN && !closeRequested && failure == null && sink.heartbeat()) {
+        stats.heartbeats.addOwned(1);
+        idleTicks = 0;
+      }
+    } catch (IOException e) {
+      failed(e, false);
+    } finally {
+      lock.unlock();
+    }
+  }
 }

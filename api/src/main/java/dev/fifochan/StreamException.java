@@ -1,33 +1,26 @@
 package dev.fifochan;
 
 /**
- * A failure at a known position of a byte stream. {@link #offset()} is the offset, counted from the
- * first byte the reader read, of the record (preamble or frame) where the failure was found.
+ * A failure that ends a stream: nothing after it can be trusted, so every later call of a plain
+ * receiver throws the same exception again. In follow mode it ends only the current writer session;
+ * the receiver then goes on with the next one.
+ *
+ * <p>{@link #position()} is the position, counted in bytes from the first byte this reader session
+ * read, of the first byte of the record where the failure was found (for a stream that ends on a
+ * record boundary: the end-of-input position).
  */
 public abstract class StreamException extends FifochanException {
   private static final long serialVersionUID = 1L;
-  private final long offset;
+  private final long position;
 
-  protected StreamException(String message, long offset) {
-    super(message + " (at stream offset " + offset + ")");
-    this.offset = offset;
+  /** For subclasses: the failing record's position and an optional cause. */
+  protected StreamException(long position, Throwable cause) {
+    super(cause);
+    this.position = position;
   }
 
-  protected StreamException(String message, long offset, Throwable cause) {
-    super(message + " (at stream offset " + offset + ")", cause);
-    this.offset = offset;
-  }
-
-  /** The offset of the first byte of the record where the failure was found. */
-  public long offset() {
-    return offset;
-  }
-
-  /**
-   * Whether the byte boundaries can still be trusted after this failure, so that the next frame can
-   * be read. Only decode failures are recoverable; framing failures end the writer's stream.
-   */
-  public boolean isRecoverable() {
-    return false;
+  /** Position of the first byte of the failing record, counted from the first byte this session read. */
+  public long position() {
+    return position;
   }
 }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSource;
+import dev.fifochan.spi.InboundRecord;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -26,8 +28,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Sender and Receiver over an in-process pipe (blocking channels) and in-memory channels. */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+/** Sender and Receiver over real OS pipes ({@link Pipe}) and in-memory channels. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SenderReceiverTest {
   private static final ChannelConfig CONFIG = ChannelConfig.defaults();
 
@@ -50,10 +52,13 @@ class SenderReceiverTest {
         assertEquals("message-" + i, got.get(i));
       }
       assertTrue(rx.isEnded());
+      assertFalse(rx.isOpen());
       assertNull(rx.receive(), "receive after a clean end keeps returning null");
-      assertEquals(20_000, rx.messagesReceived());
+      assertEquals(20_000, rx.stats().messagesReceived());
+      assertEquals(1, rx.stats().sessionsStarted());
+      assertEquals(1, rx.stats().sessionsEnded());
     }
-    sent.get(10, TimeUnit.SECONDS);
+    sent.get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -63,34 +68,39 @@ class SenderReceiverTest {
     for (int i = 0; i < 1000; i++) {
       tx.send(new byte[100]);
     }
-    assertFalse(tx.done().isDone(), "done before close");
+    assertFalse(tx.done().toCompletableFuture().isDone(), "done before close");
     tx.close();
-    assertTrue(tx.done().isDone());
-    tx.done().get();
-    assertEquals(1000, tx.messagesWritten());
+    assertTrue(tx.done().toCompletableFuture().isDone());
+    tx.done().toCompletableFuture().get();
+    assertEquals(1000, tx.stats().messagesWritten());
+    assertEquals(1000, tx.stats().messagesAccepted());
+    assertEquals(1, tx.stats().sessionsEnded());
     assertFalse(sink.isOpen(), "close closes the transport");
     byte[] bytes = sink.toByteArray();
-    byte[] eos = {0, 0, 0, 0, 1, 0};
     byte[] last = new byte[6];
     System.arraycopy(bytes, bytes.length - 6, last, 0, 6);
-    assertArrayEquals(eos, last, "the stream ends with an end-of-stream frame");
+    assertArrayEquals(new byte[] {0, 0, 0, 0, 1, 0}, last, "the stream ends with an end-of-stream frame");
+    assertEquals(2, bytes[4], "a 1.1 writer announces version 2");
+    assertEquals(bytes.length, tx.stats().bytesWritten());
   }
 
   @Test
   void messagesWrittenCountsOnlyMessagesWhoseLastByteWasWritten() throws Exception {
-    TestChannels.Sink sink = new TestChannels.Sink(7); // the channel takes 7 bytes per write
+    MemoryPipe pipe = new MemoryPipe(Integer.MAX_VALUE, 7); // takes 7 bytes per write
     ChannelConfig config = CONFIG.toBuilder().flushDelay(Duration.ofDays(1)).build();
-    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), config)) {
+    try (Sender<byte[]> tx = Sender.over(pipe, Codecs.bytes(), config)) {
       for (int i = 0; i < 100; i++) {
         tx.send(new byte[i % 13]);
       }
-      assertEquals(0, tx.messagesWritten(), "all still buffered");
+      assertEquals(0, tx.stats().messagesWritten(), "all still buffered");
+      assertEquals(100, tx.stats().messagesPending());
       tx.flush();
-      assertEquals(100, tx.messagesWritten());
-      tx.send(new byte[300_000]); // larger than the buffer: written from the spill array
-      assertEquals(101, tx.messagesWritten());
+      assertEquals(100, tx.stats().messagesWritten());
+      assertEquals(0, tx.stats().messagesPending());
+      tx.send(new byte[300_000]); // larger than the buffer: written from its own array
+      assertEquals(101, tx.stats().messagesWritten());
     }
-    try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 5), Codecs.bytes(), CONFIG)) {
+    try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(pipe.bytes(), 5), Codecs.bytes(), CONFIG)) {
       assertEquals(101, rx.stream().count());
     }
   }
@@ -98,28 +108,22 @@ class SenderReceiverTest {
   @Test
   void largeMessagesAreWrittenInWholeFrames() throws Exception {
     int frame = 6 + 65_536;
-    List<Integer> sizes = new ArrayList<>();
-    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE) {
-      @Override
-      public int write(ByteBuffer src) {
-        sizes.add(src.remaining());
-        return super.write(src);
-      }
-    };
+    MemoryPipe pipe = MemoryPipe.unbounded();
     ChannelConfig config = CONFIG.toBuilder().flushDelay(Duration.ofDays(1)).build();
-    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), config)) {
+    try (Sender<byte[]> tx = Sender.over(pipe, Codecs.bytes(), config)) {
       for (int i = 0; i < 20; i++) {
         tx.send(new byte[65_536]);
       }
       tx.flush();
-      assertEquals(20, tx.messagesWritten());
+      assertEquals(20, tx.stats().messagesWritten());
     }
+    List<Integer> sizes = pipe.writes();
     assertEquals(11, sizes.get(0), "the preamble, at once");
     assertEquals(6, sizes.get(sizes.size() - 1), "the end-of-stream frame");
     for (int w : sizes.subList(1, sizes.size() - 1)) {
       assertEquals(0, w % frame, "a write of " + w + " bytes: the buffer was drained before a frame that would not fit");
     }
-    assertEquals(11 + 20 * frame + 6, sink.toByteArray().length);
+    assertEquals(11 + 20 * frame + 6, pipe.bytes().length);
   }
 
   @Test
@@ -129,18 +133,19 @@ class SenderReceiverTest {
     try (Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), CONFIG);
         Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), lingering)) {
       tx.send("lonely");
-      assertEquals("lonely", rx.receive(), "the idle flusher wrote the message");
+      assertEquals("lonely", rx.receive(Duration.ofSeconds(10)), "the idle flush wrote the message");
+      assertTrue(tx.stats().flushes() >= 1);
     }
   }
 
   @Test
   void zeroFlushDelayWritesEachSendAtOnce() throws Exception {
-    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
-    try (Sender<String> tx = Sender.over(sink, Codecs.string(), CONFIG.toBuilder().flushDelay(Duration.ZERO).build())) {
-      int before = sink.toByteArray().length;
+    MemoryPipe pipe = MemoryPipe.unbounded();
+    try (Sender<String> tx = Sender.over(pipe, Codecs.string(), CONFIG.toBuilder().flushDelay(Duration.ZERO).build())) {
+      int before = pipe.bytes().length;
       tx.send("now");
-      assertEquals(before + 6 + 3, sink.toByteArray().length);
-      assertEquals(1, tx.messagesWritten());
+      assertEquals(before + 6 + 3, pipe.bytes().length);
+      assertEquals(1, tx.stats().messagesWritten());
     }
   }
 
@@ -170,7 +175,7 @@ class SenderReceiverTest {
       }
       assertNull(rx.receive());
     }
-    sent.get(10, TimeUnit.SECONDS);
+    sent.get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -183,12 +188,15 @@ class SenderReceiverTest {
     try (Receiver<String> rx = Receiver.over(TestChannels.chunked(stream, 5), Codecs.string(), CONFIG)) {
       assertEquals("fine", rx.receive());
       DecodeException e = assertThrows(DecodeException.class, rx::receive);
-      assertTrue(e.isRecoverable());
       assertArrayEquals(new byte[] {(byte) 0xC3, (byte) 0x28}, e.payload());
       assertEquals("", e.tag());
-      assertTrue(e.offset() > 0, "offset of the bad frame: " + e.offset());
+      assertEquals(12 + 10, e.position(), "position of the bad frame");
+      assertInstanceOf(java.nio.charset.CharacterCodingException.class, e.getCause());
+      assertTrue(e.getMessage().contains("position 22"), e.getMessage());
       assertEquals("after", rx.receive());
       assertNull(rx.receive());
+      assertEquals(1, rx.stats().undecodable());
+      assertEquals(3, rx.stats().framesReceived());
     }
   }
 
@@ -209,8 +217,11 @@ class SenderReceiverTest {
       tx.send("two");
     }
     List<DecodeException> dead = new ArrayList<>();
-    try (Receiver<Object> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 1000), registry, CONFIG, dead::add)) {
+    ChannelConfig config = CONFIG.toBuilder().deadLetters(dead::add).build();
+    try (Receiver<Object> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 1000), registry, config)) {
       assertEquals(List.of("one", "two"), rx.stream().collect(Collectors.toList()));
+      assertEquals(1, rx.stats().deadLettered());
+      assertEquals(1, rx.stats().unknownTypes());
     }
     assertEquals(1, dead.size());
     assertInstanceOf(UnknownTypeException.class, dead.get(0));
@@ -227,12 +238,12 @@ class SenderReceiverTest {
       }
 
       @Override
-      public void encode(String value, OutputStream out) throws IOException {
-        out.write("partial".getBytes(StandardCharsets.UTF_8));
+      public void encode(String value, PayloadSink sink) throws IOException {
+        sink.write("partial".getBytes(StandardCharsets.UTF_8));
         if (value.equals("bad")) {
           throw new IllegalStateException("cannot encode " + value);
         }
-        out.write(value.getBytes(StandardCharsets.UTF_8));
+        sink.write(value.getBytes(StandardCharsets.UTF_8));
       }
 
       @Override
@@ -245,7 +256,11 @@ class SenderReceiverTest {
       tx.send("a");
       EncodeException e = assertThrows(EncodeException.class, () -> tx.send("bad"));
       assertInstanceOf(IllegalStateException.class, e.getCause());
+      assertEquals("string", e.codecName());
+      assertEquals("java.lang.String", e.valueType());
+      assertEquals(-1, e.position());
       tx.send("b");
+      assertEquals(1, tx.stats().encodeFailures());
     }
     try (Receiver<String> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 64), Codecs.string(), CONFIG)) {
       assertEquals(List.of("partiala", "partialb"), rx.stream().collect(Collectors.toList()));
@@ -256,11 +271,17 @@ class SenderReceiverTest {
   void tooLongMessageIsRefusedBeforeAnythingIsWritten() throws Exception {
     TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
     ChannelConfig limited = CONFIG.toBuilder().maxFrameLength(1000).build();
-    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), limited)) {
+    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), limited);
+        Sender<String> text = Sender.over(new TestChannels.Sink(Integer.MAX_VALUE), Codecs.string(), limited)) {
       tx.send(new byte[1000]);
-      FrameTooLongException e = assertThrows(FrameTooLongException.class, () -> tx.send(new byte[1001]));
-      assertEquals(1000, e.maximum());
+      MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[1001]));
+      assertEquals(1000, e.limit());
+      assertEquals(1001, e.length());
+      assertEquals(MessageTooLongException.Limit.FRAME, e.which());
       tx.send(new byte[] {7});
+      assertEquals(1, tx.stats().tooLongRefusals());
+      text.send("x".repeat(1000));
+      assertThrows(MessageTooLongException.class, () -> text.send("é".repeat(501)), "1002 UTF-8 bytes");
     }
     try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 333), Codecs.bytes(), limited)) {
       assertEquals(1000, rx.receive().length);
@@ -270,29 +291,45 @@ class SenderReceiverTest {
   }
 
   @Test
-  void fanInModeWritesOnlyWholeRecordsOfAtMostPipeBufBytes() throws Exception {
-    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE) {
-      final List<Integer> sizes = new ArrayList<>();
-
-      @Override
-      public int write(ByteBuffer src) {
-        sizes.add(src.remaining());
-        assertTrue(src.remaining() <= WireFormat.PIPE_BUF, "write of " + src.remaining() + " bytes");
-        return super.write(src);
-      }
-    };
-    ChannelConfig fanIn = CONFIG.toBuilder().fanIn(true).build();
-    try (Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), fanIn)) {
+  void fanInSinkWritesOnlyWholeRecordsOfAtMostTheAtomicLimit() throws Exception {
+    MemoryPipe pipe = MemoryPipe.unbounded();
+    try (Sender<byte[]> tx = Sender.over(ByteStreams.sink(pipe, CONFIG, 4096), Codecs.bytes(), CONFIG)) {
       for (int i = 0; i < 500; i++) {
         tx.send(new byte[i * 7 % 4000]);
       }
-      assertThrows(FrameTooLongException.class, () -> tx.send(new byte[WireFormat.PIPE_BUF]));
+      MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[4096]));
+      assertEquals(MessageTooLongException.Limit.ATOMIC_WRITE, e.which());
+      assertEquals(4096 + 6, e.length());
+      assertEquals(4096, e.limit());
+      tx.send(new byte[4090]); // the largest that fits: 6 + 4090
     }
-    // Every write starts at a record boundary: the reader accepts each write on its own.
-    try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 1 << 20), Codecs.bytes(), CONFIG)) {
+    for (int w : pipe.writes()) {
+      assertTrue(w <= 4096, "a write of " + w + " bytes");
+    }
+    // Every write starts at a record boundary: each one alone decodes to whole records.
+    byte[] all = pipe.bytes();
+    int at = 0;
+    for (int w : pipe.writes()) {
+      byte[] one = java.util.Arrays.copyOfRange(all, at, at + w);
+      at += w;
+      if (at == w) {
+        continue; // the preamble
+      }
+      byte[] framed = Wire.stream().preamble(2, "bytes").raw(one).bytes();
+      try (var in = ByteStreams.inspector(TestChannels.chunked(framed, 1 << 20), 1 << 20)) {
+        while (in.next() != null) {
+          // read every record
+        }
+        String outcome = in.outcome().errorName();
+        assertTrue(outcome == null || outcome.equals("truncated") && in.outcome().position() == framed.length,
+            "write at " + (at - w) + " holds whole records only: " + in.outcome());
+      }
+    }
+    try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(all, 1 << 20), Codecs.bytes(), CONFIG)) {
       for (int i = 0; i < 500; i++) {
         assertEquals(i * 7 % 4000, rx.receive().length);
       }
+      assertEquals(4090, rx.receive().length);
       assertNull(rx.receive());
     }
   }
@@ -334,7 +371,7 @@ class SenderReceiverTest {
         assertEquals("x".repeat(seq % 300), parts[2]);
       }
     }
-    all.get(10, TimeUnit.SECONDS);
+    all.get(30, TimeUnit.SECONDS);
     for (int n : next) {
       assertEquals(each, n);
     }
@@ -349,8 +386,10 @@ class SenderReceiverTest {
     try (Receiver<String> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 2), Codecs.string(), CONFIG)) {
       assertEquals("complete", rx.receive());
       TruncatedStreamException e = assertThrows(TruncatedStreamException.class, rx::receive);
-      assertEquals(sink.toByteArray().length, e.offset());
+      assertEquals(sink.toByteArray().length, e.position());
+      assertEquals(TruncatedStreamException.Reason.NO_END_OF_STREAM, e.reason());
       assertThrows(TruncatedStreamException.class, rx::receive, "the failure sticks");
+      assertEquals(1, rx.stats().sessionsTruncated());
     }
   }
 
@@ -369,7 +408,9 @@ class SenderReceiverTest {
     byte[] stream = stream(tx -> tx.send(new byte[] {1}), "protobuf");
     try (Receiver<String> rx = Receiver.over(TestChannels.chunked(stream, 100), Codecs.string(), CONFIG)) {
       IncompatibleStreamException e = assertThrows(IncompatibleStreamException.class, rx::receive);
-      assertTrue(e.getMessage().contains("protobuf"), e.getMessage());
+      assertEquals(IncompatibleStreamException.Reason.CODEC, e.reason());
+      assertEquals("protobuf", e.writerValue());
+      assertEquals("string", e.readerValue());
     }
     try (Receiver<byte[]> rx = Receiver.over(TestChannels.chunked(stream, 100), Codecs.bytes(), CONFIG)) {
       assertArrayEquals(new byte[] {1}, rx.receive(), "the bytes codec reads any stream");
@@ -377,16 +418,18 @@ class SenderReceiverTest {
   }
 
   @Test
-  void pollTimesOutWithNothingConsumedAndCloseWakesABlockedReceive() throws Exception {
+  void timedReceiveThrowsWithNothingConsumedAndCloseWakesABlockedReceive() throws Exception {
     Pipe pipe = Pipe.open();
     Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), CONFIG.toBuilder().flushDelay(Duration.ZERO).build());
-    Receiver<String> rx = Receiver.over(new WaitablePipeSource(pipe.source()), Codecs.string(), CONFIG);
+    Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), CONFIG);
     tx.send("first");
-    assertEquals("first", rx.poll(Duration.ofSeconds(5)));
-    assertNull(rx.poll(Duration.ofMillis(20)), "nothing to receive");
+    assertEquals("first", rx.receive(Duration.ofSeconds(5)));
+    ReceiveTimeoutException t = assertThrows(ReceiveTimeoutException.class, () -> rx.receive(Duration.ofMillis(20)));
+    assertEquals(Duration.ofMillis(20), t.timeout());
+    assertEquals(0, t.bytesTransferred);
     assertFalse(rx.isEnded());
     tx.send("second");
-    assertEquals("second", rx.poll(Duration.ofSeconds(5)), "a timed-out poll lost nothing");
+    assertEquals("second", rx.receive(Duration.ofSeconds(5)), "a timed-out receive lost nothing");
     CompletableFuture<String> blocked = CompletableFuture.supplyAsync(() -> {
       try {
         return rx.receive();
@@ -394,61 +437,173 @@ class SenderReceiverTest {
         throw new UncheckedIOException(e);
       }
     });
-    Thread.sleep(50);
+    Thread.sleep(100);
     rx.close();
     ExecutionException e = assertThrows(ExecutionException.class, () -> blocked.get(5, TimeUnit.SECONDS));
-    assertInstanceOf(UncheckedIOException.class, e.getCause(), () -> "unexpected " + e.getCause());
-    assertInstanceOf(ClosedChannelException.class, e.getCause().getCause());
-    assertThrows(IOException.class, tx::close, "closing after the reader left reports the failed end of stream");
-    assertTrue(tx.done().isCompletedExceptionally());
+    assertInstanceOf(AsynchronousCloseException.class, e.getCause().getCause(), () -> "unexpected " + e.getCause());
+    assertThrows(ClosedChannelException.class, rx::receive, "a call after close");
+    tx.abort("reader went away");
   }
 
   @Test
-  void followingReceiverReadsOneWriterAfterAnotherAndSurvivesACrash() throws Exception {
+  void headersTravelWithTheirMessage() throws Exception {
+    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
+    try (Sender<String> tx = Sender.over(sink, Codecs.string(), CONFIG)) {
+      tx.send("plain");
+      tx.send("with", Headers.of("fc-id", "7", "content-type", "text/plain"));
+      tx.send("bytes", Headers.builder().put("bin", new byte[] {0, (byte) 0xFF}).build(), Duration.ofSeconds(1));
+    }
+    try (Receiver<String> rx = Receiver.over(TestChannels.chunked(sink.toByteArray(), 3), Codecs.string(), CONFIG)) {
+      Envelope<String> a = rx.receiveEnvelope();
+      assertEquals("plain", a.value());
+      assertTrue(a.headers().isEmpty());
+      Envelope<String> b = rx.receiveEnvelope(Duration.ofSeconds(1));
+      assertEquals("with", b.value());
+      assertEquals("7", b.headers().getString("fc-id"));
+      assertEquals(List.of("fc-id", "content-type"), new ArrayList<>(b.headers().keys()));
+      List<String> seen = new ArrayList<>();
+      assertEquals(1, rx.poll((m, h) -> {
+        seen.add(m);
+        assertArrayEquals(new byte[] {0, (byte) 0xFF}, h.get("bin"));
+        assertNull(h.get("fc-id"));
+      }, 10, Duration.ofSeconds(1)));
+      assertEquals(List.of("bytes"), seen);
+      assertEquals(-1, rx.poll((m, h) -> seen.add(m), 10, Duration.ofSeconds(1)), "-1 at the end");
+    }
+  }
+
+  @Test
+  void headersAreRefusedInWireFormatOneZeroAndWhenTooLarge() throws Exception {
+    ChannelConfig v10 = CONFIG.toBuilder().wireVersion(WireVersion.V1_0).build();
+    try (Sender<String> tx = Sender.over(new TestChannels.Sink(Integer.MAX_VALUE), Codecs.string(), v10)) {
+      assertThrows(IllegalStateException.class, () -> tx.send("x", Headers.of("k", "v")));
+      tx.send("no headers is fine", Headers.empty());
+    }
+    try (Sender<String> tx = Sender.over(new TestChannels.Sink(Integer.MAX_VALUE), Codecs.string(), CONFIG)) {
+      MessageTooLongException e = assertThrows(MessageTooLongException.class,
+          () -> tx.send("x", Headers.builder().put("big", new byte[4097]).build()));
+      assertEquals(MessageTooLongException.Limit.HEADERS, e.which());
+      Headers.Builder b = Headers.builder();
+      for (int i = 0; i < 3; i++) {
+        b.put("k" + i, new byte[4000]);
+      }
+      e = assertThrows(MessageTooLongException.class, () -> tx.send("x", b.build()));
+      assertEquals(8192, e.limit());
+      tx.send("the sender stays usable");
+    }
+    assertThrows(IllegalArgumentException.class, () -> Headers.of("Upper", "v"));
+    assertThrows(IllegalArgumentException.class, () -> Headers.of("a", "1", "a", "2"));
+  }
+
+  @Test
+  void aReceiverGoesOnAfterAFailureOfAResumingSource() throws Exception {
     byte[] first = stream(tx -> tx.send("a".getBytes(StandardCharsets.UTF_8)), "string");
     byte[] crashed = java.util.Arrays.copyOf(stream(tx -> {
       tx.send("b".getBytes(StandardCharsets.UTF_8));
       tx.send("lost".getBytes(StandardCharsets.UTF_8));
     }, "string"), 12 + 7 + 3);
-    byte[] third = stream(tx -> tx.send("c".getBytes(StandardCharsets.UTF_8)), "string");
-    List<byte[]> sessions = new ArrayList<>(List.of(first, crashed, third));
-    SourceOpener opener = new SourceOpener() {
-      @Override
-      public java.nio.channels.ReadableByteChannel open(long timeoutNanos) throws IOException {
-        if (sessions.isEmpty()) {
-          throw new ClosedChannelException();
-        }
-        return TestChannels.chunked(sessions.remove(0), 4);
-      }
-
-      @Override
-      public void close() {
-        sessions.clear();
-      }
-    };
-    try (Receiver<String> rx = Receiver.following(opener, Codecs.string(), CONFIG)) {
+    byte[] aborted = abortedStream("c", "boom");
+    byte[] last = stream(tx -> tx.send("d".getBytes(StandardCharsets.UTF_8)), "string");
+    FollowingSource source = new FollowingSource(List.of(first, crashed, aborted, last));
+    try (Receiver<String> rx = Receiver.over(source, Codecs.string(), CONFIG)) {
       assertEquals("a", rx.receive());
       assertEquals("b", rx.receive());
       TruncatedStreamException e = assertThrows(TruncatedStreamException.class, rx::receive);
-      assertEquals(12 + 7, e.offset(), "offset within the crashed writer's stream");
-      assertEquals("c", rx.receive(), "the next writer is read after the crash");
-      assertThrows(ClosedChannelException.class, rx::receive, "no more writers: the opener gives up");
+      assertEquals(12 + 7, e.position(), "position within the crashed writer's session");
+      assertEquals("c", rx.receive(), "the next writer is read after the failure");
+      StreamAbortedException a = assertThrows(StreamAbortedException.class, rx::receive);
+      assertEquals("boom", a.reason());
+      assertEquals("d", rx.receive(), "and after an aborted end");
+      assertThrows(ReceiveTimeoutException.class, () -> rx.receive(Duration.ofMillis(50)), "no more writers");
+      assertEquals(1, rx.stats().sessionsAborted());
+      assertEquals(1, rx.stats().sessionsTruncated());
+      assertEquals(2, rx.stats().sessionsEnded());
     }
   }
 
   @Test
-  void timedSendGivesUpWhenTheReaderDoesNotReadAndNothingOfTheMessageIsWritten() throws Exception {
-    StalledSink sink = new StalledSink();
-    ChannelConfig small = CONFIG.toBuilder().bufferSize(4096).build();
-    Sender<byte[]> tx = Sender.over(sink, Codecs.bytes(), small);
-    tx.send(new byte[3000]);
-    tx.send(new byte[3000]); // makes room by writing the first: the pipe now holds 11 + 3006 bytes
-    assertEquals(11 + 3006, sink.accepted);
-    SendTimeoutException e = assertThrows(SendTimeoutException.class, () -> tx.send(new byte[3000], Duration.ofMillis(30)));
-    assertTrue(e.getMessage().contains("not sent"));
-    assertEquals(4096, sink.accepted, "the pipe filled up with the second message's first bytes");
-    assertEquals(1, tx.messagesWritten(), "only the first message is completely in the pipe");
-    sink.open = false;
+  void oneSchedulerThreadServesEverySender() throws Exception {
+    List<Sender<String>> senders = new ArrayList<>();
+    List<Pipe> pipes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 30; i++) {
+        Pipe p = Pipe.open();
+        pipes.add(p);
+        Sender<String> tx = Sender.over(p.sink(), Codecs.string(),
+            CONFIG.toBuilder().flushDelay(Duration.ofMillis(1)).heartbeatInterval(Duration.ofMillis(5)).build());
+        tx.send("hello " + i);
+        senders.add(tx);
+      }
+      long schedulers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("fifochan-scheduler")).count();
+      assertEquals(1, schedulers, "one shared scheduler thread");
+      assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+          .filter(n -> n.startsWith("fifochan-") && !n.equals("fifochan-scheduler")).collect(Collectors.toList()),
+          "no thread per sender");
+      for (int i = 0; i < pipes.size(); i++) {
+        try (Receiver<String> rx = Receiver.over(pipes.get(i).source(), Codecs.string(), CONFIG)) {
+          assertEquals("hello " + i, rx.receive(Duration.ofSeconds(10)), "flushed by the scheduler");
+        }
+      }
+    } finally {
+      for (Sender<String> s : senders) {
+        s.abort("test over");
+      }
+    }
+  }
+
+  /** A resuming source over several byte streams in a row, as a following transport is. */
+  private static final class FollowingSource implements FrameSource {
+    private final List<byte[]> sessions;
+    private int next;
+    private FrameSource current;
+
+    FollowingSource(List<byte[]> sessions) {
+      this.sessions = sessions;
+    }
+
+    @Override
+    public InboundRecord next(dev.fifochan.Deadline deadline) throws IOException {
+      while (true) {
+        if (current == null) {
+          if (next == sessions.size()) {
+            return null;
+          }
+          current = ByteStreams.source(TestChannels.chunked(sessions.get(next++), 4), CONFIG, null);
+        }
+        InboundRecord r;
+        try {
+          r = current.next(deadline);
+        } catch (StreamException e) {
+          current = null;
+          throw e;
+        }
+        if (r != null && r.kind() == InboundRecord.Kind.END) {
+          current = null;
+          continue;
+        }
+        return r;
+      }
+    }
+
+    @Override
+    public int openSessions() {
+      return current == null ? 0 : current.openSessions();
+    }
+
+    @Override
+    public boolean resumesAfterFailure() {
+      return true;
+    }
+
+    @Override
+    public String description() {
+      return "sessions";
+    }
+
+    @Override
+    public void close() {
+      next = sessions.size();
+    }
   }
 
   private interface SenderBody {
@@ -456,17 +611,32 @@ class SenderReceiverTest {
   }
 
   /** A complete stream written by a bytes sender that announces {@code codecName}. */
-  private static byte[] stream(SenderBody body, String codecName) throws IOException {
+  static byte[] stream(SenderBody body, String codecName) throws IOException {
     TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
-    Codec<byte[]> named = new Codec<>() {
+    try (Sender<byte[]> tx = Sender.over(sink, named(codecName), CONFIG)) {
+      body.run(tx);
+    }
+    return sink.toByteArray();
+  }
+
+  private static byte[] abortedStream(String message, String reason) throws IOException {
+    TestChannels.Sink sink = new TestChannels.Sink(Integer.MAX_VALUE);
+    Sender<byte[]> tx = Sender.over(sink, named("string"), CONFIG);
+    tx.send(message.getBytes(StandardCharsets.UTF_8));
+    tx.abort(reason);
+    return sink.toByteArray();
+  }
+
+  static Codec<byte[]> named(String codecName) {
+    return new Codec<>() {
       @Override
       public String name() {
         return codecName;
       }
 
       @Override
-      public void encode(byte[] value, OutputStream out) throws IOException {
-        out.write(value);
+      public void encode(byte[] value, PayloadSink sink) throws IOException {
+        sink.write(value);
       }
 
       @Override
@@ -474,10 +644,6 @@ class SenderReceiverTest {
         return Codecs.bytes().decode(tag, payload);
       }
     };
-    try (Sender<byte[]> tx = Sender.over(sink, named, CONFIG)) {
-      body.run(tx);
-    }
-    return sink.toByteArray();
   }
 
   private static final class IntCodec implements Codec<Integer> {
@@ -487,96 +653,13 @@ class SenderReceiverTest {
     }
 
     @Override
-    public void encode(Integer value, OutputStream out) throws IOException {
-      out.write(ByteBuffer.allocate(4).putInt(value).array());
+    public void encode(Integer value, PayloadSink sink) throws IOException {
+      sink.room(4).putInt(value);
     }
 
     @Override
     public Integer decode(String tag, ByteBuffer payload) {
       return payload.getInt();
-    }
-  }
-
-  /** A sink whose pipe holds 4 KiB and is never read: writes return 0 once it is full. */
-  private static final class StalledSink implements java.nio.channels.WritableByteChannel, WaitableChannel {
-    int accepted;
-    boolean open = true;
-
-    @Override
-    public int write(ByteBuffer src) {
-      int n = Math.min(src.remaining(), 4096 - accepted);
-      src.position(src.position() + n);
-      accepted += n;
-      return n;
-    }
-
-    @Override
-    public boolean awaitReady(long timeoutNanos) throws IOException {
-      try {
-        Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
-      } catch (InterruptedException e) {
-        throw new java.io.InterruptedIOException();
-      }
-      return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return open;
-    }
-
-    @Override
-    public void close() {
-      open = false;
-    }
-  }
-
-  /** A pipe source in non-blocking mode with a selector-based wait, as a transport would provide. */
-  private static final class WaitablePipeSource implements java.nio.channels.ReadableByteChannel, WaitableChannel {
-    private final Pipe.SourceChannel source;
-    private final java.nio.channels.Selector selector;
-
-    WaitablePipeSource(Pipe.SourceChannel source) throws IOException {
-      this.source = source;
-      source.configureBlocking(false);
-      this.selector = java.nio.channels.Selector.open();
-      source.register(selector, java.nio.channels.SelectionKey.OP_READ);
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return source.read(dst);
-    }
-
-    @Override
-    public boolean awaitReady(long timeoutNanos) throws IOException {
-      if (!source.isOpen()) {
-        throw new AsynchronousCloseException();
-      }
-      long ms = timeoutNanos < 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-      int n;
-      try {
-        n = selector.select(ms);
-        selector.selectedKeys().clear();
-      } catch (java.nio.channels.ClosedSelectorException e) {
-        throw new AsynchronousCloseException();
-      }
-      if (!source.isOpen()) {
-        throw new AsynchronousCloseException();
-      }
-      return n > 0;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return source.isOpen();
-    }
-
-    @Override
-    public void close() throws IOException {
-      source.close();
-      selector.wakeup();
-      selector.close();
     }
   }
 }

@@ -7,12 +7,12 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** In-memory channels for framing tests. */
-final class TestChannels {
+/** In-memory channels for framing tests (blocking channels: they never return 0). */
+public final class TestChannels {
   private TestChannels() {}
 
   /** Reads {@code data} at most {@code chunk} bytes per read, then end of file. */
-  static ReadableByteChannel chunked(byte[] data, int chunk) {
+  public static ReadableByteChannel chunked(byte[] data, int chunk) {
     return new ReadableByteChannel() {
       int pos;
       boolean open = true;
@@ -40,19 +40,19 @@ final class TestChannels {
     };
   }
 
-  /** Collects written bytes; writes at most {@code chunk} bytes per call. */
-  static class Sink implements WritableByteChannel {
+  /** Collects written bytes; takes at most {@code chunk} bytes per write. */
+  public static class Sink implements WritableByteChannel {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     final int chunk;
     int writes;
-    boolean open = true;
+    volatile boolean open = true;
 
-    Sink(int chunk) {
+    public Sink(int chunk) {
       this.chunk = chunk;
     }
 
     @Override
-    public int write(ByteBuffer src) {
+    public synchronized int write(ByteBuffer src) {
       int n = Math.min(chunk, src.remaining());
       byte[] copy = new byte[n];
       src.get(copy);
@@ -71,13 +71,13 @@ final class TestChannels {
       open = false;
     }
 
-    byte[] toByteArray() {
+    public synchronized byte[] toByteArray() {
       return bytes.toByteArray();
     }
   }
 
-  /** The repository root: from FIFOCHAN_REPO_ROOT, or the parent of the module directory. */
-  static Path repoRoot() {
+  /** The repository root: from FIFOCHAN_REPO_ROOT, or the first parent of the working directory with testdata/. */
+  public static Path repoRoot() {
     String env = System.getenv("FIFOCHAN_REPO_ROOT");
     if (env != null && Files.isDirectory(Path.of(env, "testdata"))) {
       return Path.of(env);

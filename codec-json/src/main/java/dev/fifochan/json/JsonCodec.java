@@ -2,7 +2,6 @@ package dev.fifochan.json;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +13,8 @@ import dev.fifochan.CodecRegistry;
 import dev.fifochan.DecodeException;
 import dev.fifochan.EncodeException;
 import dev.fifochan.UnknownTypeException;
-import dev.fifochan.WireFormat;
+import dev.fifochan.PayloadSink;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -98,14 +96,19 @@ public final class JsonCodec<T> implements Codec<T> {
     return NAME;
   }
 
+  /**
+   * Writes {@code value} as JSON through the sink's reused {@link PayloadSink#asOutputStream() stream}
+   * (straight into the frame buffer; no wrapper per message).
+   *
+   * @throws EncodeException if Jackson cannot serialize the value (its exception is the cause)
+   */
   @Override
-  public void encode(T value, OutputStream out) throws IOException {
+  public void encode(T value, PayloadSink sink) throws IOException {
     try {
-      writer.writeValue(out, value);
+      writer.writeValue(sink.asOutputStream(), value);
     } catch (JacksonException e) {
-      // Failures of the stream itself are not JacksonExceptions and propagate unchanged.
-      throw new EncodeException("cannot encode " + describe(value) + " as JSON: "
-          + e.getOriginalMessage(), e);
+      // Failures of the sink itself (e.g. a message too long) are not JacksonExceptions and pass unchanged.
+      throw new EncodeException(NAME, value == null ? "null" : value.getClass().getName(), e);
     }
   }
 
@@ -121,30 +124,19 @@ public final class JsonCodec<T> implements Codec<T> {
       }
     } catch (JacksonException e) {
       payload.position(start);
-      throw DecodeException.of("malformed JSON for " + type.getName() + ": " + e.getOriginalMessage()
-          + where(e.getLocation()), tag, payload, -1, e);
+      throw new DecodeException(tag, payload, -1, e);
     }
     if (value == null) {
       payload.position(start);
-      throw DecodeException.of("JSON null cannot be decoded as " + type.getName(), tag, payload, -1, null);
+      throw new DecodeException(tag, payload, -1, new IllegalArgumentException("JSON null cannot be decoded as " + type.getName()));
     }
+    payload.position(payload.limit());
     return value;
   }
 
   @Override
   public String toString() {
     return "JsonCodec[" + type.getName() + "]";
-  }
-
-  private static String where(JsonLocation location) {
-    if (location == null || location.getLineNr() < 0) {
-      return "";
-    }
-    return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
-  }
-
-  private static String describe(Object value) {
-    return value == null ? "null" : "a " + value.getClass().getName();
   }
 
   @SuppressWarnings("unchecked")
@@ -179,7 +171,7 @@ public final class JsonCodec<T> implements Codec<T> {
     public Builder register(String tag, Class<?> type) {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(type, "type");
-      if (tag.getBytes(StandardCharsets.UTF_8).length > WireFormat.MAX_TAG_LENGTH) {
+      if (tag.getBytes(StandardCharsets.UTF_8).length > Codec.MAX_TAG_LENGTH) {
         throw new IllegalArgumentException("tag longer than 255 UTF-8 bytes: " + tag);
       }
       if (typesByTag.containsKey(tag)) {

@@ -2,14 +2,16 @@ package dev.fifochan.json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fifochan.Codec;
+import dev.fifochan.Codecs;
 import dev.fifochan.DecodeException;
-import java.io.ByteArrayOutputStream;
+import dev.fifochan.MessageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +57,7 @@ class JsonVectorTest {
   }
 
   private static <T> byte[] encode(Codec<T> codec, T value) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    codec.encode(value, out);
-    return out.toByteArray();
+    return Codecs.encodeToBytes(codec, value);
   }
 
   @Test
@@ -105,7 +105,7 @@ class JsonVectorTest {
     DecodeException e = assertThrows(DecodeException.class,
         () -> codec.decode(array.tag(), ByteBuffer.wrap(array.payload())));
     assertArrayEquals(array.payload(), e.payload());
-    assertTrue(e.isRecoverable());
+    assertInstanceOf(MessageException.class, e, "a per-message failure");
   }
 
   private static ByteBuffer direct(byte[] bytes) {

@@ -103,13 +103,46 @@ class SenderReceiverJsonTest {
       assertEquals("order", bad.tag());
       assertEquals("{\"id\":2,", new String(bad.payload(), java.nio.charset.StandardCharsets.UTF_8));
       assertInstanceOf(JacksonException.class, bad.getCause());
-      assertTrue(bad.offset() > 0);
+      assertTrue(bad.position() > 0);
       UnknownTypeException unknown = assertThrows(UnknownTypeException.class, rx::receive);
       assertEquals("refund", unknown.tag());
-      assertTrue(unknown.offset() > bad.offset());
+      assertTrue(unknown.position() > bad.position());
       assertEquals(new Order(3, "c", 3), rx.receive());
       assertNull(rx.receive());
     }
     sender.get(10, TimeUnit.SECONDS);
+  }
+
+  record Stamped(long id, java.time.Instant at) {}
+
+  /**
+   * Issue 9 finding 6 with the codec it names: Jackson cannot encode a java.time.Instant without its
+   * module. With the documented abort idiom the reader gets the writer's failure as
+   * StreamAbortedException carrying the reason, after every message sent before it.
+   */
+  @Test
+  void aJsonCodecThatCannotEncodeAnInstantAbortsTheStreamForTheReader() throws Exception {
+    Pipe pipe = Pipe.open();
+    CompletableFuture<String> writer = CompletableFuture.supplyAsync(() -> {
+      try (Sender<Stamped> tx = Sender.over(pipe.sink(), JsonCodec.of(Stamped.class), ChannelConfig.defaults())) {
+        try {
+          tx.send(new Stamped(1, null));
+          tx.send(new Stamped(2, java.time.Instant.EPOCH));
+          return "sent";
+        } catch (Exception e) {
+          tx.abort(e.toString());
+          return e.toString();
+        }
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    try (Receiver<Stamped> rx = Receiver.over(pipe.source(), JsonCodec.of(Stamped.class), ChannelConfig.defaults())) {
+      assertEquals(new Stamped(1, null), rx.receive());
+      dev.fifochan.StreamAbortedException e = assertThrows(dev.fifochan.StreamAbortedException.class, rx::receive);
+      String failure = writer.get(10, TimeUnit.SECONDS);
+      assertTrue(failure.startsWith(dev.fifochan.EncodeException.class.getName()), failure);
+      assertEquals(failure.length() > 1024 ? failure.substring(0, 1024) : failure, e.reason());
+    }
   }
 }

@@ -3,12 +3,13 @@ package dev.fifochan.protobuf;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import dev.fifochan.ChannelConfig;
 import dev.fifochan.CorruptFrameException;
+import dev.fifochan.Deadline;
 import dev.fifochan.DecodeException;
 import dev.fifochan.FrameTooLongException;
 import dev.fifochan.TruncatedStreamException;
-import dev.fifochan.WaitableChannel;
-import dev.fifochan.WireFormat;
+import dev.fifochan.spi.WaitableChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +54,7 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
 
   /** Reads messages of {@code prototype}'s type from {@code source}, at most 16 MiB each. */
   public DelimitedProtobufReader(ReadableByteChannel source, M prototype) {
-    this(source, prototype, WireFormat.DEFAULT_MAX_FRAME_LENGTH);
+    this(source, prototype, ChannelConfig.defaults().maxFrameLength());
   }
 
   /**
@@ -66,7 +67,7 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
 
   /** Reads messages of {@code prototype}'s type from {@code source}, at most 16 MiB each. */
   public DelimitedProtobufReader(InputStream source, M prototype) {
-    this(source, prototype, WireFormat.DEFAULT_MAX_FRAME_LENGTH);
+    this(source, prototype, ChannelConfig.defaults().maxFrameLength());
   }
 
   /**
@@ -107,11 +108,11 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
         if (prefix == 0 && !buffer.hasRemaining()) {
           return null;
         }
-        throw new TruncatedStreamException("end of file inside a length prefix", start);
+        throw new TruncatedStreamException(TruncatedStreamException.Reason.IN_RECORD, start, 0);
       }
       int b = buffer.get(buffer.position() + prefix);
       if (prefix == MAX_VARINT_LENGTH - 1 && (b & 0xff) > 1) {
-        throw new CorruptFrameException("length prefix is not a valid varint (longer than 64 bits)", start);
+        throw new CorruptFrameException(CorruptFrameException.Reason.VARINT_LENGTH, start, prefix + 1);
       }
       length |= (long) (b & 0x7f) << (7 * prefix);
       prefix++;
@@ -124,7 +125,7 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
     }
     int size = (int) length;
     if (!ensure(prefix + size)) {
-      throw new TruncatedStreamException("end of file inside a message of " + size + " bytes", start);
+      throw new TruncatedStreamException(TruncatedStreamException.Reason.IN_RECORD, start, 0);
     }
     int at = buffer.position() + prefix;
     buffer.position(at + size);
@@ -133,7 +134,7 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
       return parser.parseFrom(buffer.array(), buffer.arrayOffset() + at, size);
     } catch (InvalidProtocolBufferException e) {
       byte[] raw = Arrays.copyOfRange(buffer.array(), buffer.arrayOffset() + at, buffer.arrayOffset() + at + size);
-      throw new DecodeException("invalid protobuf message: " + e.getMessage(), "", raw, start, e);
+      throw new DecodeException("", raw, start, e);
     }
   }
 
@@ -189,7 +190,7 @@ public final class DelimitedProtobufReader<M extends Message> implements Closeab
             return n;
           }
           if (channel instanceof WaitableChannel) {
-            ((WaitableChannel) channel).awaitReady(-1);
+            ((WaitableChannel) channel).awaitReady(Deadline.none());
           }
         }
       }

@@ -3,9 +3,10 @@ package dev.fifochan.protobuf;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import dev.fifochan.EncodeException;
-import dev.fifochan.FrameTooLongException;
-import dev.fifochan.WaitableChannel;
-import dev.fifochan.WireFormat;
+import dev.fifochan.ChannelConfig;
+import dev.fifochan.Deadline;
+import dev.fifochan.MessageTooLongException;
+import dev.fifochan.spi.WaitableChannel;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.Objects;
  *
  * <p>Each {@link #write} hands the length and the message to the sink in one write call; wrap an
  * {@code OutputStream} sink in a {@code BufferedOutputStream} to batch messages, and call
- * {@link #flush()}. A message longer than the maximum is refused with {@link FrameTooLongException}
+ * {@link #flush()}. A message longer than the maximum is refused with {@link MessageTooLongException}
  * before anything of it is written. The sink must be blocking or a {@link WaitableChannel}. Not
  * thread-safe.
  *
@@ -44,7 +45,7 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
 
   /** Writes to {@code sink}, messages of at most 16 MiB. */
   public DelimitedProtobufWriter(WritableByteChannel sink) {
-    this(sink, WireFormat.DEFAULT_MAX_FRAME_LENGTH);
+    this(sink, ChannelConfig.defaults().maxFrameLength());
   }
 
   /** Writes to {@code sink}, messages of at most {@code maxMessageLength} bytes. */
@@ -54,7 +55,7 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
 
   /** Writes to {@code sink}, messages of at most 16 MiB. */
   public DelimitedProtobufWriter(OutputStream sink) {
-    this(sink, WireFormat.DEFAULT_MAX_FRAME_LENGTH);
+    this(sink, ChannelConfig.defaults().maxFrameLength());
   }
 
   /** Writes to {@code sink}, messages of at most {@code maxMessageLength} bytes. */
@@ -74,7 +75,7 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
   /**
    * Writes {@code message} with its length prefix.
    *
-   * @throws FrameTooLongException if the message is longer than the maximum; nothing was written
+   * @throws MessageTooLongException if the message is longer than the maximum; nothing was written
    * @throws EncodeException if the message lacks required (proto2) fields; nothing was written
    */
   public void write(M message) throws IOException {
@@ -83,11 +84,11 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
     }
     int size = message.getSerializedSize();
     if (size > maxMessageLength) {
-      throw new FrameTooLongException(size, maxMessageLength, offset);
+      throw new MessageTooLongException(size, maxMessageLength, MessageTooLongException.Limit.FRAME);
     }
     if (!message.isInitialized()) {
-      throw new EncodeException("cannot encode " + message.getDescriptorForType().getFullName()
-          + ": missing required fields " + message.findInitializationErrors(), null);
+      throw new EncodeException(ProtobufCodec.NAME, message.getDescriptorForType().getFullName(),
+          new com.google.protobuf.UninitializedMessageException(message.findInitializationErrors()));
     }
     int total = CodedOutputStream.computeUInt32SizeNoTag(size) + size;
     if (buffer.length < total) {
@@ -103,7 +104,7 @@ public final class DelimitedProtobufWriter<M extends Message> implements Closeab
       ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, total);
       while (bytes.hasRemaining()) {
         if (channel.write(bytes) == 0 && channel instanceof WaitableChannel) {
-          ((WaitableChannel) channel).awaitReady(-1);
+          ((WaitableChannel) channel).awaitReady(Deadline.none());
         }
       }
     }

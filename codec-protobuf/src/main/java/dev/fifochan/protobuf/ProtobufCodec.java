@@ -1,6 +1,7 @@
 package dev.fifochan.protobuf;
 
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -8,9 +9,9 @@ import com.google.protobuf.Parser;
 import dev.fifochan.Codec;
 import dev.fifochan.DecodeException;
 import dev.fifochan.EncodeException;
+import dev.fifochan.PayloadSink;
 import dev.fifochan.UnknownTypeException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -35,8 +36,9 @@ import java.util.Set;
  * a name the codec does not know; an empty tag (from a peer that does not tag) means the type of a
  * codec that knows exactly one. Payloads are parsed straight from the buffer, heap or direct, and the
  * decoded message does not keep a reference to it. Invalid bytes fail with a {@link DecodeException}
- * carrying the tag and the raw payload. Encoding writes {@code writeTo} output to the sender's stream
- * without flushing or closing it, and refuses a message with missing required (proto2) fields.
+ * carrying the tag and the raw payload. Encoding asks the sink for room for the message's serialized
+ * size and writes it there with a {@link CodedOutputStream} over that buffer (no copy, no stream), and
+ * refuses a message with missing required (proto2) fields.
  * Instances are immutable and thread-safe.
  *
  * @param <M> the message type: a generated class, or {@link Message} for several or run-time types
@@ -46,15 +48,13 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   public static final String NAME = "protobuf";
 
   private final Map<String, Parser<? extends M>> parsersByName;
-  /** The parser for untagged frames, and its type's name: set when the codec knows exactly one type. */
+  /** The parser for untagged frames: set when the codec knows exactly one type. */
   private final Parser<? extends M> untaggedParser;
-  private final String untaggedName;
 
   private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName) {
     this.parsersByName = Collections.unmodifiableMap(new LinkedHashMap<>(parsersByName));
     boolean single = parsersByName.size() == 1;
     this.untaggedParser = single ? parsersByName.values().iterator().next() : null;
-    this.untaggedName = single ? parsersByName.keySet().iterator().next() : null;
   }
 
   /**
@@ -125,15 +125,30 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     return name;
   }
 
+  /**
+   * Writes the message into {@code sink}'s room: {@code room(getSerializedSize())}, then a
+   * {@link CodedOutputStream} over that buffer, heap or direct, whose {@code flush()} advances the
+   * buffer's position past the message.
+   *
+   * @throws EncodeException if the message lacks required fields (cause: an
+   *     {@link com.google.protobuf.UninitializedMessageException}); nothing is written
+   */
   @Override
-  public void encode(M value, OutputStream out) throws IOException {
+  public void encode(M value, PayloadSink sink) throws IOException {
     tagOf(value);
     if (!value.isInitialized()) {
-      throw new EncodeException("cannot encode " + value.getDescriptorForType().getFullName()
-          + ": missing required fields " + value.findInitializationErrors(), null);
+      throw new EncodeException(NAME, value.getDescriptorForType().getFullName(),
+          new com.google.protobuf.UninitializedMessageException(value.findInitializationErrors()));
     }
-    // Sized to the message (at most 4 KiB), flushed into out, which is neither flushed nor closed.
+    int size = value.getSerializedSize();
+    ByteBuffer room = sink.room(size);
+    int start = room.position();
+    CodedOutputStream out = CodedOutputStream.newInstance(room);
     value.writeTo(out);
+    out.flush();
+    if (room.position() != start + size) {
+      throw new IllegalStateException("protobuf wrote " + (room.position() - start) + " bytes for a message of " + size);
+    }
   }
 
   @Override
@@ -141,15 +156,12 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     boolean untagged = tag.isEmpty() && untaggedParser != null;
     Parser<? extends M> parser = untagged ? untaggedParser : parsersByName.get(tag);
     if (parser == null) {
-      byte[] raw = new byte[payload.remaining()];
-      payload.duplicate().get(raw);
-      throw new UnknownTypeException(tag, raw, -1);
+      throw new UnknownTypeException(tag, payload, -1);
     }
     try {
       return parser.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
-      throw DecodeException.of("invalid " + (untagged ? untaggedName : tag) + " payload: " + e.getMessage(),
-          tag, payload, -1, e);
+      throw new DecodeException(tag, payload, -1, e);
     }
   }
 

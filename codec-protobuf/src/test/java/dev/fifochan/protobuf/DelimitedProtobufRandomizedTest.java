@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.fifochan.TruncatedStreamException;
-import dev.fifochan.WaitableChannel;
+import dev.fifochan.Deadline;
+import dev.fifochan.spi.WaitableChannel;
 import dev.fifochan.interop.Pong;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -114,7 +115,7 @@ class DelimitedProtobufRandomizedTest {
         assertNull(r.read(), "seed " + seed + ": cut on a boundary looks like a clean end");
       } else {
         TruncatedStreamException e = assertThrows(TruncatedStreamException.class, r::read, "seed " + seed);
-        assertEquals(starts[complete], e.offset(), "seed " + seed);
+        assertEquals(starts[complete], e.position(), "seed " + seed);
       }
     }
   }
@@ -131,11 +132,14 @@ class DelimitedProtobufRandomizedTest {
     }
 
     @Override
-    public boolean awaitReady(long timeoutNanos) {
+    public boolean awaitReady(Deadline deadline) {
       waits++;
       ready = true;
       return true;
     }
+
+    @Override
+    public void wakeup() {}
 
     @Override
     public int read(ByteBuffer dst) {

@@ -16,6 +16,7 @@ import dev.fifochan.CorruptFrameException;
 import dev.fifochan.DecodeException;
 import dev.fifochan.EncodeException;
 import dev.fifochan.FrameTooLongException;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.interop.Ping;
 import dev.fifochan.interop.Pong;
@@ -173,7 +174,7 @@ class DelimitedProtobufTest {
     long thirdStarts = r.offset();
     assertTrue(thirdStarts > secondStarts);
     TruncatedStreamException e = assertThrows(TruncatedStreamException.class, r::read);
-    assertEquals(thirdStarts, e.offset());
+    assertEquals(thirdStarts, e.position());
   }
 
   /** Reads the empty message at the start, then the next. */
@@ -187,7 +188,7 @@ class DelimitedProtobufTest {
   void endOfFileInsideALengthPrefixIsTruncated() {
     // 0x80 announces a second varint byte that never comes.
     TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> readTwice(new byte[] {0x00, (byte) 0x80}));
-    assertEquals(1, e.offset());
+    assertEquals(1, e.position());
   }
 
   @Test
@@ -200,8 +201,8 @@ class DelimitedProtobufTest {
         new ByteArrayInputStream(out.toByteArray()), Pong.getDefaultInstance(), 1024);
     FrameTooLongException e = assertThrows(FrameTooLongException.class, r::read);
     assertEquals(Integer.MAX_VALUE - 100, e.length());
-    assertEquals(1024, e.maximum());
-    assertEquals(0, e.offset());
+    assertEquals(1024, e.limit());
+    assertEquals(0, e.position());
     // The default maximum (16 MiB) refuses it too.
     assertThrows(FrameTooLongException.class, () -> reader(out.toByteArray()).read());
   }
@@ -225,7 +226,7 @@ class DelimitedProtobufTest {
     byte[] tooLongVarint = new byte[12];
     java.util.Arrays.fill(tooLongVarint, 0, 11, (byte) 0xff);
     CorruptFrameException e = assertThrows(CorruptFrameException.class, () -> reader(tooLongVarint).read());
-    assertEquals(0, e.offset());
+    assertEquals(0, e.position());
   }
 
   @Test
@@ -242,10 +243,10 @@ class DelimitedProtobufTest {
     DelimitedProtobufReader<Pong> r = reader(out.toByteArray());
     assertEquals(first, r.read());
     DecodeException e = assertThrows(DecodeException.class, r::read);
-    assertEquals(badAt, e.offset());
+    assertEquals(badAt, e.position());
     assertArrayEquals(garbage, e.payload());
     assertInstanceOf(InvalidProtocolBufferException.class, e.getCause());
-    assertTrue(e.isRecoverable());
+    assertInstanceOf(dev.fifochan.MessageException.class, e, "a per-message failure");
     assertEquals(third, r.read());
     assertNull(r.read());
   }
@@ -270,9 +271,10 @@ class DelimitedProtobufTest {
     w.write(small);
     int before = out.size();
     Pong big = Pong.newBuilder().setPayload(ByteString.copyFrom(new byte[200])).build();
-    FrameTooLongException e = assertThrows(FrameTooLongException.class, () -> w.write(big));
+    MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> w.write(big));
     assertEquals(big.getSerializedSize(), e.length());
-    assertEquals(before, e.offset());
+    assertEquals(100, e.limit());
+    assertEquals(before, w.offset());
     assertEquals(before, out.size());
     w.write(small); // still usable
     assertEquals(2 * before, out.size());

@@ -120,10 +120,10 @@ class SenderReceiverProtobufTest {
       assertEquals("fifochan.interop.Ping", bad.tag());
       assertArrayEquals(garbage, bad.payload());
       assertInstanceOf(InvalidProtocolBufferException.class, bad.getCause());
-      assertTrue(bad.offset() > 0);
+      assertTrue(bad.position() > 0);
       UnknownTypeException unknown = assertThrows(UnknownTypeException.class, rx::receive);
       assertEquals("fifochan.interop.Pang", unknown.tag());
-      assertTrue(unknown.offset() > bad.offset());
+      assertTrue(unknown.position() > bad.position());
       assertEquals(after, rx.receive());
       assertNull(rx.receive());
     }

@@ -7,13 +7,14 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import dev.fifochan.Codec;
+import dev.fifochan.Codecs;
+import dev.fifochan.PayloadSink;
 
 /** Shared helpers: buffers of every kind, a proto2 schema built at run time, the protoc-written descriptor set. */
 final class TestMessages {
@@ -35,13 +36,62 @@ final class TestMessages {
   }
 
   static <T> byte[] encode(Codec<T> codec, T value) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      codec.encode(value, out);
+      return Codecs.encodeToBytes(codec, value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+  }
+
+  /**
+   * A payload sink whose {@code room} is a region of {@code buffer} that starts at {@code at} (a
+   * direct or heap buffer, perhaps a slice): what a sender's frame buffer hands a codec.
+   */
+  static final class RegionSink extends PayloadSink {
+    final ByteBuffer buffer;
+    final int start;
+
+    RegionSink(ByteBuffer buffer, int at) {
+      this.buffer = buffer;
+      this.start = at;
+      buffer.position(at);
+    }
+
+    @Override
+    public ByteBuffer room(int bytes) {
+      if (buffer.remaining() < bytes) {
+        throw new IllegalStateException("test buffer too small");
+      }
+      return buffer;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      buffer.put(b, off, len);
+    }
+
+    @Override
+    public void write(ByteBuffer src) {
+      buffer.put(src);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int written() {
+      return buffer.position() - start;
+    }
+
+    byte[] payload() {
+      ByteBuffer d = buffer.duplicate();
+      d.limit(buffer.position()).position(start);
+      byte[] b = new byte[d.remaining()];
+      d.get(b);
+      return b;
+    }
   }
 
   static byte[] bytes(Message m) {

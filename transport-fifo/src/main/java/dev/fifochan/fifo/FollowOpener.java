@@ -1,78 +1,205 @@
 package dev.fifochan.fifo;
 
-import static dev.fifochan.fifo.Native.POSIX;
-
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.OpenTimeoutException;
-import dev.fifochan.SourceOpener;
+import dev.fifochan.fifo.internal.FifoFile;
+import dev.fifochan.fifo.internal.FileStatus;
+import dev.fifochan.fifo.internal.Linux;
+import dev.fifochan.fifo.internal.ReaderLock;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
-import java.time.Duration;
-import jnr.posix.FileStat;
 
 /**
  * Opens the read end of one FIFO afresh for each writer session, for a receiver that follows the
  * FIFO across writers. Each {@link #open()} waits, like {@link FifoReadChannel#connect()}, until the
  * next writer's first byte (or its hang-up) arrives: without limit, or at most the time given to
- * {@link #open(long)} (a following receiver's {@code poll}). The open timeout does not apply.
+ * {@link #open(long)} (a following receiver's {@code poll}). The open timeout does not apply. Used by
+ * {@link FollowingSource}.
  *
- * <p>No byte is lost between sessions: the opener always holds one read descriptor of its own (from
- * its creation on, then a duplicate of the newest session's), and replaces it only after the next
- * session's descriptor is open. A pipe's buffer lives only while some end is open, so bytes a new
- * writer wrote before the receiver came back for them stay in the pipe. This also lets writers open
- * the FIFO at any time while the opener lives.
+ * <p><b>The held descriptor.</b> The opener holds one read descriptor of the FIFO for as long as it
+ * follows that FIFO, and the exclusive reader lock ({@link FifoOptions#exclusiveReader()}) is taken
+ * on it, so a second fifochan reader is refused for the follower's whole life, also between
+ * writers. Each session reads from a new descriptor opened through {@code /proc/self/fd} of the held
+ * one (the very same FIFO, no path involved): a new open file description, on which the kernel
+ * reports the next writer's hang-up rather than the last one's. No byte is lost between sessions: a
+ * pipe's buffer lives while any end is open, so bytes a new writer wrote before the receiver came
+ * back for them stay in the pipe. This also lets writers open the FIFO at any time.
+ *
+ * <p><b>Path re-checks.</b> Before each session, and every 250 ms whether the application waits for
+ * a writer or not ({@link FollowWatch}), the opener checks that the path still names its FIFO. Removed: the held descriptor is closed and
+ * {@link FifoRemovedException} is thrown (again on every later call). Created anew
+ * ({@code rm F; mkfifo F}): the new FIFO is opened and locked, the old one let go, and the wait
+ * goes on there. Asking for the next session closes the previous session's channel. No descriptor
+ * stays on a deleted FIFO.
  *
  * <p>{@link #close()} cancels a pending {@link #open()} at once (it throws
  * {@link java.nio.channels.AsynchronousCloseException}) and releases the held descriptor; with
- * {@link ChannelConfig#deleteOnClose()} it also unlinks the FIFO (sessions themselves never do).
+ * {@link FifoOptions#deleteOnClose()} it also unlinks the FIFO (sessions themselves never do).
  */
-final class FollowOpener implements SourceOpener {
-  private static final int F_DUPFD_CLOEXEC = 1030;
-  private static final Duration FOREVER = Duration.ofDays(365 * 100);
-
+final class FollowOpener implements java.io.Closeable {
   private final Path path;
-  private final ChannelConfig sessionConfig;
+  private final FifoOptions sessionOptions;
   private final boolean deleteOnClose;
-  private final long dev;
-  private final long ino;
+  /** Serializes path checks and the taking of a new FIFO (ordered before {@link #lock}). */
+  private final Object checkLock = new Object();
   private final Object lock = new Object();
   private boolean closed;
+  private FifoReadChannel lastSession;
+  private boolean removed;
   private int heldFd;
+  private FileStatus heldIdentity;
   private FifoReadChannel pending;
 
-  private FollowOpener(Path path, ChannelConfig config, int heldFd, FileStat st) {
+  private final FifoReadChannel.Opening sessions = new FifoReadChannel.Opening() {
+    @Override
+    public int open(FifoReadChannel ch) throws IOException {
+      synchronized (checkLock) {
+        synchronized (lock) {
+          if (closed) {
+            throw new ClosedChannelException();
+          }
+          if (removed) {
+            throw new FifoRemovedException(path);
+          }
+          if (heldFd >= 0) {
+            ch.identity = heldIdentity;
+            return FifoFile.reopenForReading(heldFd, path);
+          }
+        }
+        take(); // the FIFO was replaced and taking the new one failed before: try again
+        return open(ch);
+      }
+    }
+
+    @Override
+    public boolean stillCurrent(FifoReadChannel ch) throws IOException {
+      return checkPath(ch);
+    }
+  };
+
+  private FollowOpener(Path path, FifoOptions options, int heldFd, FileStatus identity) {
     this.path = path;
-    this.sessionConfig = config.toBuilder().deleteOnClose(false).build();
-    this.deleteOnClose = config.deleteOnClose();
+    this.sessionOptions = options.toBuilder().deleteOnClose(false).build();
+    this.deleteOnClose = options.deleteOnClose();
     this.heldFd = heldFd;
-    this.dev = st.dev();
-    this.ino = st.ino();
+    this.heldIdentity = identity;
   }
 
-  /** Checks (and maybe creates) the FIFO and opens the opener's own read descriptor. */
-  static FollowOpener create(Path path, ChannelConfig config) throws IOException {
-    int fd = FifoFile.open(path, config, Native.O_RDONLY, new long[2]);
-    FileStat st = POSIX.allocateStat();
-    if (POSIX.fstat(fd, st) != 0) {
-      int errno = Native.errno();
-      Native.closeQuietly(fd);
-      throw Native.error("fstat", path, errno);
+  /** Checks (and maybe creates) the FIFO, opens the opener's own read descriptor and locks it. */
+  static FollowOpener create(Path path, FifoOptions options) throws IOException {
+    FifoFile.Opened o = openLocked(path, options, true);
+    FollowOpener opener = new FollowOpener(path, options, o.fd, o.identity);
+    FollowWatch.add(opener);
+    return opener;
+  }
+
+  private static FifoFile.Opened openLocked(Path path, FifoOptions options, boolean mayCreate) throws IOException {
+    FifoFile.Opened o = FifoFile.open(path, options, Linux.O_RDONLY, mayCreate);
+    try {
+      if (options.exclusiveReader()) {
+        ReaderLock.acquire(o.fd, path, o.identity);
+      }
+      FifoFile.requestPipeSize(o.fd, options.pipeSize());
+      return o;
+    } catch (IOException | RuntimeException e) {
+      FifoFile.closeQuietly(o.fd);
+      throw e;
     }
-    return new FollowOpener(path, config, fd, st);
   }
 
   /**
-   * Waits at most {@code timeoutNanos} (negative: no limit) for the next writer's first byte.
-   * A timed-out wait closes its descriptor and returns null; the held descriptor keeps the pipe,
-   * and whatever a writer puts in it meanwhile, for the next call.
+   * Whether the held FIFO is still the one at the path. Removed: lets it go and throws (also on
+   * every later call). Replaced: lets the old one go, opens and locks the new one, returns false.
+   * Called by a waiting session ({@code waiting}), at the start of each {@link #open}, and every
+   * 250 ms by {@link FollowWatch} (so that writers of a new FIFO find a reader also while the
+   * application is not asking for the next session).
    */
-  @Override
-  public ReadableByteChannel open(long timeoutNanos) throws IOException {
-    Duration wait = timeoutNanos < 0 ? FOREVER : Duration.ofNanos(timeoutNanos);
-    ChannelConfig config = sessionConfig.toBuilder().openTimeout(wait).build();
-    FifoReadChannel ch = FifoReadChannel.unconnected(path, config, this::hold);
+  boolean checkPath(FifoReadChannel waiting) throws IOException {
+    synchronized (checkLock) {
+      FileStatus held;
+      synchronized (lock) {
+        if (closed) {
+          throw new ClosedChannelException();
+        }
+        if (removed) {
+          throw new FifoRemovedException(path);
+        }
+        if (heldFd < 0) {
+          return false;
+        }
+        held = heldIdentity;
+      }
+      if (FifoFile.recheck(path, held) == FifoFile.PathState.SAME) {
+        return true;
+      }
+      boolean gone = waiting != null ? waiting.removed(held) : graceRemoved(held);
+      synchronized (lock) {
+        FifoFile.closeQuietly(heldFd); // keep nothing on a FIFO that left the path
+        heldFd = -1;
+        if (gone) {
+          removed = true;
+          FollowWatch.remove(this);
+          throw new FifoRemovedException(path);
+        }
+      }
+      take(); // on failure the next call tries again
+      return false;
+    }
+  }
+
+  /** Opens and locks the FIFO now at the path as the held one (none may be held). Under {@link #checkLock}. */
+  private void take() throws IOException {
+    FifoFile.Opened fresh = openLocked(path, sessionOptions, false);
+    synchronized (lock) {
+      if (closed) {
+        FifoFile.closeQuietly(fresh.fd);
+        throw new ClosedChannelException();
+      }
+      heldFd = fresh.fd;
+      heldIdentity = fresh.identity;
+    }
+  }
+
+  /** One check by the watcher: what it finds is reported by the next {@link #open}. */
+  void watch() {
+    try {
+      checkPath(null);
+    } catch (IOException | RuntimeException e) {
+      // recorded in the state (removed, or nothing held): the next open() reports it
+    }
+  }
+
+  private boolean graceRemoved(FileStatus held) throws IOException {
+    if (FifoFile.recheck(path, held) != FifoFile.PathState.REMOVED) {
+      return false;
+    }
+    try {
+      Thread.sleep(FifoEnd.REMOVAL_GRACE_NANOS / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while checking " + path);
+    }
+    return FifoFile.recheck(path, held) == FifoFile.PathState.REMOVED;
+  }
+
+  /**
+   * Waits at most {@code timeoutNanos} (negative: no limit) for the next writer's first byte. A
+   * timed-out wait closes its descriptor and returns null; the held descriptor keeps the pipe, and
+   * whatever a writer puts in it meanwhile, for the next call.
+   *
+   * @throws FifoRemovedException if the FIFO was removed from its path
+   * @throws FifoBusyException if the FIFO was created anew and another reader took it first
+   */
+  FifoReadChannel open(long timeoutNanos) throws IOException {
+    FifoReadChannel previous;
+    synchronized (lock) {
+      previous = lastSession;
+      lastSession = null;
+    }
+    if (previous != null) {
+      previous.close(); // asking for the next session ends the last one: nothing stays on an old FIFO
+    }
+    FifoReadChannel ch = FifoReadChannel.unconnected(path, sessionOptions, sessions);
     synchronized (lock) {
       if (closed) {
         ch.close();
@@ -82,8 +209,12 @@ final class FollowOpener implements SourceOpener {
     }
     boolean ok = false;
     try {
-      ch.connect();
+      checkPath(null); // a FIFO replaced during the last session: move to the new one first
+      ch.connect(timeoutNanos);
       ok = true;
+      synchronized (lock) {
+        lastSession = ch;
+      }
       return ch;
     } catch (OpenTimeoutException e) {
       if (timeoutNanos < 0) {
@@ -102,40 +233,26 @@ final class FollowOpener implements SourceOpener {
     }
   }
 
-  /** Keeps a duplicate of the new session's descriptor, and only then lets go of the previous one. */
-  private void hold(int sessionFd) {
-    int dup = POSIX.libc().fcntl(sessionFd, F_DUPFD_CLOEXEC, 0);
-    if (dup < 0) {
-      return; // keep the previous one: it still keeps the pipe alive
-    }
-    synchronized (lock) {
-      if (closed) {
-        Native.closeQuietly(dup);
-        return;
-      }
-      int previous = heldFd;
-      heldFd = dup;
-      Native.closeQuietly(previous);
-    }
-  }
-
   @Override
   public void close() {
     FifoReadChannel toCancel;
+    FileStatus id;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
       toCancel = pending;
-      Native.closeQuietly(heldFd);
+      FollowWatch.remove(this);
+      FifoFile.closeQuietly(heldFd);
       heldFd = -1;
+      id = heldIdentity;
     }
     if (toCancel != null) {
       toCancel.close();
     }
     if (deleteOnClose) {
-      FifoFile.deleteIfSame(path, dev, ino);
+      FifoFile.deleteIfSame(path, id);
     }
   }
 

@@ -35,11 +35,27 @@ public class UnsafeFifoException extends FifochanException {
 
   private final transient Path path;
   private final Reason reason;
+  private final String detail;
 
+  /**
+   * @param path the refused path
+   * @param reason why
+   * @param detail what was found (e.g. "owner uid 65534, effective uid 0"), or null
+   */
   public UnsafeFifoException(Path path, Reason reason, String detail) {
-    super("refusing " + path + ": it " + reason.text() + (detail == null ? "" : " (" + detail + ")"));
     this.path = path;
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.detail = detail;
+  }
+
+  @Override
+  public String getMessage() {
+    return "refusing " + path + ": it " + reason.text() + (detail == null ? "" : " (" + detail + ")");
+  }
+
+  /** What was found, e.g. the owner or the file type; null if nothing more is known. */
+  public String detail() {
+    return detail;
   }
 
   /** The refused path. */

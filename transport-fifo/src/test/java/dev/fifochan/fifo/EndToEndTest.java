@@ -1,6 +1,5 @@
 package dev.fifochan.fifo;
 
-import static dev.fifochan.fifo.FifoTesting.timeoutMillis;
 import static dev.fifochan.fifo.FifoTesting.writeFully;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Typed messages through {@link Fifo#openSender} and {@link Fifo#openReceiver} over a real FIFO. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EndToEndTest {
-  private static final ChannelConfig CONFIG = timeoutMillis(10_000);
+  private static final ChannelConfig CONFIG = ChannelConfig.defaults();
+  private static final FifoOptions OPTIONS = FifoTesting.timeoutMillis(10_000);
+  private static final FifoOptions FOLLOW = OPTIONS.toBuilder().follow(true).build();
 
   @TempDir Path dir;
   Path fifo;
@@ -122,14 +123,14 @@ class EndToEndTest {
         throw new UncheckedIOException(e);
       }
     });
-    FifoWriteChannel raw = Fifo.openWriteChannel(fifo, CONFIG);
+    FifoWriteChannel raw = Fifo.openWriteChannel(fifo, OPTIONS);
     writeFully(raw, ByteBuffer.wrap(bytes, 0, cut));
     raw.close(); // abandoned: no end-of-stream frame
     try (Receiver<String> r = opened.get(10, TimeUnit.SECONDS)) {
       assertEquals("first", r.receive());
       assertEquals("second", r.receive());
       TruncatedStreamException e = assertThrows(TruncatedStreamException.class, r::receive);
-      assertEquals(complete, e.offset());
+      assertEquals(complete, e.position());
     }
   }
 
@@ -147,14 +148,13 @@ class EndToEndTest {
     int complete = encoded.size();
     encoder.send("never complete");
     byte[] bytes = encoded.toByteArray();
-    ChannelConfig follow = CONFIG.toBuilder().follow(true).build();
-    try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), follow)) {
-      FifoWriteChannel raw = Fifo.openWriteChannel(fifo, CONFIG);
+        try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW)) {
+      FifoWriteChannel raw = Fifo.openWriteChannel(fifo, OPTIONS);
       writeFully(raw, ByteBuffer.wrap(bytes, 0, complete + 3));
       raw.close(); // gone before the receiver opens its session
-      assertEquals("complete", r.poll(Duration.ofSeconds(20)));
-      TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> r.poll(Duration.ofSeconds(20)));
-      assertEquals(complete, e.offset());
+      assertEquals("complete", FifoTesting.poll(r, Duration.ofSeconds(20)));
+      TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> FifoTesting.poll(r, Duration.ofSeconds(20)));
+      assertEquals(complete, e.position());
     }
   }
 
@@ -170,14 +170,14 @@ class EndToEndTest {
     Sender<String> s = Fifo.openSender(fifo, Codecs.string(), CONFIG);
     try (Receiver<String> r = opened.get(10, TimeUnit.SECONDS)) {
       long t0 = System.nanoTime();
-      assertNull(r.poll(Duration.ofMillis(150)));
+      assertNull(FifoTesting.poll(r, Duration.ofMillis(150)));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(ms >= 140 && ms < 5_000, "poll returned after " + ms + " ms");
       s.send("late");
       s.flush();
-      assertEquals("late", r.poll(Duration.ofSeconds(5)));
+      assertEquals("late", FifoTesting.poll(r, Duration.ofSeconds(5)));
       s.close(); // before the receiver: a sender closing after its reader left gets PeerClosedException
-      assertNull(r.poll(Duration.ofSeconds(5)));
+      assertNull(FifoTesting.poll(r, Duration.ofSeconds(5)));
       assertTrue(r.isEnded());
     }
   }
@@ -214,8 +214,7 @@ class EndToEndTest {
 
   @Test
   void aFollowingReceiverReadsOneSenderAfterAnother() throws Exception {
-    ChannelConfig follow = CONFIG.toBuilder().follow(true).build();
-    try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), follow)) {
+        try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW)) {
       for (int session = 0; session < 3; session++) {
         try (Sender<String> s = Fifo.openSender(fifo, Codecs.string(), CONFIG)) {
           s.send("s" + session + " a");
@@ -224,7 +223,7 @@ class EndToEndTest {
       }
       List<String> got = new ArrayList<>();
       while (got.size() < 6) {
-        String m = r.poll(Duration.ofSeconds(5));
+        String m = FifoTesting.poll(r, Duration.ofSeconds(5));
         if (m == null) {
           break;
         }

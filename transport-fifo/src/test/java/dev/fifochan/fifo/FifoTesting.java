@@ -1,6 +1,6 @@
 package dev.fifochan.fifo;
 
-import dev.fifochan.ChannelConfig;
+import dev.fifochan.Deadline;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,11 +13,11 @@ import java.time.Duration;
 final class FifoTesting {
   private FifoTesting() {}
 
-  static ChannelConfig timeout(Duration openTimeout) {
-    return ChannelConfig.builder().openTimeout(openTimeout).build();
+  static FifoOptions timeout(Duration openTimeout) {
+    return FifoOptions.builder().openTimeout(openTimeout).build();
   }
 
-  static ChannelConfig timeoutMillis(long ms) {
+  static FifoOptions timeoutMillis(long ms) {
     return timeout(Duration.ofMillis(ms));
   }
 
@@ -70,7 +70,7 @@ final class FifoTesting {
   static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
     while (src.hasRemaining()) {
       if (ch.write(src) == 0) {
-        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        ((dev.fifochan.spi.WaitableChannel) ch).awaitReady(dev.fifochan.Deadline.none());
       }
     }
   }
@@ -85,7 +85,7 @@ final class FifoTesting {
         return out.toByteArray();
       }
       if (n == 0) {
-        ((dev.fifochan.WaitableChannel) ch).awaitReady(-1);
+        ((dev.fifochan.spi.WaitableChannel) ch).awaitReady(dev.fifochan.Deadline.none());
         continue;
       }
       buf.flip();
@@ -101,5 +101,49 @@ final class FifoTesting {
       b[i] = (byte) (i * 31 + seed + (i >>> 8));
     }
     return b;
+  }
+
+  /**
+   * A command that runs {@code main} in a fresh JVM with this JVM's {@code java} and class path,
+   * the given JVM options first.
+   */
+  static java.util.List<String> javaCommand(java.util.List<String> jvmOptions, Class<?> main, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(main.getName());
+    cmd.addAll(java.util.List.of(args));
+    return cmd;
+  }
+
+  /** Descriptors of this process that point at a deleted file whose name starts with {@code path}. */
+  static java.util.List<String> descriptorsOnDeleted(java.nio.file.Path path) {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    for (String target : fdTargets().values()) {
+      if (target.startsWith(path.toString()) && target.endsWith("(deleted)")) {
+        found.add(target);
+      }
+    }
+    return found;
+  }
+
+  /** Whether this process runs as root (then it may mount file systems). */
+  static boolean isRoot() {
+    try {
+      return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The next message within {@code timeout}; null if none came in time or the stream ended cleanly. */
+  static <T> T poll(dev.fifochan.Receiver<T> r, Duration timeout) throws IOException {
+    try {
+      return r.receive(timeout);
+    } catch (dev.fifochan.ReceiveTimeoutException e) {
+      return null;
+    }
   }
 }

@@ -11,9 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.OpenTimeoutException;
-import dev.fifochan.SourceOpener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FollowTest {
-  private static final ChannelConfig CONFIG = timeoutMillis(10_000).toBuilder().follow(true).build();
+  private static final FifoOptions CONFIG = timeoutMillis(10_000).toBuilder().follow(true).build();
 
   @TempDir Path dir;
   Path fifo;
@@ -53,10 +51,10 @@ class FollowTest {
 
   @Test
   void bytesOfOneWriterAfterAnotherAllArrive() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG)) {
       CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
         try {
-          return session(opener.open());
+          return session(opener.open(-1));
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -64,10 +62,10 @@ class FollowTest {
       writeAndClose("one");
       assertEquals("one", first.get(10, TimeUnit.SECONDS));
       writeAndClose("two");
-      assertEquals("two", session(opener.open()));
+      assertEquals("two", session(opener.open(-1)));
       CompletableFuture<String> third = CompletableFuture.supplyAsync(() -> {
         try {
-          return session(opener.open());
+          return session(opener.open(-1));
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -80,35 +78,35 @@ class FollowTest {
 
   @Test
   void bytesAWriterWroteWhileNoSessionWasOpenAreNotLost() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG)) {
       writeAndClose("early"); // before the first open: the opener's own descriptor keeps the pipe
-      ReadableByteChannel first = opener.open();
+      ReadableByteChannel first = opener.open(-1);
       assertEquals("early", session(first)); // the session is closed before the next writer comes
       writeAndClose("between");
       writeAndClose("-and-after");
-      assertEquals("between-and-after", session(opener.open()));
+      assertEquals("between-and-after", session(opener.open(-1)));
     }
   }
 
   @Test
   void bytesOfAWriterThatCameAfterEndOfFileSurviveTheSessionsClose() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG)) {
       writeAndClose("one");
-      ReadableByteChannel first = opener.open();
+      ReadableByteChannel first = opener.open(-1);
       assertEquals("one", new String(readToEnd(first, ByteBuffer.allocate(64)), UTF_8)); // end of file seen
       writeAndClose("two"); // a new writer, while the old session is still open
       first.close(); // the receiver lets go of the old session before it opens the next one
-      assertEquals("two", session(opener.open()));
+      assertEquals("two", session(opener.open(-1)));
     }
   }
 
   @Test
   void closeCancelsAPendingOpenAtOnceAndReleasesEverything() throws Exception {
     java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
-    SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofSeconds(30)).build());
+    FollowOpener opener = FollowOpener.create(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofSeconds(30)).build());
     CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
       try {
-        opener.open().close();
+        opener.open(-1).close();
         return null;
       } catch (Throwable e) {
         return e;
@@ -120,14 +118,14 @@ class FollowTest {
     opener.close();
     assertInstanceOf(ClosedChannelException.class, outcome.get(5, TimeUnit.SECONDS));
     assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
-    assertThrows(ClosedChannelException.class, opener::open);
+    assertThrows(ClosedChannelException.class, () -> opener.open(-1));
     FifoTesting.assertNoFdLeak(fdsBefore);
   }
 
   @Test
   void timedOpenWaitsForTheNextWriterAtMostItsTimeoutAndStaysUsable() throws Exception {
     java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
       long t0 = System.nanoTime();
       assertNull(opener.open(200_000_000L), "no writer within 200 ms");
       long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -143,10 +141,10 @@ class FollowTest {
 
   @Test
   void untimedOpenIgnoresTheOpenTimeoutAndWaitsForTheNextWriter() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG.toBuilder().openTimeout(java.time.Duration.ofMillis(50)).build())) {
       CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
         try {
-          return session(opener.open());
+          return session(opener.open(-1));
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }
@@ -160,13 +158,13 @@ class FollowTest {
 
   @Test
   void manySessionsLeakNoDescriptor() throws Exception {
-    try (SourceOpener opener = Fifo.follow(fifo, CONFIG)) {
+    try (FollowOpener opener = FollowOpener.create(fifo, CONFIG)) {
       writeAndClose("warm-up");
-      session(opener.open());
+      session(opener.open(-1));
       java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
       for (int i = 0; i < 300; i++) {
         writeAndClose("s" + i);
-        assertEquals("s" + i, session(opener.open()));
+        assertEquals("s" + i, session(opener.open(-1)));
       }
       FifoTesting.assertNoFdLeak(fdsBefore);
     }
@@ -174,9 +172,9 @@ class FollowTest {
 
   @Test
   void deleteOnCloseRemovesTheFifoWhenTheOpenerClosesNotPerSession() throws Exception {
-    SourceOpener opener = Fifo.follow(fifo, CONFIG.toBuilder().deleteOnClose(true).build());
+    FollowOpener opener = FollowOpener.create(fifo, CONFIG.toBuilder().deleteOnClose(true).build());
     writeAndClose("x");
-    session(opener.open());
+    session(opener.open(-1));
     assertTrue(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     opener.close();
     assertFalse(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));

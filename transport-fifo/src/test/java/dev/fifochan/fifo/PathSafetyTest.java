@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.OpenTimeoutException;
 import dev.fifochan.fifo.UnsafeFifoException.Reason;
 import java.io.IOException;
@@ -17,7 +16,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import jnr.posix.FileStat;
+import dev.fifochan.fifo.internal.FifoFile;
+import dev.fifochan.fifo.internal.FileStatus;
+import dev.fifochan.fifo.internal.LibC;
+import dev.fifochan.fifo.internal.Linux;
+import java.nio.file.LinkOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,15 +29,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PathSafetyTest {
-  private static final ChannelConfig QUICK = timeoutMillis(50);
+  private static final FifoOptions QUICK = timeoutMillis(50);
 
   @TempDir Path dir;
 
   private static int mode(Path p) {
-    return Native.POSIX.lstat(p.toString()).mode();
+    return FifoFile.lstat(p).mode();
   }
 
-  private static UnsafeFifoException refusedBothEnds(Path p, ChannelConfig config, Reason reason) {
+  private static UnsafeFifoException refusedBothEnds(Path p, FifoOptions config, Reason reason) {
     UnsafeFifoException w = assertThrows(UnsafeFifoException.class, () -> Fifo.openWriteChannel(p, config));
     UnsafeFifoException r = assertThrows(UnsafeFifoException.class, () -> Fifo.openReadChannel(p, config));
     assertEquals(reason, w.reason());
@@ -66,11 +69,12 @@ class PathSafetyTest {
   @Test
   void aFifoOfAnotherUserIsRefusedUnlessAllowed() throws Exception {
     Path fifo = Fifo.create(dir.resolve("foreign"), 0666);
-    assertEquals(0, Native.POSIX.chown(fifo.toString(), 65534, 65534), "tests run as root");
+    Files.setAttribute(fifo, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS); // tests run as root
+    Files.setAttribute(fifo, "unix:gid", 65534, LinkOption.NOFOLLOW_LINKS);
     UnsafeFifoException e = refusedBothEnds(fifo, QUICK, Reason.FOREIGN_OWNER);
     assertTrue(e.getMessage().contains("65534"), e.getMessage());
 
-    ChannelConfig allowed = QUICK.toBuilder().allowForeignOwner(true).openTimeout(java.time.Duration.ofSeconds(10)).build();
+    FifoOptions allowed = QUICK.toBuilder().allowForeignOwner(true).openTimeout(java.time.Duration.ofSeconds(10)).build();
     CompletableFuture<FifoReadChannel> reader = CompletableFuture.supplyAsync(() -> {
       try {
         return Fifo.openReadChannel(fifo, allowed);
@@ -92,20 +96,20 @@ class PathSafetyTest {
   void aDirectoryWritableByOthersWithoutStickyBitIsRefused() throws IOException {
     Path open = Files.createDirectory(dir.resolve("open"));
     Path fifo = Fifo.create(open.resolve("f"));
-    assertEquals(0, Native.POSIX.chmod(open.toString(), 0777));
+    Files.setAttribute(open, "unix:mode", 0777);
     refusedBothEnds(fifo, QUICK, Reason.UNSAFE_DIRECTORY);
     UnsafeFifoException e = assertThrows(UnsafeFifoException.class, () -> Fifo.create(open.resolve("g")));
     assertEquals(Reason.UNSAFE_DIRECTORY, e.reason());
     assertFalse(Files.exists(open.resolve("g")));
 
-    assertEquals(0, Native.POSIX.chmod(open.toString(), 0770)); // group-writable: refused as well
+    Files.setAttribute(open, "unix:mode", 0770); // group-writable: refused as well
     refusedBothEnds(fifo, QUICK, Reason.UNSAFE_DIRECTORY);
   }
 
   @Test
   void aWorldWritableDirectoryWithTheStickyBitIsAccepted() throws IOException {
     Path tmpLike = Files.createDirectory(dir.resolve("tmp"));
-    assertEquals(0, Native.POSIX.chmod(tmpLike.toString(), 01777));
+    Files.setAttribute(tmpLike, "unix:mode", 01777);
     Path fifo = Fifo.create(tmpLike.resolve("f"));
     assertThrows(OpenTimeoutException.class, () -> Fifo.openWriteChannel(fifo, QUICK)); // checked, opened, no reader
     assertThrows(OpenTimeoutException.class, () -> Fifo.openReadChannel(fifo, QUICK));
@@ -114,15 +118,15 @@ class PathSafetyTest {
   @ParameterizedTest
   @ValueSource(ints = {0600, 0666, 0640, 0622})
   void createdFifoHasExactlyTheRequestedModeDespiteTheUmask(int requested) throws IOException {
-    int previous = Native.POSIX.umask(077); // the strictest common umask: it would clear all group/other bits
+    int previous = LibC.umask(077); // the strictest common umask: it would clear all group/other bits
     Path fifo;
     try {
       fifo = Fifo.create(dir.resolve("m"), requested);
     } finally {
-      Native.POSIX.umask(previous);
+      LibC.umask(previous);
     }
     int m = mode(fifo);
-    assertEquals(Native.S_IFIFO, m & Native.S_IFMT);
+    assertEquals(Linux.S_IFIFO, m & Linux.S_IFMT);
     assertEquals(Integer.toOctalString(requested), Integer.toOctalString(m & 07777));
   }
 
@@ -134,20 +138,20 @@ class PathSafetyTest {
   @Test
   void createIfMissingCreatesTheFifoWithTheConfiguredMode() throws IOException {
     Path fifo = dir.resolve("auto");
-    ChannelConfig config = QUICK.toBuilder().fifoMode(0660).build();
-    int previous = Native.POSIX.umask(077);
+    FifoOptions config = QUICK.toBuilder().mode(0660).build();
+    int previous = LibC.umask(077);
     try {
       assertThrows(OpenTimeoutException.class, () -> Fifo.openReadChannel(fifo, config));
     } finally {
-      Native.POSIX.umask(previous);
+      LibC.umask(previous);
     }
-    assertEquals(Native.S_IFIFO | 0660, mode(fifo));
+    assertEquals(Linux.S_IFIFO | 0660, mode(fifo));
   }
 
   @Test
   void aMissingFifoIsNotCreatedWhenCreateIfMissingIsOff() {
     Path fifo = dir.resolve("absent");
-    ChannelConfig config = QUICK.toBuilder().createIfMissing(false).build();
+    FifoOptions config = QUICK.toBuilder().createIfMissing(false).build();
     assertThrows(NoSuchFileException.class, () -> Fifo.openReadChannel(fifo, config));
     assertThrows(NoSuchFileException.class, () -> Fifo.openWriteChannel(fifo, config));
     assertFalse(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
@@ -163,7 +167,7 @@ class PathSafetyTest {
   @Test
   void deleteOnCloseUnlinksTheFifoItOpened() throws Exception {
     Path fifo = Fifo.create(dir.resolve("del"));
-    ChannelConfig config = timeoutMillis(10_000).toBuilder().deleteOnClose(true).build();
+    FifoOptions config = timeoutMillis(10_000).toBuilder().deleteOnClose(true).build();
     CompletableFuture<FifoReadChannel> reader = CompletableFuture.supplyAsync(() -> {
       try {
         return Fifo.openReadChannel(fifo, config);
@@ -181,7 +185,7 @@ class PathSafetyTest {
   @Test
   void deleteOnCloseAlsoRemovesTheFifoWhenOpeningTimedOut() {
     Path fifo = dir.resolve("temp");
-    ChannelConfig config = QUICK.toBuilder().deleteOnClose(true).build();
+    FifoOptions config = QUICK.toBuilder().deleteOnClose(true).build();
     assertThrows(OpenTimeoutException.class, () -> Fifo.openReadChannel(fifo, config));
     assertFalse(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     assertThrows(OpenTimeoutException.class, () -> Fifo.openWriteChannel(fifo, config));
@@ -191,7 +195,7 @@ class PathSafetyTest {
   @Test
   void deleteOnCloseLeavesAReplacementAlone() throws Exception {
     Path fifo = Fifo.create(dir.resolve("del"));
-    ChannelConfig config = timeoutMillis(10_000).toBuilder().deleteOnClose(true).build();
+    FifoOptions config = timeoutMillis(10_000).toBuilder().deleteOnClose(true).build();
     CompletableFuture<FifoReadChannel> reader = CompletableFuture.supplyAsync(() -> {
       try {
         return Fifo.openReadChannel(fifo, config);
@@ -204,10 +208,10 @@ class PathSafetyTest {
       FifoReadChannel r = reader.get(10, TimeUnit.SECONDS);
       Files.delete(fifo);
       Fifo.create(fifo); // another FIFO now has the name
-      FileStat before = Native.POSIX.lstat(fifo.toString());
+      FileStatus before = FifoFile.lstat(fifo);
       r.close();
       assertTrue(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-      assertEquals(before.ino(), Native.POSIX.lstat(fifo.toString()).ino());
+      assertEquals(before.ino(), FifoFile.lstat(fifo).ino());
     }
   }
 }

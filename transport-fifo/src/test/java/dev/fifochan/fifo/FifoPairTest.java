@@ -1,0 +1,133 @@
+package dev.fifochan.fifo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fifochan.ChannelConfig;
+import dev.fifochan.Codecs;
+import dev.fifochan.Deadline;
+import dev.fifochan.OpenTimeoutException;
+import dev.fifochan.Receiver;
+import dev.fifochan.Sender;
+import dev.fifochan.spi.Acceptor;
+import dev.fifochan.spi.Duplex;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Two FIFOs as one connection: either side may start first; requests and responses cross. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FifoPairTest {
+  private static final ChannelConfig CONFIG = ChannelConfig.builder().flushDelay(Duration.ZERO).build();
+
+  @TempDir Path dir;
+
+  private FifoPair pair() {
+    return FifoPair.of(dir.resolve("requests"), dir.resolve("responses"), FifoOptions.defaults());
+  }
+
+  /** The responder: answers each request with its upper case until the client's stream ends. */
+  private static CompletableFuture<Integer> respond(Acceptor acceptor) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        Duplex d = acceptor.accept(Deadline.after(Duration.ofSeconds(20)));
+        int answered = 0;
+        try (Receiver<String> requests = Receiver.over(d.source(), Codecs.string(), CONFIG);
+            Sender<String> responses = Sender.over(d.sink(), Codecs.string(), CONFIG)) {
+          for (String q : requests) {
+            responses.send(q.toUpperCase(java.util.Locale.ROOT));
+            answered++;
+          }
+        }
+        return answered;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"responder", "client"})
+  @SuppressWarnings("try") // closing the request stream early is the point
+  void eitherSideMayStartFirst(String first) throws Exception {
+    FifoPair pair = pair();
+    Acceptor acceptor = pair.acceptor(CONFIG);
+    CompletableFuture<Integer> responder = null;
+    if (first.equals("responder")) {
+      responder = respond(acceptor);
+      Thread.sleep(300);
+    }
+    CompletableFuture<Duplex> connecting = CompletableFuture.supplyAsync(() -> {
+      try {
+        return pair.connector(CONFIG).connect(Deadline.after(Duration.ofSeconds(20)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    if (first.equals("client")) {
+      Thread.sleep(300);
+      responder = respond(acceptor);
+    }
+    Duplex d = connecting.get(20, TimeUnit.SECONDS);
+    try (Sender<String> requests = Sender.over(d.sink(), Codecs.string(), CONFIG);
+        Receiver<String> responses = Receiver.over(d.source(), Codecs.string(), CONFIG)) {
+      for (int i = 0; i < 100; i++) {
+        requests.send("call " + i);
+        assertEquals("CALL " + i, responses.receive(Duration.ofSeconds(10)));
+      }
+      requests.close(); // ends our stream; the responder then ends its own
+      assertNull(responses.receive(Duration.ofSeconds(10)), "the responder ended its stream after ours");
+    }
+    assertEquals(100, responder.get(20, TimeUnit.SECONDS));
+    acceptor.close();
+  }
+
+  @Test
+  void aConnectWithoutResponderTimesOutAndAnAcceptWithoutClientReturnsNull() throws Exception {
+    FifoPair pair = pair();
+    long t0 = System.nanoTime();
+    assertThrows(OpenTimeoutException.class, () -> pair.connector(CONFIG).connect(Deadline.after(Duration.ofMillis(300))));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms >= 290 && ms < 5_000, "after " + ms + " ms");
+    Acceptor acceptor = pair.acceptor(CONFIG);
+    assertNull(acceptor.accept(Deadline.after(Duration.ofMillis(300))));
+    acceptor.close();
+  }
+
+  @Test
+  void closingTheAcceptorCancelsAPendingAccept() throws Exception {
+    java.util.SortedMap<Integer, String> fdsBefore = FifoTesting.fdTargets();
+    Acceptor acceptor = pair().acceptor(CONFIG);
+    CompletableFuture<Throwable> accepting = CompletableFuture.supplyAsync(() -> {
+      try {
+        acceptor.accept(Deadline.none());
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    });
+    Thread.sleep(300);
+    long t0 = System.nanoTime();
+    acceptor.close();
+    assertInstanceOf(ClosedChannelException.class, accepting.get(5, TimeUnit.SECONDS));
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
+    assertThrows(ClosedChannelException.class, () -> acceptor.accept(Deadline.none()));
+    FifoTesting.assertNoFdLeak(fdsBefore);
+  }
+
+  @Test
+  void theTwoPathsMustDiffer() {
+    assertThrows(IllegalArgumentException.class, () -> FifoPair.of(dir.resolve("x"), dir.resolve("x"), FifoOptions.defaults()));
+  }
+}
