@@ -3,6 +3,7 @@ package fifochan
 import (
 	"context"
 	"io"
+	"os"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -10,26 +11,20 @@ import (
 	"fifochan.dev/fifochan/internal/interoppb"
 )
 
-// benchTyped sends b.N copies of v from a Sender to Receive over a real
-// FIFO (two goroutines, one process) and reports msg/s and MB/s of payload.
+// benchTyped sends b.N copies of v from a Sender to a Receiver over a
+// real FIFO (two goroutines, one process) and reports msg/s and MB/s of
+// payload.
 func benchTyped[T any](b *testing.B, codec Codec[T], v T, size int) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := context.Background()
 	path := newFIFO(b)
-	ch, errc, err := Receive(ctx, path, codec)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := OpenWriter(ctx, path, codec)
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := openReceiver(b, path, codec)
+	w := openWriter(b, ctx, path, codec)
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
 	go func() {
 		for i := 0; i < b.N; i++ {
-			if err := w.Send(v); err != nil {
+			if err := w.Send(ctx, v); err != nil {
 				b.Error(err)
 				break
 			}
@@ -37,12 +32,19 @@ func benchTyped[T any](b *testing.B, codec Codec[T], v T, size int) {
 		w.Close()
 	}()
 	n := 0
-	for range ch {
+	for {
+		_, err := r.Receive(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 		n++
 	}
 	b.StopTimer()
-	if err := <-errc; err != nil || n != b.N {
-		b.Fatalf("%d of %d messages: %v", n, b.N, err)
+	if n != b.N {
+		b.Fatalf("%d of %d messages", n, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
@@ -56,39 +58,48 @@ func BenchmarkFIFOProtoPing(b *testing.B) {
 	benchTyped[*interoppb.Ping](b, Proto[*interoppb.Ping](), m, proto.Size(m))
 }
 
-// benchRaw measures the framing alone: Writer and Reader.Next over a real
-// FIFO, no channel and no codec.
-func benchRaw(b *testing.B, size int) {
+// rawPair opens a FIFO's read end (locked) and write end directly.
+func rawPair(b *testing.B, path string) (*Reader, *os.File, func() (*Writer, func())) {
 	ctx := context.Background()
-	path := newFIFO(b)
-	cfg := newConfig(nil)
-	rf, err := openRead(path, &cfg)
+	cfg := defaultOpen()
+	rf, _, err := openRead(path, &cfg, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rf.Close()
+	b.Cleanup(func() { rf.Close() })
 	wf, err := OpenWriteEnd(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
+	open := func() (*Writer, func()) {
+		w, _ := NewWriter(wf, "bytes")
+		return w, func() { w.Close(); wf.Close() }
+	}
+	r, _ := NewReader(rf)
+	return r, rf, open
+}
+
+// benchRaw measures the framing alone: Writer and Reader.Next over a real
+// FIFO, no goroutine hand-off and no codec.
+func benchRaw(b *testing.B, size int) {
+	path := newFIFO(b)
 	payload := make([]byte, size)
+	r, rf, open := rawPair(b, path)
 	b.SetBytes(int64(size))
 	b.ResetTimer()
 	go func() {
-		w, _ := NewWriter(wf, "bytes")
+		w, done := open()
+		defer done()
 		for i := 0; i < b.N; i++ {
 			if err := w.WriteFrame("", payload); err != nil {
 				b.Error(err)
-				break
+				return
 			}
 		}
-		w.Close()
-		wf.Close()
 	}()
-	if err := waitReadable(ctx, rf); err != nil {
+	if err := waitReadable(context.Background(), rf); err != nil {
 		b.Fatal(err)
 	}
-	r := NewReader(rf)
 	n := 0
 	for {
 		_, _, err := r.Next()
@@ -111,41 +122,24 @@ func BenchmarkFIFORawFrames100(b *testing.B) { benchRaw(b, 100) }
 func BenchmarkFIFORawFrames64K(b *testing.B) { benchRaw(b, 64<<10) }
 
 // BenchmarkFIFORoundTrip100 measures one 100-byte request and its reply
-// over two FIFOs between two goroutines of one process (Writer flushed
-// per message, Reader.Next), i.e. the latency of a synchronous exchange.
+// over two FIFOs between two goroutines of one process (Senders with
+// FlushDelay(0), Receivers), i.e. the latency of a synchronous exchange.
 func BenchmarkFIFORoundTrip100(b *testing.B) {
 	ctx := context.Background()
 	reqPath, repPath := newFIFO(b), newFIFO(b)
-	cfg := newConfig(nil)
-	pair := func(path string) (*Reader, *Writer, func()) {
-		rf, err := openRead(path, &cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		wf, err := OpenWriteEnd(ctx, path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, _ := NewWriter(wf, "bytes")
-		w.Flush()
-		if err := waitReadable(ctx, rf); err != nil {
-			b.Fatal(err)
-		}
-		return NewReader(rf), w, func() { w.Close(); wf.Close(); rf.Close() }
-	}
-	reqR, reqW, closeReq := pair(reqPath)
-	repR, repW, closeRep := pair(repPath)
-	defer closeRep()
+	reqR := openReceiver(b, reqPath, Bytes())
+	repR := openReceiver(b, repPath, Bytes())
+	reqW := openWriter(b, ctx, reqPath, Bytes(), FlushDelay(0))
+	repW := openWriter(b, ctx, repPath, Bytes(), FlushDelay(0))
 	done := make(chan struct{})
 	go func() { // echo
 		defer close(done)
 		for {
-			_, p, err := reqR.Next()
+			p, err := reqR.Receive(ctx)
 			if err != nil {
 				return
 			}
-			repW.WriteFrame("", p)
-			if repW.Flush() != nil {
+			if repW.Send(ctx, p) != nil {
 				return
 			}
 		}
@@ -153,16 +147,15 @@ func BenchmarkFIFORoundTrip100(b *testing.B) {
 	msg := make([]byte, 100)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		reqW.WriteFrame("", msg)
-		if err := reqW.Flush(); err != nil {
+		if err := reqW.Send(ctx, msg); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := repR.Next(); err != nil {
+		if _, err := repR.Receive(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	closeReq()
+	reqW.Close()
 	<-done
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
 }

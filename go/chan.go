@@ -5,310 +5,240 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
-// Sender sends typed messages on a FIFO. Its methods are safe for
-// concurrent use. Frames are coalesced and written when the buffer fills,
-// on Flush and Close, and FlushDelay after a Send (0: before Send returns).
-type Sender[T any] struct {
-	mu     sync.Mutex
-	f      *os.File
-	w      *Writer
-	codec  Codec[T]
-	delay  time.Duration
-	timer  *time.Timer
-	armed  bool
-	closed bool
-	err    error // write failure or Close result
-	done   chan struct{}
+// The seed's channel shape: a FIFO as a Go channel. WriteChan and ReadChan
+// are thin adapters over Sender and Receiver; errors are surfaced, never
+// panics, and a writer that failed never looks finished.
+
+// ChanWriter reports how the writer behind WriteChan's channel ended, and
+// lets it end with an error.
+type ChanWriter struct {
+	abortc    chan string // the first Abort's reason
+	cancel    context.CancelFunc
+	done      chan struct{}
+	err       error // set before done is closed
+	discarded atomic.Int64
 }
 
-// OpenWriter opens the write end of the FIFO at path (waiting for a reader
-// until ctx ends; ctx bounds only the open) and writes the preamble for
-// codec. Options: WithChecksum, MaxFrameLength, BufferSize, FlushDelay,
-// FanIn, Create, AllowOtherOwner.
-func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ...Option) (*Sender[T], error) {
-	f, err := OpenWriteEnd(ctx, path, opts...)
-	if err != nil {
-		return nil, err
-	}
-	w, err := NewWriter(f, codec.Name(), opts...)
-	if err == nil {
-		err = w.Flush() // the preamble: tells the reader a writer is here
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	cfg := newConfig(opts)
-	return &Sender[T]{f: f, w: w, codec: codec, delay: cfg.flushDelay, done: make(chan struct{})}, nil
-}
-
-// Send encodes v and queues it. Encoding errors and ErrFrameTooLong concern
-// v alone; a write error (for example ErrPeerClosed) fails the Sender.
-func (s *Sender[T]) Send(v T) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	if s.closed {
-		return errors.New("fifochan: send on closed Sender")
-	}
-	var err error
-	if p, ok := any(v).([]byte); ok && isBytesCodec(s.codec) {
-		err = s.w.WriteFrame("", p) // large payloads are not copied
-	} else {
-		err = s.w.appendFrame(s.codec.Tag(v), func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
-	}
-	if err == nil && s.delay == 0 {
-		err = s.w.Flush()
-	}
-	if s.w.err != nil {
-		return s.fail(s.w.err)
-	}
-	if err == nil && s.w.Buffered() > 0 && !s.armed {
-		s.armed = true
-		if s.timer == nil {
-			s.timer = time.AfterFunc(s.delay, s.idleFlush)
-		} else {
-			s.timer.Reset(s.delay)
-		}
-	}
-	return err
-}
-
-func (s *Sender[T]) idleFlush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.armed = false
-	if s.closed || s.err != nil {
-		return
-	}
-	if err := s.w.Flush(); err != nil {
-		s.fail(err)
-	}
-}
-
-// fail records a fatal error, releases the FIFO and closes Done.
-// s.mu must be held.
-func (s *Sender[T]) fail(err error) error {
-	if s.err == nil {
-		s.err = err
-		s.closed = true
-		if s.timer != nil {
-			s.timer.Stop()
-		}
-		s.f.Close()
-		close(s.done)
-	}
-	return s.err
-}
-
-// Flush writes every queued message into the pipe.
-func (s *Sender[T]) Flush() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	if s.closed {
-		return errors.New("fifochan: flush on closed Sender")
-	}
-	if err := s.w.Flush(); err != nil {
-		return s.fail(err)
-	}
-	return nil
-}
-
-// Close flushes, writes the end-of-stream frame and closes the FIFO. Done
-// is closed when it returns. Calling Close again returns the same result.
-func (s *Sender[T]) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return s.err
-	}
-	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	err := s.w.Close()
-	if cerr := s.f.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	s.err = err
-	close(s.done)
-	return err
-}
-
-// Done is closed when Close has put every byte into the pipe, or when the
-// Sender failed; Err then tells which.
-func (s *Sender[T]) Done() <-chan struct{} { return s.done }
-
-// Err returns the error that failed the Sender or the result of Close,
-// and nil while the Sender is healthy.
-func (s *Sender[T]) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
-}
-
-// Receive opens the read end of the FIFO at path and delivers decoded
-// messages on the returned channel (buffered, 64 messages) until a clean end of stream, when the
-// channel closes. The error channel is closed before the message channel,
-// so reading it after the message channel closed yields the error or nil.
-// An unclean end (ErrTruncatedStream, ErrCorruptFrame,
-// ...), a decode failure or ctx ending is sent on the error channel
-// (buffered, at most one error) and then the message channel closes.
+// WriteChan opens the FIFO at path for writing (as OpenWriter: ctx bounds
+// the open) and returns a channel whose values are sent in order.
 //
-// With Follow, Receive keeps reading across writer sessions: after each
-// session ends it reopens the FIFO (the new descriptor is opened before
-// the old one is closed, so nothing in the pipe is lost) and waits for the
-// next writer; an unclean session end is passed to OnError (if set) and
-// reading goes on. With OnError, decode failures are passed to it and the
-// frame is skipped. Receive returns an error at once if the FIFO cannot
-// be opened; waiting for a writer happens in the background. To stop
-// early, cancel ctx: the background goroutine and the descriptor are
-// released (a receiver that neither drains the channel nor cancels ctx
-// keeps them).
-// Options: MaxFrameLength, Follow, OnError, Create, AllowOtherOwner.
-func Receive[T any](ctx context.Context, path string, codec Codec[T], opts ...Option) (<-chan T, <-chan error, error) {
-	cfg := newConfig(opts)
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	f, err := openRead(path, &cfg)
+//   - Close the channel to end the stream cleanly: the accepted values are
+//     written, then the end-of-stream frame; Done is closed once that is
+//     done and Err returns nil.
+//   - Call Abort(reason) to end it with an error: the values received from
+//     the channel before it are sent (one that is still waiting for room
+//     in the pipe is dropped), then the reader gets an *AbortedError
+//     after every complete message, and Err returns it.
+//   - If ctx ends, or a value cannot be sent (it cannot be encoded, it is
+//     too long, the reader went away), the stream is aborted with that
+//     error as the reason, Done is closed and Err returns the error.
+//
+// After the stream has ended, values sent on the channel are discarded
+// (counted by Discarded) until it is closed, so a producer never blocks
+// forever; a producer that wants to stop at once selects on Done. Close
+// the channel in every case: that ends the adapter's goroutine.
+func WriteChan[T any](ctx context.Context, path string, codec Codec[T], opts ...SenderOption) (chan<- T, *ChanWriter, error) {
+	s, err := OpenWriter(ctx, path, codec, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
-	ch := make(chan T, receiveBuffer)
-	errc := make(chan error, 1)
-	rx := &receiver[T]{ctx: ctx, path: path, codec: codec, cfg: cfg, ch: ch}
-	go func() {
-		if err := rx.run(f); err != nil {
-			errc <- err
-		}
-		close(errc)
-		close(ch)
-	}()
-	return ch, errc, nil
+	ch := make(chan T)
+	sendCtx, cancel := context.WithCancel(ctx)
+	cw := &ChanWriter{abortc: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	go runChanWriter(ctx, sendCtx, cw, s, ch)
+	return ch, cw, nil
 }
 
-// receiveBuffer is the message channel's capacity: enough to keep the
-// reading goroutine busy, small enough that large frames do not pile up.
-const receiveBuffer = 64
-
-type receiver[T any] struct {
-	ctx   context.Context
-	path  string
-	codec Codec[T]
-	cfg   config
-	ch    chan<- T
-}
-
-func (rx *receiver[T]) ctxErr() error {
-	return &fs.PathError{Op: "receive", Path: rx.path, Err: rx.ctx.Err()}
-}
-
-// run reads writer sessions until a clean end (without Follow), an error
-// or ctx ends. It owns f.
-func (rx *receiver[T]) run(f *os.File) error {
-	for {
-		if err := waitReadable(rx.ctx, f); err != nil {
-			f.Close()
+func runChanWriter[T any](ctx, sendCtx context.Context, cw *ChanWriter, s *Sender[T], ch <-chan T) {
+	defer cw.cancel()
+	abort := func(reason string) error {
+		if err := s.Abort(reason); err != nil {
 			return err
 		}
-		err := rx.session(f)
-		if err != nil && rx.ctx.Err() != nil {
-			f.Close()
-			return rx.ctxErr()
-		}
-		var se *StreamError
-		if !rx.cfg.follow || (err != nil && (!errors.As(err, &se) || errors.Is(err, ErrDecode))) {
-			f.Close()
-			return err
-		}
-		if err != nil {
-			// Skip to end of file: the rest of this session cannot be trusted.
-			if _, derr := io.Copy(io.Discard, deadlineReader{rx.ctx, f}); derr != nil {
-				f.Close()
-				if rx.ctx.Err() != nil {
-					return rx.ctxErr()
-				}
-				return derr
-			}
-		}
-		nf, oerr := openRead(rx.path, &rx.cfg)
-		f.Close()
-		if oerr != nil {
-			return oerr
-		}
-		f = nf
-		if err != nil && rx.cfg.onError != nil {
-			rx.cfg.onError(err)
-		}
+		return s.Err()
 	}
-}
-
-// session reads one run of the stream up to end of file.
-func (rx *receiver[T]) session(f *os.File) error {
-	stop := context.AfterFunc(rx.ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-	r := NewReader(f, MaxFrameLength(rx.cfg.maxFrame), ExpectCodec(rx.codec.Name()))
-	for {
-		rec, err := r.ReadRecord()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if rec.Kind != KindFrame {
-			continue
-		}
-		v, err := rx.codec.Decode(rec.Tag, rec.Payload)
-		if err != nil {
-			kind := ErrDecode
-			if errors.Is(err, ErrUnknownType) {
-				kind = ErrUnknownType
-			}
-			serr := &StreamError{Kind: kind, Offset: rec.Offset, Detail: fmt.Sprintf("tag %q", rec.Tag), Err: err}
-			if rx.cfg.onError == nil {
-				return serr
-			}
-			rx.cfg.onError(serr)
-			continue
-		}
-		select {
-		case rx.ch <- v: // fast path: room in the channel
-		default:
+	cw.err = func() error {
+		for {
 			select {
-			case rx.ch <- v:
-			case <-rx.ctx.Done():
-				return rx.ctx.Err()
+			case v, ok := <-ch:
+				if !ok {
+					if err := s.Close(); err != nil {
+						return err
+					}
+					return s.Err()
+				}
+				if err := s.Send(sendCtx, v); err != nil {
+					select {
+					case reason := <-cw.abortc:
+						return abort(reason)
+					default:
+					}
+					if ctx.Err() != nil {
+						err = ctx.Err()
+					}
+					s.Abort(err.Error())
+					return err
+				}
+			case reason := <-cw.abortc:
+				return abort(reason)
+			case <-s.Done():
+				return s.Err() // the Sender failed
+			case <-ctx.Done():
+				s.Abort(ctx.Err().Error())
+				return ctx.Err()
 			}
+		}
+	}()
+	close(cw.done)
+	// Discard what the producer still sends, until it closes the channel.
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+			cw.discarded.Add(1)
+		case <-ctx.Done():
+			return
 		}
 	}
 }
 
-// deadlineReader reads f, giving up when ctx ends.
-type deadlineReader struct {
-	ctx context.Context
-	f   *os.File
+// Done is closed when the stream has ended: cleanly, aborted or failed.
+func (cw *ChanWriter) Done() <-chan struct{} { return cw.done }
+
+// Err returns nil while the stream is open and after a clean end, an
+// *AbortedError after Abort, and the error that ended the stream
+// otherwise (a *SendError, a *MessageError, or ctx's error).
+func (cw *ChanWriter) Err() error {
+	select {
+	case <-cw.done:
+		return cw.err
+	default:
+		return nil
+	}
 }
 
-func (d deadlineReader) Read(p []byte) (int, error) {
-	stop := context.AfterFunc(d.ctx, func() { d.f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-	return d.f.Read(p)
+// Wait waits until Done is closed and returns Err.
+func (cw *ChanWriter) Wait() error {
+	<-cw.done
+	return cw.err
 }
 
-func isBytesCodec[T any](c Codec[T]) bool {
-	_, ok := any(c).(bytesCodec)
-	return ok
+// Abort ends the stream with an error carrying reason (see WriteChan and
+// Sender.Abort) and waits until it has ended; it returns Err. After the
+// stream has ended it does nothing.
+func (cw *ChanWriter) Abort(reason string) error {
+	select {
+	case cw.abortc <- reason:
+		cw.cancel() // wakes a value waiting for room in the pipe
+	default:
+	}
+	<-cw.done
+	return cw.err
+}
+
+// Discarded returns the number of values received on the channel after
+// the stream had ended.
+func (cw *ChanWriter) Discarded() int64 { return cw.discarded.Load() }
+
+// ReadChan opens the FIFO at path for reading (as OpenReceiver) and
+// returns a channel that delivers the decoded messages and is closed at
+// the end of the stream, plus an accessor for how it ended. After the
+// channel is closed, the accessor returns nil for a clean end, or the
+// error that ended the stream (an *AbortedError when the writer aborted,
+// a *StreamError, ErrFIFORemoved, ctx's error). Messages that failed on
+// their own (*MessageError), and with Follow the writer sessions that
+// ended broken or aborted, do not stop the channel: they are passed to
+// OnError if given, and otherwise reported by the accessor as a
+// *SkippedError (when the stream itself ended cleanly). Cancel ctx to stop
+// early; the goroutine and the FIFO are then released.
+func ReadChan[T any](ctx context.Context, path string, codec Codec[T], opts ...ReceiverOption) (<-chan T, func() error, error) {
+	r, err := OpenReceiver(ctx, path, codec, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch := make(chan T, readChanBuffer)
+	var mu sync.Mutex
+	var result error
+	go func() {
+		defer close(ch)
+		defer r.Close()
+		var skipped SkippedError
+		err := func() error {
+			for {
+				v, err := r.Receive(ctx)
+				if err == nil {
+					select {
+					case ch <- v:
+						continue
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				if err == io.EOF {
+					return nil
+				}
+				var me *MessageError
+				if errors.As(err, &me) || (r.cfg.follow && isStreamFailure(err)) {
+					skipped.add(err)
+					continue
+				}
+				return err
+			}
+		}()
+		if err == nil && skipped.Count > 0 {
+			err = &skipped
+		}
+		mu.Lock()
+		result = err
+		mu.Unlock()
+	}()
+	return ch, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return result
+	}, nil
+}
+
+// readChanBuffer is ReadChan's channel capacity: enough to keep the
+// reading goroutine busy, small enough that large messages do not pile up.
+const readChanBuffer = 64
+
+// SkippedError reports, at the end of a ReadChan stream, the failures it
+// went past: messages that could not be decoded, and (with Follow)
+// writer sessions that ended broken or aborted. errors.Is and errors.As
+// see the first and the last of them.
+type SkippedError struct {
+	Count int64 // failures skipped
+	First error
+	Last  error
+}
+
+func (e *SkippedError) add(err error) {
+	if e.Count == 0 {
+		e.First = err
+	}
+	e.Last = err
+	e.Count++
+}
+
+// Error implements error.
+func (e *SkippedError) Error() string {
+	if e.Count == 1 {
+		return fmt.Sprintf("fifochan: 1 failure skipped: %v", e.First)
+	}
+	return fmt.Sprintf("fifochan: %d failures skipped; first: %v; last: %v", e.Count, e.First, e.Last)
+}
+
+// Unwrap returns the first and the last failure.
+func (e *SkippedError) Unwrap() []error {
+	if e.Count == 1 {
+		return []error{e.First}
+	}
+	return []error{e.First, e.Last}
 }

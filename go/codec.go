@@ -94,6 +94,8 @@ type jsonCodec[T any] struct{ tag func(T) string }
 
 // JSON returns the "json" codec for T using encoding/json. Frames carry no
 // tag unless tag is non-nil, in which case tag(v) names each value's type.
+// Decode accepts exactly one JSON value in well-formed UTF-8, with JSON
+// whitespace around it (wire format §7); anything else is ErrDecode.
 func JSON[T any](tag func(T) string) Codec[T] { return jsonCodec[T]{tag: tag} }
 
 func (jsonCodec[T]) Name() string { return "json" }
@@ -112,6 +114,11 @@ func (jsonCodec[T]) Append(dst []byte, v T) ([]byte, error) {
 }
 func (jsonCodec[T]) Decode(_ string, p []byte) (T, error) {
 	var v T
+	if !utf8.Valid(p) {
+		// encoding/json would replace invalid UTF-8 in strings; the wire
+		// format calls such a payload undecodable (§7).
+		return v, decodeErr(ErrDecode, nil, "json codec: invalid UTF-8")
+	}
 	if err := json.Unmarshal(p, &v); err != nil {
 		return v, decodeErr(ErrDecode, err, "json codec")
 	}

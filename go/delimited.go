@@ -30,13 +30,20 @@ type DelimitedWriter struct {
 }
 
 // NewDelimitedWriter returns a DelimitedWriter on w. Options:
-// MaxFrameLength (largest message accepted, default 16 MiB), BufferSize.
-func NewDelimitedWriter(w io.Writer, opts ...Option) *DelimitedWriter {
-	cfg := newConfig(opts)
-	d := &DelimitedWriter{max: cfg.maxDelimited}
+// MaxFrameLength (largest message accepted, default 16 MiB), BufferSize;
+// the others do not apply to this format and are refused.
+func NewDelimitedWriter(w io.Writer, opts ...WriterOption) (*DelimitedWriter, error) {
+	cfg, err := newWriterConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if def := defaultWriter(); cfg.checksum || cfg.fanIn || cfg.version != def.version {
+		return nil, errors.New("fifochan: WithChecksum, FanIn and WireVersion10 do not apply to delimited streams")
+	}
+	d := &DelimitedWriter{max: cfg.maxFrame}
 	d.cw.w = w
 	d.w = bufio.NewWriterSize(&d.cw, cfg.bufSize)
-	return d
+	return d, nil
 }
 
 type countWriter struct {
@@ -57,7 +64,7 @@ func (d *DelimitedWriter) Write(m proto.Message) error {
 		return d.err
 	}
 	if n := proto.Size(m); n > d.max {
-		return streamErr(ErrFrameTooLong, d.cw.n+int64(d.w.Buffered()), "message of %d bytes > maximum %d", n, d.max)
+		return &MessageError{Kind: ErrFrameTooLong, Offset: -1, Detail: fmt.Sprintf("message of %d bytes > maximum %d", n, d.max)}
 	}
 	_, err := protodelim.MarshalTo(d.w, m)
 	return d.check(err)
@@ -76,7 +83,7 @@ func (d *DelimitedWriter) check(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, syscall.EPIPE):
-		d.err = &StreamError{Kind: ErrPeerClosed, Offset: d.cw.n, Detail: "the reader is gone", Err: err}
+		d.err = &SendError{Op: "write", Kind: ErrPeerClosed, Err: err}
 	case d.cw.n > 0 || d.w.Buffered() > 0:
 		d.err = fmt.Errorf("fifochan: delimited write at offset %d: %w", d.cw.n, err)
 	default:
@@ -94,10 +101,17 @@ type DelimitedReader struct {
 }
 
 // NewDelimitedReader returns a DelimitedReader of r. Option:
-// MaxFrameLength (largest message accepted, default 16 MiB).
-func NewDelimitedReader(r io.Reader, opts ...Option) *DelimitedReader {
-	cfg := newConfig(opts)
-	return &DelimitedReader{r: countReader{r: bufio.NewReaderSize(r, DefaultBufferSize)}, max: cfg.maxDelimited}
+// MaxFrameLength (largest message accepted, default 16 MiB); ExpectCodec
+// does not apply to this format and is refused.
+func NewDelimitedReader(r io.Reader, opts ...ReaderOption) (*DelimitedReader, error) {
+	cfg, err := newReaderConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.expectCodec != "" {
+		return nil, errors.New("fifochan: ExpectCodec does not apply to delimited streams")
+	}
+	return &DelimitedReader{r: countReader{r: bufio.NewReaderSize(r, readBufferSize)}, max: cfg.maxFrame}, nil
 }
 
 type countReader struct {
@@ -159,7 +173,7 @@ func (d *DelimitedReader) Read(m proto.Message) error {
 		d.err = streamErr(ErrCorruptFrame, start, "malformed message size")
 	default:
 		// The whole message was consumed; the next one is intact.
-		return &StreamError{Kind: ErrDecode, Offset: start, Err: err}
+		return &MessageError{Kind: ErrDecode, Offset: start, Err: err}
 	}
 	return d.err
 }

@@ -15,7 +15,7 @@ import (
 
 func TestDelimitedRoundTrip(t *testing.T) {
 	var b bytes.Buffer
-	w := NewDelimitedWriter(&b)
+	w, _ := NewDelimitedWriter(&b)
 	for i := int64(0); i < 100; i++ {
 		if err := w.Write(&interoppb.Ping{Seq: i, Text: strings.Repeat("p", int(i))}); err != nil {
 			t.Fatal(err)
@@ -28,7 +28,7 @@ func TestDelimitedRoundTrip(t *testing.T) {
 	if err := protodelim.UnmarshalFrom(check, &first); err != nil || first.Seq != 0 {
 		t.Fatalf("protodelim: %v %v", &first, err)
 	}
-	r := NewDelimitedReader(oneByteReader{bytes.NewReader(b.Bytes())})
+	r, _ := NewDelimitedReader(oneByteReader{bytes.NewReader(b.Bytes())})
 	for i := int64(0); ; i++ {
 		var m interoppb.Ping
 		err := r.Read(&m)
@@ -46,7 +46,7 @@ func TestDelimitedRoundTrip(t *testing.T) {
 
 func TestDelimitedErrors(t *testing.T) {
 	var b bytes.Buffer
-	w := NewDelimitedWriter(&b, MaxFrameLength(50))
+	w, _ := NewDelimitedWriter(&b, MaxFrameLength(50))
 	w.Write(&interoppb.Ping{Seq: 1, Text: "ok"})
 	if err := w.Write(&interoppb.Ping{Text: strings.Repeat("x", 60)}); !errors.Is(err, ErrFrameTooLong) {
 		t.Fatalf("oversized write: %v", err)
@@ -69,11 +69,11 @@ func TestDelimitedErrors(t *testing.T) {
 		{"bad message", append([]byte{2, 0xff, 0xff}, good...), 0, 0, ErrDecode, 0},
 	}
 	for _, c := range cases {
-		var opts []Option
+		var opts []ReaderOption
 		if c.max > 0 {
 			opts = append(opts, MaxFrameLength(c.max))
 		}
-		r := NewDelimitedReader(bytes.NewReader(c.data), opts...)
+		r, _ := NewDelimitedReader(bytes.NewReader(c.data), opts...)
 		var err error
 		n := 0
 		for ; n < 10; n++ {
@@ -81,8 +81,7 @@ func TestDelimitedErrors(t *testing.T) {
 				break
 			}
 		}
-		var se *StreamError
-		if n != c.n || !errors.Is(err, c.want) || !errors.As(err, &se) || se.Offset != c.off {
+		if n != c.n || !errors.Is(err, c.want) || errOffset(err) != c.off {
 			t.Errorf("%s: %d messages then %v, want %d then %v at %d", c.name, n, err, c.n, c.want, c.off)
 			continue
 		}
@@ -99,8 +98,8 @@ func TestDelimitedErrors(t *testing.T) {
 func TestDelimitedOverFIFO(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	path := newFIFO(t)
-	cfg := newConfig(nil)
-	rf, err := openRead(path, &cfg)
+	cfg := defaultOpen()
+	rf, _, err := openRead(path, &cfg, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +109,7 @@ func TestDelimitedOverFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		w := NewDelimitedWriter(wf)
+		w, _ := NewDelimitedWriter(wf)
 		for i := int64(0); i < 1000; i++ {
 			w.Write(&interoppb.Ping{Seq: i})
 		}
@@ -120,7 +119,7 @@ func TestDelimitedOverFIFO(t *testing.T) {
 	if err := waitReadable(ctx, rf); err != nil {
 		t.Fatal(err)
 	}
-	r := NewDelimitedReader(rf)
+	r, _ := NewDelimitedReader(rf)
 	n := int64(0)
 	for ; ; n++ {
 		var m interoppb.Ping
@@ -136,7 +135,7 @@ func TestDelimitedOverFIFO(t *testing.T) {
 }
 
 func TestDelimitedPeerClosed(t *testing.T) {
-	w := NewDelimitedWriter(&recorder{err: &fsError{errEPIPE}})
+	w, _ := NewDelimitedWriter(&recorder{err: &fsError{errEPIPE}})
 	if err := w.Write(&interoppb.Ping{Seq: 1}); err != nil {
 		t.Fatalf("buffered write: %v", err)
 	}
@@ -145,5 +144,30 @@ func TestDelimitedPeerClosed(t *testing.T) {
 	}
 	if err := w.Write(&interoppb.Ping{}); !errors.Is(err, ErrPeerClosed) {
 		t.Fatalf("after failure: %v", err)
+	}
+}
+
+// errOffset returns the offset a stream or message error carries, or -2.
+func errOffset(err error) int64 {
+	var se *StreamError
+	var me *MessageError
+	switch {
+	case errors.As(err, &se):
+		return se.Offset
+	case errors.As(err, &me):
+		return me.Offset
+	}
+	return -2
+}
+
+func TestDelimitedRefusesOptionsThatDoNotApply(t *testing.T) {
+	if _, err := NewDelimitedWriter(io.Discard, WithChecksum()); err == nil {
+		t.Error("WithChecksum accepted")
+	}
+	if _, err := NewDelimitedReader(bytes.NewReader(nil), ExpectCodec("json")); err == nil {
+		t.Error("ExpectCodec accepted")
+	}
+	if _, err := NewDelimitedWriter(io.Discard, BufferSize(1)); err == nil {
+		t.Error("BufferSize(1) accepted")
 	}
 }

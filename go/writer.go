@@ -3,82 +3,113 @@ package fifochan
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"syscall"
 )
 
 // Writer writes a fifochan stream to any io.Writer without goroutines:
-// the preamble, frames, and an end-of-stream frame on Close. Frames are
-// coalesced in a buffer and written when it fills, on Flush and on Close.
-// It is not safe for concurrent use.
+// the preamble, frames, heartbeats, and a clean end (Close) or an aborted
+// end (Abort). Records are coalesced in a buffer and written when it
+// fills, on Flush, Close and Abort. It is not safe for concurrent use; the
+// Sender is the concurrent, cancellable, FIFO-aware writer.
+//
+// Refusals of one message (*MessageError: too long, bad tag or headers)
+// leave the Writer usable. A write error fails it for good: every later
+// call returns the same *SendError, which says how many messages reached
+// the io.Writer whole, how many buffered ones were discarded, and whether a
+// frame was torn.
 type Writer struct {
-	w     io.Writer
-	cfg   config
-	limit int    // flush threshold: buffer size, or PipeBuf in fan-in mode
-	buf   []byte // unwritten records, whole records only
-	off   int64  // bytes written to w
-	err   error  // sticky write error
-	done  bool   // Close was called
+	w       io.Writer
+	enc     encoder
+	limit   int    // flush threshold: the buffer size, or PipeBuf in fan-in mode
+	buf     []byte // unwritten records, whole records only
+	bufMsgs int64  // message frames in buf
+	off     int64  // bytes written to w
+	written int64  // message frames written to w whole
+	err     error  // sticky write error
+	done    bool   // Close or Abort was called
 }
 
-// NewWriter returns a Writer that announces codec in its preamble. The
-// preamble is buffered, not written, until the first flush. Useful
-// options: WithChecksum, MaxFrameLength, BufferSize, FanIn.
-func NewWriter(w io.Writer, codec string, opts ...Option) (*Writer, error) {
-	if len(codec) == 0 || len(codec) > maxCodecLen || !printable(codec) {
-		return nil, fmt.Errorf("fifochan: invalid codec name %q (want 1..%d printable ASCII characters)", codec, maxCodecLen)
+// NewWriter returns a Writer that announces codec in its preamble (wire
+// format 1.1 unless WireVersion10). The preamble is buffered, not
+// written, until the first flush.
+func NewWriter(w io.Writer, codec string, opts ...WriterOption) (*Writer, error) {
+	if err := checkCodecName(codec); err != nil {
+		return nil, err
 	}
-	cfg := newConfig(opts)
-	wr := &Writer{w: w, cfg: cfg, limit: cfg.bufSize}
+	cfg, err := newWriterConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	wr := &Writer{w: w, enc: newEncoder(cfg), limit: cfg.bufSize}
 	if cfg.fanIn {
 		wr.limit = PipeBuf
 	}
-	wr.buf = make([]byte, 0, wr.limit)
-	wr.buf = append(wr.buf, magic[:]...)
-	wr.buf = append(wr.buf, formatVersion, byte(len(codec)))
-	wr.buf = append(wr.buf, codec...)
+	wr.buf = wr.enc.appendPreamble(make([]byte, 0, wr.limit), codec)
 	return wr, nil
 }
 
-// WriteFrame buffers one frame. It fails with ErrFrameTooLong if the
-// payload exceeds the maximum frame length, or in fan-in mode if the
-// whole record exceeds PipeBuf bytes; those errors leave the Writer usable.
+// WriteFrame buffers one message frame with a type tag (UTF-8, at most 255
+// bytes; "" for none).
 func (w *Writer) WriteFrame(tag string, payload []byte) error {
-	if len(payload) < w.limit/2 || w.cfg.fanIn || len(payload) > w.cfg.maxFrame || len(tag) > maxTagLen || w.err != nil || w.done {
-		return w.appendFrame(tag, func(dst []byte) ([]byte, error) { return append(dst, payload...), nil })
+	return w.WriteFrameHeaders(tag, nil, payload)
+}
+
+// WriteFrameHeaders buffers one message frame with a header block (none if
+// h is empty). Headers need wire format 1.1.
+func (w *Writer) WriteFrameHeaders(tag string, h Headers, payload []byte) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if len(payload) < w.limit/2 || w.enc.fanIn || len(payload) > w.enc.maxFrame {
+		return w.appendFrame(tag, h, func(dst []byte) ([]byte, error) { return append(dst, payload...), nil })
 	}
 	// A large payload is written from the caller's slice, not copied:
-	// buffered records and the header in one write, then the payload.
-	// The checksum (if any) starts the next buffer.
+	// buffered records and the frame's head in one write, then the
+	// payload; the checksum (if any) starts the next buffer.
 	start := len(w.buf)
-	var flags byte
-	if w.cfg.checksum {
-		flags = flagChecksum
-	}
-	w.buf = binary.BigEndian.AppendUint32(w.buf, uint32(len(payload)))
-	w.buf = append(w.buf, flags, byte(len(tag)))
-	w.buf = append(w.buf, tag...)
-	var sum uint32
-	if w.cfg.checksum {
-		sum = crc32.Update(crc32.Checksum(w.buf[start:], castagnoli), castagnoli, payload)
-	}
-	if err := w.Flush(); err != nil {
+	buf, err := w.enc.frameHead(w.buf, tag, h)
+	if err != nil {
 		return err
 	}
-	if err := w.write(payload); err != nil {
+	binary.BigEndian.PutUint32(buf[start:], uint32(len(payload)))
+	w.buf = buf
+	var sum [crcLen]byte
+	if w.enc.checksum {
+		binary.BigEndian.PutUint32(sum[:], crc32.Update(crc32.Checksum(w.buf[start:], castagnoli), castagnoli, payload))
+	}
+	if err := w.flush(w.bufMsgs); err != nil {
 		return err
 	}
-	if w.cfg.checksum {
-		w.buf = binary.BigEndian.AppendUint32(w.buf, sum)
+	if err := w.write(payload, 0, false); err != nil {
+		return err
 	}
+	if w.enc.checksum {
+		if err := w.write(sum[:], 0, false); err != nil {
+			return err
+		}
+	}
+	w.written++
 	return nil
 }
 
-// SetChecksum turns CRC-32C on or off for the frames written after it
-// (the CHECKSUM flag is per frame; WithChecksum sets the initial state).
-func (w *Writer) SetChecksum(on bool) { w.cfg.checksum = on }
+// WriteHeartbeat buffers a heartbeat record (wire format 1.1).
+func (w *Writer) WriteHeartbeat() error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.enc.version == version10 {
+		return errors.New("fifochan: wire format 1.0 has no heartbeats (the writer was opened with WireVersion10)")
+	}
+	start := len(w.buf)
+	w.buf = w.enc.appendHeartbeat(w.buf)
+	return w.finishRecord(start, false)
+}
+
+// SetChecksum turns CRC-32C on or off for the records written after it
+// (the CHECKSUM flag is per record; WithChecksum sets the initial state).
+func (w *Writer) SetChecksum(on bool) { w.enc.checksum = on }
 
 // Buffered returns the number of bytes waiting to be written.
 func (w *Writer) Buffered() int { return len(w.buf) }
@@ -86,62 +117,55 @@ func (w *Writer) Buffered() int { return len(w.buf) }
 // Offset returns the number of bytes written to the underlying writer.
 func (w *Writer) Offset() int64 { return w.off }
 
-func (w *Writer) appendFrame(tag string, enc func([]byte) ([]byte, error)) error {
+// Written returns the number of message frames written whole to the
+// underlying writer.
+func (w *Writer) Written() int64 { return w.written }
+
+func (w *Writer) usable() error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.done {
-		return errors.New("fifochan: write after Close")
+		return &SendError{Op: "write", Kind: ErrClosed, Message: NotSent, Written: w.written}
 	}
-	if len(tag) > maxTagLen {
-		return fmt.Errorf("fifochan: tag of %d bytes, the maximum is %d", len(tag), maxTagLen)
-	}
-	start := len(w.buf)
-	var flags byte
-	if w.cfg.checksum {
-		flags = flagChecksum
-	}
-	w.buf = append(w.buf, 0, 0, 0, 0, flags, byte(len(tag)))
-	w.buf = append(w.buf, tag...)
-	body := len(w.buf)
-	buf, err := enc(w.buf)
-	if err != nil {
-		w.buf = w.buf[:start]
-		return err
-	}
-	w.buf = buf
-	n := len(w.buf) - body
-	if n > w.cfg.maxFrame {
-		w.buf = w.buf[:start]
-		return streamErr(ErrFrameTooLong, w.off+int64(start), "payload of %d bytes > maximum %d", n, w.cfg.maxFrame)
-	}
-	binary.BigEndian.PutUint32(w.buf[start:], uint32(n))
-	return w.finishRecord(start)
+	return nil
 }
 
-// finishRecord adds the checksum of the record at buf[start:] if enabled
-// and flushes as the buffer limit requires.
-func (w *Writer) finishRecord(start int) error {
-	if w.cfg.checksum {
-		w.buf = binary.BigEndian.AppendUint32(w.buf, crc32.Checksum(w.buf[start:], castagnoli))
+func (w *Writer) appendFrame(tag string, h Headers, enc func([]byte) ([]byte, error)) error {
+	start := len(w.buf)
+	buf, err := w.enc.appendFrame(w.buf, tag, h, enc)
+	w.buf = buf
+	if err != nil {
+		return err
 	}
-	if !w.cfg.fanIn {
+	return w.finishRecord(start, true)
+}
+
+// finishRecord counts the record at buf[start:] and flushes as the buffer
+// limit requires.
+func (w *Writer) finishRecord(start int, message bool) error {
+	if message {
+		w.bufMsgs++
+	}
+	if !w.enc.fanIn {
 		if len(w.buf) >= w.limit {
 			return w.Flush()
 		}
 		return nil
 	}
-	rec := len(w.buf) - start
-	if rec > PipeBuf {
-		w.buf = w.buf[:start]
-		return streamErr(ErrFrameTooLong, w.off+int64(start), "record of %d bytes does not fit one atomic %d-byte write (fan-in)", rec, PipeBuf)
-	}
 	if len(w.buf) > PipeBuf {
 		// Write the records before this one, then keep this one.
-		if err := w.write(w.buf[:start]); err != nil {
+		var before int64
+		if message {
+			before = w.bufMsgs - 1
+		} else {
+			before = w.bufMsgs
+		}
+		if err := w.write(w.buf[:start], before, true); err != nil {
 			return err
 		}
 		w.buf = w.buf[:copy(w.buf, w.buf[start:])]
+		w.bufMsgs -= before
 	}
 	return nil
 }
@@ -151,33 +175,51 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
+	return w.flush(w.bufMsgs)
+}
+
+func (w *Writer) flush(msgs int64) error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	err := w.write(w.buf)
+	err := w.write(w.buf, msgs, true)
 	if cap(w.buf) > 4*w.limit {
 		w.buf = make([]byte, 0, w.limit)
 	} else {
 		w.buf = w.buf[:0]
 	}
+	w.bufMsgs = 0
 	return err
 }
 
-func (w *Writer) write(p []byte) error {
+// write writes p: whole records from the buffer holding msgs message
+// frames (fromBuf), or a part of a large frame whose head is already
+// written.
+func (w *Writer) write(p []byte, msgs int64, fromBuf bool) error {
 	n, err := w.w.Write(p)
 	w.off += int64(n)
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
 	}
-	if err != nil {
-		if errors.Is(err, syscall.EPIPE) {
-			w.err = &StreamError{Kind: ErrPeerClosed, Offset: w.off, Detail: "the reader is gone", Err: err}
-		} else {
-			w.err = fmt.Errorf("fifochan: write at offset %d: %w", w.off, err)
-		}
-		return w.err
+	if err == nil {
+		w.written += msgs
+		return nil
 	}
-	return nil
+	se := &SendError{Op: "write", Kind: err, Err: err}
+	if errors.Is(err, syscall.EPIPE) {
+		se.Kind = ErrPeerClosed
+	}
+	if fromBuf {
+		done, boundary := walkRecords(p, n)
+		w.written += done
+		se.Torn = !boundary
+		se.Discarded = w.bufMsgs - done
+	} else {
+		se.Torn, se.Message = true, Torn
+	}
+	se.Written = w.written
+	w.err = se
+	return se
 }
 
 // Close writes an end-of-stream frame and flushes. It does not close the
@@ -188,13 +230,29 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	start := len(w.buf)
-	flags := byte(flagEnd)
-	if w.cfg.checksum {
-		flags |= flagChecksum
-	}
-	w.buf = append(w.buf, 0, 0, 0, 0, flags, 0)
-	if err := w.finishRecord(start); err != nil {
+	w.buf = w.enc.appendEnd(w.buf)
+	if err := w.finishRecord(start, false); err != nil {
 		return err
+	}
+	return w.Flush()
+}
+
+// Abort ends the session with an error: it flushes the buffered records
+// and writes an aborted end carrying reason (UTF-8, cut to 1024 bytes), so
+// the reader reports an *AbortedError after every complete message. With
+// WireVersion10 it flushes and writes no end at all: a 1.0 reader then
+// reports a truncated stream. It does not close the underlying writer.
+func (w *Writer) Abort(reason string) error {
+	if w.done || w.err != nil {
+		return w.err
+	}
+	w.done = true
+	if w.enc.version != version10 {
+		start := len(w.buf)
+		w.buf = w.enc.appendAborted(w.buf, reason)
+		if err := w.finishRecord(start, false); err != nil {
+			return err
+		}
 	}
 	return w.Flush()
 }

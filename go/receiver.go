@@ -1,0 +1,593 @@
+package fifochan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pathCheckInterval is how often a Receiver waiting for a writer checks
+// that its FIFO is still at its path. A FIFO missing at two checks in a
+// row is reported removed (one miss may be a restart script's rm+mkfifo).
+const pathCheckInterval = 100 * time.Millisecond
+
+// Envelope is a received message with its frame's metadata.
+type Envelope[T any] struct {
+	Value   T
+	Tag     string  // the frame's type tag
+	Headers Headers // the frame's headers (a copy the caller may keep); nil without
+	Offset  int64   // offset of the frame's first byte on its descriptor
+}
+
+// ReceiverStats are a Receiver's counters, read without taking its lock.
+type ReceiverStats struct {
+	Messages int64 // messages delivered
+	Failed   int64 // per-message failures (*MessageError)
+	Sessions int64 // writer sessions started (preambles read)
+	Bytes    int64 // bytes read
+}
+
+// Receiver receives typed messages from a FIFO. Receive and
+// ReceiveEnvelope may be called from one goroutine at a time (they
+// serialize); Close and Stats from any goroutine at any time.
+//
+// The rule for errors is the Java library's: a failure of one message
+// (*MessageError: undecodable payload, unknown type, bad tag, bad headers)
+// is returned and the next call goes on with the next message. A stream
+// failure (*StreamError) or an aborted end (*AbortedError) ends a plain
+// Receiver: every later call returns it again; a following Receiver
+// returns it once and goes on with the next writer session. A call whose
+// ctx ends returns the context's error and loses nothing. The reader
+// takes the FIFO's exclusive lock (ErrFIFOBusy for a second reader) and,
+// while it waits for a writer, checks the path every 100 ms: a removed
+// FIFO ends it with ErrFIFORemoved; a FIFO created again at the path is
+// re-opened (by a following Receiver, or by any Receiver that has not yet
+// seen a writer).
+type Receiver[T any] struct {
+	path    string
+	codec   Codec[T]
+	cfg     receiverConfig
+	accepts func(string) bool
+
+	mu       sync.Mutex // the data path: one Receive at a time
+	rd       *Reader
+	f        *os.File // the descriptor being read (owned by the data path)
+	rc       syscall.RawConn
+	st       *unix.Stat_t // the FIFO's identity
+	fresh    bool         // f must be polled before its first read
+	skip     bool         // follow: skip to end of file, then the next session
+	gone     bool         // follow: the path was missing at the last reopen
+	sticky   error
+	missing  int       // consecutive path checks that found the FIFO missing
+	lastByte time.Time // liveness clock
+	eofWait  time.Duration
+
+	rdl readWake
+
+	fmu    sync.Mutex // descriptors, for Close
+	lockF  *os.File   // holds the exclusive lock on the FIFO's inode
+	files  []*os.File // every open descriptor (lockF, f)
+	closed atomic.Bool
+	closeC chan struct{}
+
+	messages, failed, sessions, bytes atomic.Int64
+}
+
+// OpenReceiver opens the read end of the FIFO at path (creating it if
+// missing), takes its exclusive reader lock, and returns a Receiver
+// decoding messages with codec. It does not wait for a writer: Receive
+// does. ctx bounds only the open.
+func OpenReceiver[T any](ctx context.Context, path string, codec Codec[T], opts ...ReceiverOption) (*Receiver[T], error) {
+	cfg, err := newReceiverConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f, st, err := openRead(path, &cfg.open, cfg.open.create)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receiver[T]{path: path, codec: codec, cfg: cfg, st: st, lockF: f, closeC: make(chan struct{})}
+	if a, ok := any(codec).(interface{ Accepts(writer string) bool }); ok {
+		r.accepts = a.Accepts
+	}
+	r.files = []*os.File{f}
+	if err := r.use(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// use makes f the descriptor being read, with a new Reader (offsets
+// restart at 0).
+func (r *Receiver[T]) use(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	r.f, r.rc, r.fresh = f, rc, true
+	r.rdl.mu.Lock()
+	r.rdl.f, r.rdl.set = f, time.Time{}
+	r.rdl.mu.Unlock()
+	rd := &Reader{src: readFunc(r.read)}
+	rd.dec.maxFrame = r.cfg.reader.maxFrame
+	name := r.codec.Name()
+	if r.cfg.reader.expectCodec != "" {
+		name = r.cfg.reader.expectCodec
+	}
+	rd.setCodec(name, r.accepts)
+	if r.rd != nil {
+		rd.buf = r.rd.buf[:cap(r.rd.buf)] // reuse the read buffer
+	}
+	r.rd = rd
+	r.eofWait = 0
+	return nil
+}
+
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+// Receive returns the next message. It returns io.EOF at a clean end of
+// stream (never for a following Receiver), ErrClosed after Close, and the
+// errors described on Receiver.
+func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
+	e, err := r.ReceiveEnvelope(ctx)
+	return e.Value, err
+}
+
+// ReceiveEnvelope is Receive with the frame's tag, headers and offset.
+func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rdl.begin(ctx)
+	defer r.rdl.end()
+	for {
+		e, err, again := r.step(ctx)
+		if !again {
+			return e, err
+		}
+	}
+}
+
+// step does one step of receiving; again says to go on.
+func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again bool) {
+	switch {
+	case r.closed.Load():
+		return e, ErrClosed, false
+	case r.sticky != nil:
+		return e, r.sticky, false
+	case ctx.Err() != nil:
+		return e, &fs.PathError{Op: "receive", Path: r.path, Err: ctx.Err()}, false
+	case r.gone:
+		return e, nil, r.waitForPath(ctx)
+	case r.skip:
+		if err := r.skipToEOF(); err != nil {
+			return r.woken(ctx, err)
+		}
+		r.skip = false
+		return e, nil, r.nextSession()
+	case r.fresh:
+		if err := r.pollFirst(); err != nil {
+			return r.woken(ctx, err)
+		}
+		r.fresh = false
+		r.lastByte = time.Now()
+	}
+	rec, err := r.rd.ReadRecord()
+	if err == nil {
+		switch rec.Kind {
+		case KindFrame:
+			return r.decode(rec)
+		case KindPreamble:
+			r.sessions.Add(1)
+		case KindAborted:
+			ae := &AbortedError{Reason: rec.Reason, Offset: rec.Offset}
+			if !r.cfg.follow {
+				r.sticky = ae
+			} else if r.cfg.onError != nil {
+				r.cfg.onError(ae)
+				return e, nil, true
+			}
+			return e, ae, false
+		}
+		return e, nil, true
+	}
+	var me *MessageError
+	switch {
+	case errors.As(err, &me):
+		r.failed.Add(1)
+		if r.cfg.onError != nil {
+			r.cfg.onError(err)
+			return e, nil, true
+		}
+		return e, err, false
+	case isReadError(err):
+		return r.woken(ctx, err)
+	case !r.cfg.follow:
+		r.sticky = err
+		return e, err, false
+	case err == io.EOF:
+		return e, nil, r.nextSession()
+	case errors.Is(err, ErrAborted):
+		return e, nil, r.nextSession() // reported when it was read
+	}
+	// A broken session: skip to end of file (the rest of it cannot be
+	// trusted), then read the next one.
+	r.skip = true
+	if r.cfg.onError != nil {
+		r.cfg.onError(err)
+		return e, nil, true
+	}
+	return e, err, false
+}
+
+func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
+	v, derr := r.codec.Decode(rec.Tag, rec.Payload)
+	if derr != nil {
+		kind := ErrDecode
+		if errors.Is(derr, ErrUnknownType) {
+			kind = ErrUnknownType
+		}
+		r.failed.Add(1)
+		me := &MessageError{Kind: kind, Offset: rec.Offset, Tag: rec.Tag, Err: derr}
+		if r.cfg.onError != nil {
+			r.cfg.onError(me)
+			return e, nil, true
+		}
+		return e, me, false
+	}
+	r.messages.Add(1)
+	e = Envelope[T]{Value: v, Tag: rec.Tag, Offset: rec.Offset}
+	if len(rec.Headers) > 0 {
+		e.Headers = rec.Headers.Clone()
+	}
+	return e, nil, false
+}
+
+// woken handles a wait that ended without data: ctx ended, Close, a
+// liveness timeout, or time to check the path. err is the read error.
+func (r *Receiver[T]) woken(ctx context.Context, err error) (e Envelope[T], _ error, again bool) {
+	if r.closed.Load() {
+		return e, ErrClosed, false
+	}
+	if ctx.Err() != nil {
+		return e, &fs.PathError{Op: "receive", Path: r.path, Err: ctx.Err()}, false
+	}
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		r.sticky = &fs.PathError{Op: "read", Path: r.path, Err: err}
+		return e, r.sticky, false
+	}
+	writers := r.rd.dec.writers
+	if r.fresh {
+		writers = 0
+	}
+	if writers > 0 {
+		if r.cfg.liveness > 0 && time.Since(r.lastByte) >= r.cfg.liveness {
+			r.lastByte = time.Now()
+			return e, &StreamError{Kind: ErrLivenessTimeout, Offset: r.rd.dec.off, Detail: fmt.Sprintf("nothing from the writer for %v", r.cfg.liveness)}, false
+		}
+		return e, nil, true
+	}
+	if err := r.checkPath(); err != nil {
+		r.sticky = err
+		return e, err, false
+	}
+	return e, nil, true
+}
+
+// checkPath checks, while no writer session is open, that the FIFO is
+// still at the path; a FIFO created again there is switched to when that
+// loses nothing.
+func (r *Receiver[T]) checkPath() error {
+	var st unix.Stat_t
+	err := unix.Lstat(r.path, &st)
+	if err == unix.ENOENT {
+		r.missing++
+		if r.missing >= 2 {
+			return &fs.PathError{Op: "receive", Path: r.path, Err: ErrFIFORemoved}
+		}
+		return nil
+	}
+	r.missing = 0
+	if err != nil || sameFile(&st, r.st) {
+		return nil
+	}
+	if !r.cfg.follow && r.rd.dec.preambles > 0 {
+		return &fs.PathError{Op: "receive", Path: r.path, Err: fmt.Errorf("%w: replaced by another file", ErrFIFORemoved)}
+	}
+	return r.switchFIFO()
+}
+
+// switchFIFO opens the FIFO now at the path (a new inode), takes its
+// lock, and reads it from now on.
+func (r *Receiver[T]) switchFIFO() error {
+	f, st, err := openRead(r.path, &r.cfg.open, false)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // gone again: the next check sees it
+		}
+		return err
+	}
+	r.fmu.Lock()
+	if r.closed.Load() {
+		r.fmu.Unlock()
+		f.Close()
+		return ErrClosed
+	}
+	old := r.files
+	r.files, r.lockF, r.st = []*os.File{f}, f, st
+	r.fmu.Unlock()
+	for _, o := range old {
+		o.Close()
+	}
+	r.skip, r.gone = false, false
+	return r.use(f)
+}
+
+// nextSession opens the next descriptor for a following Receiver, before
+// closing the current one, so nothing in the pipe is lost. It reports
+// whether to go on.
+func (r *Receiver[T]) nextSession() bool {
+	st, err := checkPath(r.path, &r.cfg.open, false)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			r.gone = true
+			return true
+		}
+		r.sticky = err
+		return false
+	}
+	if !sameFile(st, r.st) {
+		if err := r.switchFIFO(); err != nil {
+			r.sticky = err
+			return false
+		}
+		return true
+	}
+	nf, err := openMore(r.path, &r.cfg.open, st)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			r.gone = true
+			return true
+		}
+		r.sticky = err
+		return false
+	}
+	r.fmu.Lock()
+	if r.closed.Load() {
+		r.fmu.Unlock()
+		nf.Close()
+		return true
+	}
+	old := r.f
+	keep := r.files[:0]
+	for _, f := range r.files {
+		if f != old || f == r.lockF {
+			keep = append(keep, f)
+		}
+	}
+	r.files = append(keep, nf)
+	r.fmu.Unlock()
+	if old != r.lockF {
+		old.Close()
+	}
+	if err := r.use(nf); err != nil {
+		r.sticky = err
+		return false
+	}
+	return true
+}
+
+// waitForPath waits for a removed FIFO to come back (a follower), and
+// reports it removed after two checks that found it missing.
+func (r *Receiver[T]) waitForPath(ctx context.Context) bool {
+	t := time.NewTimer(pathCheckInterval)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return true // the next step reports it
+	case <-r.closeC:
+		return true
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(r.path, &st); err == unix.ENOENT {
+		r.missing++
+		if r.missing >= 2 {
+			r.sticky = &fs.PathError{Op: "receive", Path: r.path, Err: ErrFIFORemoved}
+		}
+		return true
+	}
+	r.missing = 0
+	r.gone = false
+	return r.nextSession()
+}
+
+// skipToEOF reads and discards the rest of the current descriptor.
+func (r *Receiver[T]) skipToEOF() error {
+	if r.rd.eof {
+		return nil
+	}
+	buf := r.rd.buf[:cap(r.rd.buf)]
+	if len(buf) == 0 {
+		buf = make([]byte, readBufferSize)
+	}
+	for {
+		_, err := r.read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// pollFirst waits until a fresh descriptor is readable or hung up.
+func (r *Receiver[T]) pollFirst() error {
+	r.rdl.prepare(time.Now().Add(pathCheckInterval))
+	return pollReadable(r.f)
+}
+
+// read reads the current descriptor: first without waiting; if there is
+// nothing, through the poller until data, end of file, or a wake-up (a
+// deadline: ctx, Close, liveness, or time to check the path).
+func (r *Receiver[T]) read(p []byte) (int, error) {
+	var n int
+	var rerr error
+	attempt := func(fd uintptr) bool {
+		for {
+			m, e := unix.Read(int(fd), p)
+			switch e {
+			case unix.EINTR:
+				continue
+			case unix.EAGAIN:
+				return false
+			case nil:
+				n = m
+			default:
+				rerr = e
+			}
+			return true
+		}
+	}
+	var ready bool
+	if err := r.rc.Control(func(fd uintptr) { ready = attempt(fd) }); err != nil {
+		return 0, err
+	}
+	if !ready {
+		r.rdl.prepare(r.waitDeadline())
+		if err := r.rc.Read(attempt); err != nil {
+			return 0, err
+		}
+	}
+	if rerr != nil {
+		return 0, rerr
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	r.bytes.Add(int64(n))
+	r.lastByte = time.Now()
+	r.eofWait = 0
+	return n, nil
+}
+
+// waitDeadline is when a wait for bytes must wake up to look around.
+func (r *Receiver[T]) waitDeadline() time.Time {
+	d := &r.rd.dec
+	switch {
+	case d.writers > 0 && r.cfg.liveness > 0:
+		return r.lastByte.Add(r.cfg.liveness)
+	case d.writers > 0:
+		return time.Time{}
+	case d.preambles > 0:
+		// Every session ended; end of file is due. A writer that connected
+		// before this descriptor was opened leaves no hang-up for poll(2)
+		// to see (Linux), so read again soon, then less and less often.
+		r.eofWait = min(max(2*r.eofWait, time.Millisecond), pathCheckInterval)
+		return time.Now().Add(r.eofWait)
+	}
+	return time.Now().Add(pathCheckInterval)
+}
+
+// Close closes the Receiver at once: a Receive in progress returns
+// ErrClosed, and the FIFO's descriptors and lock are released.
+func (r *Receiver[T]) Close() error {
+	if !r.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(r.closeC)
+	r.fmu.Lock()
+	files := r.files
+	r.files = nil
+	r.fmu.Unlock()
+	for _, f := range files {
+		f.Close()
+	}
+	return nil
+}
+
+// Path returns the FIFO's path.
+func (r *Receiver[T]) Path() string { return r.path }
+
+// Stats returns the Receiver's counters without taking its lock.
+func (r *Receiver[T]) Stats() ReceiverStats {
+	return ReceiverStats{Messages: r.messages.Load(), Failed: r.failed.Load(), Sessions: r.sessions.Load(), Bytes: r.bytes.Load()}
+}
+
+// readWake arranges the read deadline of a Receiver's descriptor: the
+// wait's own deadline, or a passed one once the call's ctx ended.
+type readWake struct {
+	mu      sync.Mutex
+	f       *os.File
+	gen     uint64
+	active  bool
+	expired bool // the call's ctx ended
+	set     time.Time
+	stopCtx func() bool
+	ctx     context.Context
+}
+
+// begin registers a Receive call.
+func (w *readWake) begin(ctx context.Context) {
+	w.mu.Lock()
+	w.gen++
+	w.active, w.expired, w.ctx = true, false, ctx
+	w.mu.Unlock()
+}
+
+// prepare sets the deadline for a wait (zero: none) and makes sure the
+// call's ctx can wake it.
+func (w *readWake) prepare(t time.Time) {
+	w.mu.Lock()
+	if w.stopCtx == nil && w.ctx != nil && w.ctx.Done() != nil {
+		gen := w.gen
+		w.stopCtx = context.AfterFunc(w.ctx, func() {
+			w.mu.Lock()
+			if w.gen == gen && w.active {
+				w.expired = true
+				w.f.SetReadDeadline(pastTime)
+				w.set = pastTime
+			}
+			w.mu.Unlock()
+		})
+	}
+	if w.expired {
+		t = pastTime
+	}
+	if !t.Equal(w.set) {
+		w.f.SetReadDeadline(t)
+		w.set = t
+	}
+	w.mu.Unlock()
+}
+
+// end unregisters the call.
+func (w *readWake) end() {
+	if w.stopCtx != nil {
+		w.stopCtx()
+		w.stopCtx = nil
+	}
+	w.mu.Lock()
+	w.gen++
+	w.active, w.ctx = false, nil
+	if !w.set.IsZero() {
+		w.f.SetReadDeadline(time.Time{})
+		w.set = time.Time{}
+	}
+	w.mu.Unlock()
+}

@@ -1,0 +1,893 @@
+package fifochan
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// SendStatus is the result of Offer, which never waits.
+type SendStatus uint8
+
+// Offer's statuses. When Offer returns an error (the message was refused:
+// it cannot be encoded, is too long, or has bad headers), the status is 0.
+const (
+	// SendAccepted: the message is whole in the buffer or in the pipe.
+	SendAccepted SendStatus = iota + 1
+	// SendBackPressured: no room now (the buffer is full, or with
+	// FlushDelay(0) the pipe is full or another write is under way); not
+	// sent. Try again later.
+	SendBackPressured
+	// SendNotConnected: the reader went away (the Sender failed with
+	// ErrPeerClosed, returned beside it); not sent.
+	SendNotConnected
+	// SendClosed: the Sender was closed or aborted; not sent.
+	SendClosed
+)
+
+// String implements fmt.Stringer.
+func (s SendStatus) String() string {
+	switch s {
+	case SendAccepted:
+		return "accepted"
+	case SendBackPressured:
+		return "back-pressured"
+	case SendNotConnected:
+		return "not connected"
+	case SendClosed:
+		return "closed"
+	}
+	return "refused"
+}
+
+// SenderStats are a Sender's counters, read without taking its lock.
+type SenderStats struct {
+	Accepted     int64 // messages accepted (Send returned nil or Offer SendAccepted)
+	Written      int64 // messages whose every byte is in the pipe
+	BytesWritten int64 // bytes written to the pipe (preamble and control records included)
+}
+
+// Sender sends typed messages on a FIFO. Its methods are safe for
+// concurrent use.
+//
+// Send returns once the message is accepted: whole in the Sender's buffer
+// (or, with FlushDelay(0), in the pipe). Accepted messages are written in
+// order when the buffer fills, on Flush, Close and Abort, and after the
+// flush delay when the Sender is idle. A Send waits only while the buffer
+// is full (and, with FlushDelay(0), while another write is under way);
+// it never holds the Sender's lock across a write, so Close from another
+// goroutine wakes it (ErrClosed, not sent). Every failure is a *SendError
+// saying what happened to the data.
+type Sender[T any] struct {
+	codec        Codec[T]
+	f            *os.File
+	rc           syscall.RawConn
+	enc          encoder
+	limit        int           // buffer size: a Send waits while the buffer holds this much
+	delay        time.Duration // flush delay
+	closeTimeout time.Duration
+	heartbeat    time.Duration
+
+	mu         sync.Mutex
+	buf        []byte // accepted bytes not yet written: the rest of a record partly in the pipe (partial bytes), then whole records
+	bufMsgs    int64  // message frames in buf not yet wholly in the pipe (a partial one included)
+	partial    int    // bytes at the start of buf that finish a record whose start is in the pipe
+	partialMsg bool   // that record is a message frame
+	spare      []byte // the other buffer, while a write holds it
+	writing    bool   // the write token is held: one goroutine writes, without mu
+	waiters    int    // goroutines waiting for changed
+	changed    chan struct{}
+	closing    bool  // Close or Abort began: no new messages
+	failed     error // the *SendError that failed the Sender
+	armed      bool  // the flusher has been told that there is something to flush
+	finished   bool  // finish ran
+	result     error // what Err returns once done
+
+	sends     atomic.Uint64 // Sends so far, for idle detection
+	accepted  atomic.Int64
+	written   atomic.Int64
+	bytes     atomic.Int64
+	lastWrite atomic.Int64 // monotonic nanoseconds (since start) of the last write
+
+	dl          writeDeadline
+	start       time.Time // for lastWrite
+	kick        chan struct{}
+	stop        chan struct{} // closed when the flusher must end
+	flusherDone chan struct{}
+	done        chan struct{}
+}
+
+// OpenWriter opens the write end of the FIFO at path (creating it if
+// missing; waiting until a reader opens it or ctx ends: ctx bounds only
+// the open) and writes the preamble for codec: wire format 1.1 unless
+// WireVersion10.
+func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ...SenderOption) (*Sender[T], error) {
+	cfg, err := newSenderConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCodecName(codec.Name()); err != nil {
+		return nil, err
+	}
+	f, err := openWrite(ctx, path, &cfg.open)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSender(f, codec, cfg)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T], error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	s := &Sender[T]{
+		codec: codec, f: f, rc: rc, enc: newEncoder(cfg.writer),
+		limit: cfg.writer.bufSize, delay: cfg.flushDelay, closeTimeout: cfg.closeTimeout, heartbeat: cfg.heartbeat,
+		changed: make(chan struct{}), start: time.Now(), done: make(chan struct{}),
+	}
+	if cfg.writer.fanIn {
+		s.limit = max(PipeBuf, s.limit)
+	}
+	s.dl.f = f
+	s.buf = s.enc.appendPreamble(make([]byte, 0, s.limit+s.limit/4), codec.Name())
+	s.spare = make([]byte, 0, cap(s.buf))
+	// The preamble tells the reader that a writer is here: write it now.
+	s.mu.Lock()
+	s.writing = true
+	err = s.drain(context.Background(), false)
+	s.writing = false
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	// The flusher writes after the flush delay, sends heartbeats, and
+	// finishes a record that a cancelled write left partly in the pipe.
+	s.kick = make(chan struct{}, 1)
+	s.stop = make(chan struct{})
+	s.flusherDone = make(chan struct{})
+	go s.flusher()
+	return s, nil
+}
+
+// Send encodes v and sends it, waiting while the buffer is full until ctx
+// ends. It returns nil once v is accepted. A *SendError whose Message is
+// NotSent means no byte of v was or will be written: ctx ended
+// (context.Canceled or DeadlineExceeded), the Sender was closed (ErrClosed)
+// or had failed (ErrPeerClosed, ...). A *MessageError (ErrEncode,
+// ErrFrameTooLong) refuses v alone and leaves the Sender usable.
+func (s *Sender[T]) Send(ctx context.Context, v T) error {
+	return s.send(ctx, v, nil)
+}
+
+// SendHeaders is Send with a header block (wire format 1.1; see Headers
+// for the rules; a header set that breaks one is refused with a
+// *MessageError and nothing is sent). Empty headers send a plain frame.
+func (s *Sender[T]) SendHeaders(ctx context.Context, v T, h Headers) error {
+	return s.send(ctx, v, h)
+}
+
+func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.delay == 0 {
+		return s.sendThrough(ctx, v, h)
+	}
+	for {
+		if err := s.usable("send"); err != nil {
+			return err
+		}
+		if len(s.buf) < s.limit {
+			break
+		}
+		if !s.writing {
+			// The buffer is full and nobody writes it: write it here.
+			s.writing = true
+			err := s.drain(ctx, false)
+			s.release()
+			if err != nil {
+				return s.notSent("send", err)
+			}
+			continue
+		}
+		if err := s.wait(ctx); err != nil {
+			return s.notSent("send", err)
+		}
+	}
+	if err := s.appendMessage(v, h); err != nil {
+		return err
+	}
+	s.sends.Add(1)
+	s.arm()
+	return nil
+}
+
+// sendThrough sends with FlushDelay(0): v is in the pipe when it returns
+// nil, or (if ctx ended after the pipe took part of it) being finished by
+// the flusher. s.mu is held.
+func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
+	if err := s.acquire(ctx, "send"); err != nil {
+		return err
+	}
+	defer s.release()
+	before := len(s.buf)
+	if err := s.appendMessage(v, h); err != nil {
+		return err
+	}
+	own := len(s.buf) - before
+	err := s.drain(ctx, false)
+	if err == nil {
+		return nil
+	}
+	if s.failed == nil {
+		if s.untouched(own) {
+			// Stopped before any byte of v was written: take it back.
+			s.buf = s.buf[:len(s.buf)-own]
+			s.bufMsgs--
+			s.accepted.Add(-1)
+			return s.notSent("send", err)
+		}
+		return nil // v is partly in the pipe: accepted, the flusher finishes it
+	}
+	s.accepted.Add(-1) // v was not accepted: it never will be wholly in the pipe
+	e := s.notSent("send", err)
+	if se, ok := e.(*SendError); ok {
+		if se.Torn {
+			se.Message = Torn // v was the last record: the torn one
+		}
+		if se.Discarded > 0 {
+			se.Discarded-- // v itself was never accepted
+		}
+	}
+	return e
+}
+
+// untouched reports whether the last own bytes of the buffer (a frame just
+// appended) have not been written at all. s.mu is held.
+func (s *Sender[T]) untouched(own int) bool {
+	return len(s.buf) >= own && len(s.buf)-own >= s.partial
+}
+
+// Offer sends v if that needs no wait and reports the status; it never
+// waits. With FlushDelay(0), a frame that the pipe took only part of is
+// accepted and finished by the Sender's flusher.
+func (s *Sender[T]) Offer(v T) (SendStatus, error) { return s.offer(v, nil) }
+
+// OfferHeaders is Offer with a header block.
+func (s *Sender[T]) OfferHeaders(v T, h Headers) (SendStatus, error) { return s.offer(v, h) }
+
+func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.failed != nil:
+		if errors.Is(s.failed, ErrPeerClosed) {
+			return SendNotConnected, s.failed
+		}
+		return SendClosed, s.failed
+	case s.closing:
+		return SendClosed, nil
+	}
+	if s.delay > 0 {
+		if len(s.buf) >= s.limit {
+			s.arm()
+			return SendBackPressured, nil
+		}
+		if err := s.appendMessage(v, h); err != nil {
+			return 0, err
+		}
+		s.sends.Add(1)
+		s.arm()
+		return SendAccepted, nil
+	}
+	if s.writing {
+		return SendBackPressured, nil
+	}
+	s.writing = true
+	defer s.release()
+	before := len(s.buf)
+	if err := s.appendMessage(v, h); err != nil {
+		return 0, err
+	}
+	own := len(s.buf) - before
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // write what the pipe takes now, stop at the first full pipe
+	err := s.drain(ctx, false)
+	switch {
+	case err == nil:
+		return SendAccepted, nil
+	case s.failed != nil:
+		return SendNotConnected, s.failed
+	case s.untouched(own):
+		s.buf = s.buf[:len(s.buf)-own]
+		s.bufMsgs--
+		s.accepted.Add(-1)
+		return SendBackPressured, nil
+	}
+	return SendAccepted, nil // v is partly in the pipe: the flusher finishes it
+}
+
+// appendMessage encodes v into the buffer. s.mu is held.
+func (s *Sender[T]) appendMessage(v T, h Headers) error {
+	buf, err := s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	s.buf = buf
+	if err != nil {
+		return err
+	}
+	s.bufMsgs++
+	s.accepted.Add(1)
+	return nil
+}
+
+// usable returns the error for an operation that needs an open Sender.
+func (s *Sender[T]) usable(op string) error {
+	if s.failed != nil {
+		return s.notSent(op, s.failed)
+	}
+	if s.closing {
+		return s.notSent(op, ErrClosed)
+	}
+	return nil
+}
+
+// notSent returns a *SendError for a message that was not sent.
+func (s *Sender[T]) notSent(op string, cause error) error {
+	var me *MessageError
+	if errors.As(cause, &me) {
+		return cause
+	}
+	var stop *stopError
+	if errors.As(cause, &stop) {
+		cause = stop.err
+	}
+	e := &SendError{Op: op, Message: NotSent, Written: s.written.Load()}
+	var se *SendError
+	if errors.As(cause, &se) {
+		e.Kind, e.Discarded, e.Torn, e.Err = se.Kind, se.Discarded, se.Torn, se.Err
+	} else {
+		e.Kind = cause
+	}
+	return e
+}
+
+// acquire takes the write token, waiting until ctx ends. s.mu is held.
+func (s *Sender[T]) acquire(ctx context.Context, op string) error {
+	for {
+		if err := s.usable(op); err != nil {
+			return err
+		}
+		if !s.writing {
+			s.writing = true
+			return nil
+		}
+		if err := s.wait(ctx); err != nil {
+			return s.notSent(op, err)
+		}
+	}
+}
+
+// wait waits for a change of state (the token released, Close begun)
+// or ctx's end. s.mu is held, released while waiting, held again after.
+func (s *Sender[T]) wait(ctx context.Context) error {
+	ch := s.changed
+	s.waiters++
+	s.mu.Unlock()
+	var err error
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.mu.Lock()
+	s.waiters--
+	return err
+}
+
+// broadcast wakes every waiter. s.mu is held.
+func (s *Sender[T]) broadcast() {
+	if s.waiters > 0 {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+}
+
+// release gives the write token back. s.mu is held.
+func (s *Sender[T]) release() {
+	s.writing = false
+	s.broadcast()
+	if len(s.buf) > 0 {
+		s.armed = false
+		s.arm()
+	}
+}
+
+// arm tells the flusher that there is something to flush. s.mu is held.
+func (s *Sender[T]) arm() {
+	if s.armed || s.kick == nil {
+		return
+	}
+	s.armed = true
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// drain writes the buffer until it is empty. s.mu and the write token are
+// held; s.mu is released while writing. It stops early when ctx ends or
+// (unless closer) a Close begins, and returns that reason: what is not
+// written stays buffered, a record cut in the middle included (its rest
+// is written first by the next writer: the flusher, a Send or Close). It
+// fails the Sender on a write error or when the close deadline passes.
+func (s *Sender[T]) drain(ctx context.Context, closer bool) error {
+	for len(s.buf) > 0 {
+		out, outMsgs, partial, partialMsg := s.buf, s.bufMsgs, s.partial, s.partialMsg
+		s.buf, s.bufMsgs, s.partial, s.partialMsg, s.spare = s.spare[:0], 0, 0, false, nil
+		s.mu.Unlock()
+		n, werr := s.writeOut(ctx, out, partial, closer)
+		s.mu.Lock()
+		if n == len(out) {
+			s.written.Add(outMsgs)
+			s.spare = out[:0]
+			if cap(out) > 4*s.limit {
+				s.spare = nil
+			}
+		} else {
+			done, restPartial, restMsg := scanWritten(out, partial, partialMsg, n)
+			s.written.Add(done)
+			// Put the rest back in front of what was buffered meanwhile.
+			rest := out[:copy(out, out[n:])]
+			newer := s.buf
+			s.buf = append(rest, newer...)
+			s.bufMsgs += outMsgs - done
+			s.partial, s.partialMsg = restPartial, restMsg
+			s.spare = newer[:0]
+		}
+		if werr != nil {
+			if isStop(werr) {
+				return werr
+			}
+			return s.fail(werr, s.partial > 0)
+		}
+	}
+	if s.spare == nil {
+		s.spare = make([]byte, 0, s.limit+s.limit/4)
+	}
+	return nil
+}
+
+// scanWritten returns, for a buffer out that starts with partial bytes
+// finishing a record (a message if partialMsg) followed by whole records,
+// of which n bytes were written: the message frames completed, and the
+// unwritten rest of a record cut at n (0 if n is at a record boundary)
+// with whether it is a message.
+func scanWritten(out []byte, partial int, partialMsg bool, n int) (done int64, restPartial int, restMsg bool) {
+	if n < partial {
+		return 0, partial - n, partialMsg
+	}
+	if partial > 0 && partialMsg {
+		done++
+	}
+	for p := partial; p < n; {
+		l, msg := recordLen(out[p:])
+		if p+l > n {
+			return done, p + l - n, msg
+		}
+		p += l
+		if msg {
+			done++
+		}
+	}
+	return done, 0, false
+}
+
+// stopError is why a holder stopped writing: its ctx ended or a Close began.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
+func (e *stopError) Unwrap() error { return e.err }
+
+func isStop(err error) bool {
+	var se *stopError
+	return errors.As(err, &se)
+}
+
+var errCloseDeadline = errors.New("close deadline passed")
+
+// writeOut writes out to the pipe without s.mu: partial bytes that finish
+// a record, then whole records. It returns the number of bytes written
+// and, if not all: a *stopError (ctx ended or a Close began),
+// errCloseDeadline, or the write error. In fan-in mode every write holds
+// whole records and at most PipeBuf bytes.
+func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, closer bool) (int, error) {
+	n := 0
+	began := false
+	defer func() {
+		if began {
+			s.dl.end()
+		}
+	}()
+	for n < len(out) {
+		end := len(out)
+		if s.enc.fanIn && n >= partial {
+			end = n + fanInChunk(out[n:])
+		}
+		var werr error
+		attempt := func(fd uintptr) bool {
+			for n < end {
+				m, e := unix.Write(int(fd), out[n:end])
+				if m > 0 {
+					n += m
+					s.bytes.Add(int64(m))
+					s.lastWrite.Store(int64(time.Since(s.start)))
+				}
+				switch e {
+				case nil:
+				case unix.EINTR:
+				case unix.EAGAIN:
+					return false
+				default:
+					werr = e
+					return true
+				}
+			}
+			return true
+		}
+		// First without waiting (no deadline involved), then through the poller.
+		var ready bool
+		if cerr := s.rc.Control(func(fd uintptr) { ready = attempt(fd) }); cerr != nil {
+			return n, cerr
+		}
+		if werr != nil {
+			return n, werr
+		}
+		if ready {
+			continue
+		}
+		if !began {
+			s.dl.begin(ctx, closer)
+			began = true
+		}
+		err := s.rc.Write(attempt)
+		if werr != nil {
+			return n, werr
+		}
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return n, err
+		}
+		closeExpired, cancelled := s.dl.why()
+		switch {
+		case closeExpired:
+			return n, errCloseDeadline
+		case cancelled:
+			cause := ctx.Err()
+			if cause == nil {
+				cause = ErrClosed
+			}
+			return n, &stopError{cause}
+		}
+	}
+	return n, nil
+}
+
+// fanInChunk returns the length of the longest run of whole records at the
+// start of b that fits one atomic write (at least one record).
+func fanInChunk(b []byte) int {
+	p := 0
+	for p < len(b) {
+		l, _ := recordLen(b[p:])
+		if p > 0 && p+l > PipeBuf {
+			break
+		}
+		p += l
+	}
+	return p
+}
+
+// fail fails the Sender: the error it returns and every later call
+// returns says what happened to the data. s.mu is held.
+func (s *Sender[T]) fail(cause error, torn bool) error {
+	if s.failed != nil {
+		return s.failed
+	}
+	se := &SendError{Op: "write", Kind: cause, Err: cause, Torn: torn, Written: s.written.Load(), Discarded: s.bufMsgs}
+	switch {
+	case errors.Is(cause, unix.EPIPE):
+		se.Kind = ErrPeerClosed
+	case cause == errCloseDeadline:
+		se.Kind, se.Err = ErrCloseTimeout, nil
+	}
+	s.failed = se
+	s.buf, s.bufMsgs, s.partial = s.buf[:0], 0, 0
+	s.broadcast()
+	if !s.closing {
+		// Nobody will close it in an orderly way: release the FIFO now.
+		s.closing = true
+		s.finish(se)
+	}
+	return se
+}
+
+// finish releases the FIFO and the flusher and closes Done. s.mu is held.
+func (s *Sender[T]) finish(result error) {
+	if s.finished {
+		return
+	}
+	s.finished = true
+	s.result = result
+	s.f.Close()
+	if s.stop != nil {
+		close(s.stop)
+	}
+	close(s.done)
+}
+
+// Flush writes every accepted message into the pipe, waiting until ctx
+// ends. If ctx ends first, the messages not yet written stay accepted and
+// are written later.
+func (s *Sender[T]) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.acquire(ctx, "flush"); err != nil {
+		return s.opErr("flush", err)
+	}
+	err := s.drain(ctx, false)
+	s.release()
+	if err != nil {
+		return s.opErr("flush", err)
+	}
+	return nil
+}
+
+func (s *Sender[T]) opErr(op string, err error) error {
+	e := s.notSent(op, err)
+	var se *SendError
+	if errors.As(e, &se) {
+		se.Op, se.Message = op, NoMessage
+	}
+	return e
+}
+
+// Close ends the stream cleanly: it wakes every waiting Send (ErrClosed,
+// not sent), writes the accepted messages and the end-of-stream frame and
+// closes the FIFO, bounded by CloseTimeout (30 s by default). If the
+// reader does not take the bytes in time, the stream ends truncated and
+// Close returns a *SendError (ErrCloseTimeout) saying how many messages
+// were written, how many discarded, and whether a frame was torn. Done is
+// closed when it returns. Calling Close again returns the first result.
+func (s *Sender[T]) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.closeTimeout)
+	defer cancel()
+	return s.end(ctx, "close", false, "")
+}
+
+// CloseContext is Close bounded by ctx instead of CloseTimeout.
+func (s *Sender[T]) CloseContext(ctx context.Context) error { return s.end(ctx, "close", false, "") }
+
+// Abort ends the stream with an error: like Close, it wakes waiting Sends
+// and writes the accepted messages (bounded by CloseTimeout), then it
+// writes an aborted end carrying reason (UTF-8, cut to 1024 bytes), so the
+// reader gets an *AbortedError after every complete message and the
+// stream never looks finished. With WireVersion10 it writes no end at all
+// (the reader reports a truncated stream). Abort returns nil if the
+// aborted end reached the pipe; Err then returns an *AbortedError. Abort
+// after Close or Abort does nothing and returns nil.
+func (s *Sender[T]) Abort(reason string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.closeTimeout)
+	defer cancel()
+	err := s.end(ctx, "abort", true, reason)
+	if err == errAlreadyEnded {
+		return nil
+	}
+	return err
+}
+
+var errAlreadyEnded = errors.New("already ended")
+
+func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason string) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		if abort {
+			return errAlreadyEnded
+		}
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			return &SendError{Op: op, Kind: ctx.Err(), Written: s.written.Load()}
+		}
+		if _, ok := s.result.(*AbortedError); ok {
+			return nil
+		}
+		return s.result
+	}
+	s.closing = true
+	s.broadcast()
+	var at time.Time
+	if d, ok := ctx.Deadline(); ok {
+		at = d
+	}
+	s.dl.startClose(at)
+	stop := context.AfterFunc(ctx, s.dl.expireClose)
+	defer stop()
+	// The current holder stops at a record boundary (or at the deadline).
+	for s.writing {
+		s.wait(context.Background())
+	}
+	if s.failed != nil {
+		err := s.failed
+		s.finish(err)
+		s.mu.Unlock()
+		return err
+	}
+	s.writing = true
+	switch {
+	case !abort:
+		s.buf = s.enc.appendEnd(s.buf)
+	case s.enc.version != version10:
+		s.buf = s.enc.appendAborted(s.buf, reason)
+	}
+	err := s.drain(context.Background(), true)
+	s.writing = false
+	if err != nil {
+		s.failed = err
+		se, _ := err.(*SendError)
+		if se != nil {
+			se.Op = op
+		}
+		s.broadcast()
+		s.finish(err)
+		s.mu.Unlock()
+		return err
+	}
+	var result error
+	if abort {
+		result = &AbortedError{Reason: truncateReason(reason), Offset: -1}
+	}
+	s.finish(result)
+	s.mu.Unlock()
+	if s.flusherDone != nil {
+		<-s.flusherDone
+	}
+	return nil
+}
+
+// Done is closed when the Sender has ended: Close or Abort returned, or
+// the Sender failed. Err then says which.
+func (s *Sender[T]) Done() <-chan struct{} { return s.done }
+
+// Err returns nil while the Sender is open and after a clean Close, an
+// *AbortedError after Abort, and the *SendError that failed it otherwise.
+func (s *Sender[T]) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != nil {
+		return s.failed
+	}
+	select {
+	case <-s.done:
+		return s.result
+	default:
+		return nil
+	}
+}
+
+// Stats returns the Sender's counters without taking its lock.
+func (s *Sender[T]) Stats() SenderStats {
+	return SenderStats{Accepted: s.accepted.Load(), Written: s.written.Load(), BytesWritten: s.bytes.Load()}
+}
+
+// flusher writes accepted messages once the Sender has been idle for the
+// flush delay, and heartbeats once nothing was written for the heartbeat
+// interval. While sends keep coming it waits up to maxBusyDelays delays
+// for a pause, then flushes anyway, to bound the wait of a slow trickle.
+func (s *Sender[T]) flusher() {
+	defer close(s.flusherDone)
+	var hb <-chan time.Time
+	var hbTimer *time.Timer
+	if s.heartbeat > 0 {
+		hbTimer = time.NewTimer(s.heartbeat)
+		defer hbTimer.Stop()
+		hb = hbTimer.C
+	}
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+			s.idleFlush()
+		case <-hb:
+			idle := time.Since(s.start) - time.Duration(s.lastWrite.Load())
+			if idle >= s.heartbeat {
+				s.writeHeartbeat()
+				idle = 0
+			}
+			hbTimer.Reset(s.heartbeat - idle)
+		}
+	}
+}
+
+const maxBusyDelays = 20
+
+func (s *Sender[T]) idleFlush() {
+	seen := s.sends.Load()
+	for busy := 0; ; {
+		if s.delay > 0 && !s.sleep(s.delay) {
+			return
+		}
+		if now := s.sends.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
+			seen = now
+			busy++
+			continue
+		}
+		s.mu.Lock()
+		s.armed = false
+		if s.writing || s.closing || len(s.buf) == 0 {
+			// A writer drains everything and re-arms if it leaves some.
+			s.mu.Unlock()
+			return
+		}
+		s.writing = true
+		s.drain(context.Background(), false)
+		s.release()
+		s.mu.Unlock()
+		return
+	}
+}
+
+// sleep sleeps d and reports whether the flusher should go on. Delays
+// under 2 ms are slept with nanosleep(2): Go's timers fire about 1 ms late
+// when the process is otherwise idle.
+func (s *Sender[T]) sleep(d time.Duration) bool {
+	if d < 2*time.Millisecond {
+		ts := unix.NsecToTimespec(int64(d))
+		for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+		}
+	} else {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-s.stop:
+			return false
+		}
+	}
+	select {
+	case <-s.stop:
+		return false
+	default:
+		return true
+	}
+}
+
+// writeHeartbeat writes a heartbeat if the Sender is idle and the pipe
+// takes it at once.
+func (s *Sender[T]) writeHeartbeat() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writing || s.closing || len(s.buf) > 0 {
+		return
+	}
+	s.writing = true
+	s.buf = s.enc.appendHeartbeat(s.buf)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.drain(ctx, false); err != nil && s.failed == nil {
+		s.buf = s.buf[:0] // the pipe is full: the reader is not reading anyway
+	}
+	s.release()
+}
