@@ -48,9 +48,10 @@ import org.testcontainers.lifecycle.Startable;
  *       kernel release this JVM runs on, reached over a Unix socket or a local address;</li>
  *   <li>for a daemon without a {@code bridge} network (started with {@code --bridge=none}), that
  *       {@code TESTCONTAINERS_HOST_OVERRIDE}, {@code TESTCONTAINERS_RYUK_DISABLED=true} and
- *       {@code TESTCONTAINERS_CHECKS_DISABLE=true} are set in the environment: without them
- *       Testcontainers fails with {@code 404 network bridge not found}, or tries to pull its Ryuk and
- *       start-up-check images and stalls for minutes.</li>
+ *       {@code TESTCONTAINERS_CHECKS_DISABLE=true} are set in the environment: without the first,
+ *       Testcontainers fails with {@code 404 network bridge not found} when it runs in a container;
+ *       without the others it pulls its Ryuk and start-up-check images, which stalls for minutes where
+ *       no registry answers (as is usual where the daemon has no bridge network).</li>
  * </ol>
  * The checks of the kernel can be turned off with {@code -Dfifochan.testcontainers.dockerCheck=false}
  * or {@code FIFOCHAN_DOCKER_CHECK=false} for a set-up they misjudge.
@@ -218,8 +219,8 @@ public final class FifoDocker {
         return new DockerNotUsableException(DockerNotUsableException.Reason.NEEDS_CONFIGURATION, endpoint,
             "the daemon has no \"bridge\" network (it was started with --bridge=none; networks: " + daemon.networks()
                 + "). Testcontainers looks that network up to find the host's address when it runs in a container"
-                + " (\"404 network bridge not found\"), and its Ryuk reaper and start-up checks pull images and run"
-                + " them on it (stalling for minutes where no registry answers).",
+                + " (\"404 network bridge not found\"), and such a daemon usually has no image registry either, from"
+                + " which its Ryuk reaper and its start-up checks would pull images (stalling for minutes).",
             "Set " + String.join(", ", missing) + " in the environment of the test JVM (Testcontainers reads them"
                 + " from the environment only; with Maven: Surefire's <environmentVariables>). Containers then need"
                 + " --network none or another network of the daemon; with Ryuk off, images built by tests are not"
