@@ -128,8 +128,8 @@ public final class ChannelConfig {
   }
 
   /**
-   * How long a receiver waits, while a writer session is open, for any record (a message or a
-   * heartbeat) before a receive throws {@link LivenessTimeoutException}. {@link Duration#ZERO} (the
+   * How long a receiver waits, while a writer session is open, for any sign of life (any byte; a
+   * heartbeat is the smallest) before a receive throws {@link LivenessTimeoutException}. {@link Duration#ZERO} (the
    * default) never does. Set it above the writer's heartbeat interval plus scheduling noise.
    */
   public Duration livenessTimeout() {

@@ -3,7 +3,7 @@ package dev.fifochan;
 import java.time.Duration;
 
 /**
- * A writer session is open but nothing (no frame and no heartbeat) has arrived for the receiver's
+ * A writer session is open but nothing (not a byte: no frame, no heartbeat) has arrived for the receiver's
  * {@link ChannelConfig#livenessTimeout()}: the writing process may hang. Nothing was consumed; the
  * receiver stays usable, and reports again after another silent period. A heartbeat proves the
  * writing process alive, not that its application makes progress.

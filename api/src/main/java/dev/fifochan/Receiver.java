@@ -50,7 +50,8 @@ import java.util.stream.StreamSupport;
  * every later call (sticky), as it does a writer's {@link StreamAbortedException}; a receiver over a
  * following transport throws it once and goes on with the next writer session. With a
  * {@link ChannelConfig#livenessTimeout()}, a receive throws {@link LivenessTimeoutException} when a
- * writer session is open and nothing has arrived for that long. Heartbeats are never delivered.
+ * writer session is open and no byte has arrived for that long (a transport that does not track bytes:
+ * no record). Heartbeats are never delivered.
  *
  * <h2>Threads</h2>
  * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any
@@ -62,6 +63,8 @@ import java.util.stream.StreamSupport;
  */
 public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private static final Deadline NOW = Deadline.afterNanos(0);
+  /** Session starts, ends, aborted and failed streams at DEBUG; never on the per-message path. */
+  private static final System.Logger LOG = System.getLogger("dev.fifochan.Receiver");
 
   private final Codec<T> codec;
   private final FrameSource source;
@@ -310,7 +313,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
       Deadline wait = deadline;
       boolean watching = livenessNanos > 0 && source.openSessions() > 0;
       if (watching) {
-        wait = deadline.min(Deadline.atNanoTime(lastArrival + livenessNanos));
+        wait = deadline.min(Deadline.atNanoTime(lastSignOfLife() + livenessNanos));
       }
       InboundRecord r;
       try {
@@ -322,6 +325,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         deadLetter((DecodeException) wrapMessageFailure(e));
         continue;
       } catch (StreamException e) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", name, e.getMessage());
         stats.streamFailures.add(1);
         if (e instanceof TruncatedStreamException) {
           stats.sessionsTruncated.add(1);
@@ -337,7 +341,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         throw e;
       }
       if (r == null) {
-        if (watching && !deadline.hasExpired() && source.openSessions() > 0) {
+        if (watching && !deadline.hasExpired() && source.openSessions() > 0
+            && System.nanoTime() - lastSignOfLife() >= livenessNanos) {
           lastArrival = System.nanoTime(); // report again only after another silent period
           stats.livenessTimeouts.add(1);
           throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), -1);
@@ -354,12 +359,15 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           return r;
         case SESSION_START:
           stats.sessionsStarted.addOwned(1);
+          LOG.log(System.Logger.Level.DEBUG, "{0}: writer session started at {1} (codec {2}, wire format {3})", name,
+              r.position(), r.codecName(), r.wireVersion());
           break;
         case HEARTBEAT:
           stats.heartbeats.addOwned(1);
           break;
         case SESSION_END:
           if (r.abortReason() != null) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: writer session aborted at {1}: {2}", name, r.position(), r.abortReason());
             stats.sessionsAborted.add(1);
             StreamAbortedException aborted = new StreamAbortedException(r.abortReason(), true, r.position());
             if (!source.resumesAfterFailure()) {
@@ -368,12 +376,19 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
             throw aborted;
           }
           stats.sessionsEnded.addOwned(1);
+          LOG.log(System.Logger.Level.DEBUG, "{0}: writer session ended at {1}", name, r.position());
           break;
         default: // END
           ended = true;
           return null;
       }
     }
+  }
+
+  /** When the writer last showed life: the later of the last record and the source's last byte. */
+  private long lastSignOfLife() {
+    long bytes = source.lastActivityNanos();
+    return bytes == Long.MIN_VALUE || bytes - lastArrival < 0 ? lastArrival : bytes;
   }
 
   private void noteArrival() {

@@ -97,6 +97,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Idle flushes postponed at most this many times while sends keep coming. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
+  /** Session starts, ends, aborts and truncations at DEBUG; never on the per-message path. */
+  private static final System.Logger LOG = System.getLogger("dev.fifochan.Sender");
 
   private final Codec<T> codec;
   private final FrameSink sink;
@@ -150,6 +152,7 @@ public final class Sender<T> implements AutoCloseable {
       done.completeExceptionally(e);
       throw e;
     }
+    LOG.log(System.Logger.Level.DEBUG, "{0}: session started (codec {1}, wire format {2})", name, codec.name(), config.wireVersion());
     long beat = config.heartbeatInterval().toNanos();
     this.heartbeats = beat > 0 && config.wireVersion() == WireVersion.V1_1 ? Scheduler.every(this::heartbeatTick, beat / 4) : null;
   }
@@ -277,6 +280,7 @@ public final class Sender<T> implements AutoCloseable {
     try {
       checkOpenLocked();
       boolean flushed;
+      long before = sink.counters().bytesWritten();
       try {
         flushed = sink.flush(deadline);
       } catch (InterruptedIOException e) {
@@ -284,7 +288,9 @@ public final class Sender<T> implements AutoCloseable {
       } catch (IOException e) {
         throw failed(e, true);
       }
-      stats.flushes.addOwned(1);
+      if (sink.counters().bytesWritten() != before) {
+        stats.flushes.addOwned(1);
+      }
       if (!flushed) {
         if (closeRequested) {
           throw new AsynchronousCloseException();
@@ -473,8 +479,8 @@ public final class Sender<T> implements AutoCloseable {
    * {@link StreamAbortedException} with the reason after every message before it. {@link #done()}
    * completes exceptionally with a {@link StreamAbortedException} whose
    * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
-   * In wire format 1.0 it closes without an end of stream (the reader sees a truncated stream; the
-   * reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * In wire format 1.0 it drains what was accepted and closes without any end (the reader sees a
+   * truncated stream; the reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
    * closing, aborted or failed. Never throws.
    */
   public void abort(String reason) {
@@ -652,8 +658,10 @@ public final class Sender<T> implements AutoCloseable {
     state.set(finalState);
     closeRequested = true;
     if (e == null) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: session ended cleanly, {1} messages written", name, stats.messagesWritten());
       done.complete(null);
     } else {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: session ended: {1}", name, e.getMessage());
       done.completeExceptionally(e);
     }
   }
@@ -709,8 +717,11 @@ public final class Sender<T> implements AutoCloseable {
       }
       busyDelays = 0;
       sendsWhenArmed = sends;
+      long before = sink.counters().bytesWritten();
       boolean flushed = sink.flush(NOW);
-      stats.flushes.addOwned(1);
+      if (sink.counters().bytesWritten() != before) {
+        stats.flushes.addOwned(1);
+      }
       if (flushed || !sink.hasPending()) {
         flushArmed = false;
         retryNanos = 0;

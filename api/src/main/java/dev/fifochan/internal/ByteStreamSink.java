@@ -323,6 +323,7 @@ public final class ByteStreamSink implements FrameSink {
     abortFrame();
     int size = FrameEncoder.controlLength(checksum, 0);
     boolean done = false;
+    Watchdog watchdog = Watchdog.over(this, waitable == null, deadline);
     try {
       if (makeRoom(size, deadline, gen)) {
         encoder.putControl(buf, FLAG_END_OF_STREAM, checksum, NO_BYTES, 0);
@@ -334,7 +335,12 @@ public final class ByteStreamSink implements FrameSink {
       throw t;
     } catch (IOException e) {
       close();
+      if (watchdog.fired()) {
+        throw closeTimeout(deadline, null);
+      }
       throw e;
+    } finally {
+      watchdog.cancel();
     }
     if (!done) {
       CloseTimeoutException t = closeTimeout(deadline, null);
@@ -347,11 +353,16 @@ public final class ByteStreamSink implements FrameSink {
   @Override
   public boolean abort(String reason, Deadline deadline) {
     long gen = wakeups;
+    Watchdog watchdog = Watchdog.over(this, waitable == null, deadline);
     try {
-      if (failure != null || closed || version != WireVersion.V1_1) {
+      if (failure != null || closed) {
         return false;
       }
       abortFrame();
+      if (version != WireVersion.V1_1) {
+        drain(deadline, gen, true); // what was accepted, then no end at all: the reader sees truncation
+        return false;
+      }
       int room = Math.min(FrameDescriptor.MAX_ABORT_REASON_LENGTH, buf.capacity() - FrameEncoder.controlLength(checksum, 0));
       byte[] text = truncatedUtf8(reason == null ? "" : reason, room);
       int size = FrameEncoder.controlLength(checksum, text.length);
@@ -366,6 +377,7 @@ public final class ByteStreamSink implements FrameSink {
       }
       return false;
     } finally {
+      watchdog.cancel();
       close();
     }
   }
@@ -868,6 +880,42 @@ public final class ByteStreamSink implements FrameSink {
     @Override
     public int written() {
       return inFrame ? payloadLength() : 0;
+    }
+  }
+
+  /**
+   * Bounds a close over a blocking channel, whose writes the deadline cannot interrupt: the scheduler
+   * closes the channel when the deadline passes, which ends a blocked write (an interruptible channel
+   * throws {@link java.nio.channels.AsynchronousCloseException}).
+   */
+  private static final class Watchdog {
+    private static final Watchdog NONE = new Watchdog(null);
+    private final java.util.concurrent.ScheduledFuture<?> task;
+    private volatile boolean fired;
+
+    private Watchdog(ByteStreamSink sink, Deadline deadline) {
+      this.task = Scheduler.schedule(() -> {
+        fired = true;
+        sink.close();
+      }, deadline.remainingNanos());
+    }
+
+    private Watchdog(Void none) {
+      this.task = null;
+    }
+
+    static Watchdog over(ByteStreamSink sink, boolean blocking, Deadline deadline) {
+      return blocking && !deadline.isNone() ? new Watchdog(sink, deadline) : NONE;
+    }
+
+    boolean fired() {
+      return fired;
+    }
+
+    void cancel() {
+      if (task != null) {
+        task.cancel(false);
+      }
     }
   }
 

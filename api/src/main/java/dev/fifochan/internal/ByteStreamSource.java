@@ -35,6 +35,7 @@ public final class ByteStreamSource implements FrameSource {
   private final ByteBuffer buf;
   private boolean eof;
   private volatile boolean closed;
+  private long lastActivity = System.nanoTime();
 
   /**
    * @param channel the transport; waitable if it implements {@link WaitableChannel}
@@ -113,8 +114,14 @@ public final class ByteStreamSource implements FrameSource {
         }
       } else {
         idleSince = 0;
+        lastActivity = System.nanoTime();
       }
     }
+  }
+
+  @Override
+  public long lastActivityNanos() {
+    return lastActivity;
   }
 
   /** One read: into the decoder's assembly array while it assembles a large record, else into buf. */

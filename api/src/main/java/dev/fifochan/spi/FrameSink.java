@@ -15,9 +15,9 @@ import java.io.IOException;
  * half. {@link ByteStreams#sink} implements it over any byte channel; a message transport (NATS)
  * implements it with one transport message per record.
  *
- * <p>Threading: one thread at a time calls the writing methods (the sender serializes them with its
- * lock); {@link #wakeup()}, {@link #counters()}, {@link #hasPending()} and {@link #close()} may be
- * called from any thread at any time.
+ * <p>Threading: one thread at a time calls the writing methods and {@link #hasPending()} (the sender
+ * serializes them with its lock); {@link #wakeup()}, {@link #counters()}, {@link #description()} and
+ * {@link #close()} may be called from any thread at any time.
  *
  * <p>Lifecycle: {@link #start} once, then frames ({@link #beginFrame}, payload, {@link #commitFrame}
  * or {@link #abortFrame}), flushes and heartbeats, then {@link #end} or {@link #abort}, then
@@ -103,7 +103,8 @@ public interface FrameSink {
   /**
    * Ends the session with an error: writes what is buffered and an aborted end carrying
    * {@code reason} (at most 1024 UTF-8 bytes; longer is cut at a character boundary) within
-   * {@code deadline}, then closes the transport. In wire format 1.0 it writes nothing and closes.
+   * {@code deadline}, then closes the transport. In wire format 1.0 it writes what is buffered and
+   * no end at all, and closes.
    * Never throws.
    *
    * @return true if the aborted end reached the transport

@@ -32,6 +32,16 @@ public interface FrameSource {
   /** The application took {@code record} (a transport with acknowledgements acknowledges here). */
   default void delivered(InboundRecord record) {}
 
+  /**
+   * When this source last received anything from the transport (any byte, or any transport message),
+   * as a {@link System#nanoTime()} value, for the receiver's liveness timeout; {@link Long#MIN_VALUE}
+   * (the default) if it does not track it, and the receiver then counts only whole records. Called by
+   * the thread that calls {@link #next}.
+   */
+  default long lastActivityNanos() {
+    return Long.MIN_VALUE;
+  }
+
   /** Writer sessions that have started and not yet ended. Any thread. */
   int openSessions();
 

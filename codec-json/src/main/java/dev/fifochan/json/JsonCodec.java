@@ -40,8 +40,8 @@ import java.util.Set;
  * written with {@code T} as Jackson's root type, so the encoding matches what decoding expects; a
  * polymorphic {@code T} needs Jackson's type information ({@code @JsonTypeInfo}). Decoding reads
  * straight from the payload buffer (the backing array of a heap buffer, or a stream over a direct
- * one) and rejects anything after the first JSON value, as well as a JSON {@code null} for a type
- * other than {@link JsonNode}. Instances are immutable and thread-safe.
+ * one) and rejects anything after the first JSON value, a byte-order mark, and a JSON {@code null}
+ * for a type other than {@link JsonNode} (docs/wire-format.md §7). Instances are immutable and thread-safe.
  *
  * @param <T> the type of the values
  */
@@ -115,6 +115,11 @@ public final class JsonCodec<T> implements Codec<T> {
   @Override
   public T decode(String tag, ByteBuffer payload) throws IOException {
     int start = payload.position();
+    if (payload.remaining() >= 3 && payload.get(start) == (byte) 0xEF && payload.get(start + 1) == (byte) 0xBB
+        && payload.get(start + 2) == (byte) 0xBF) {
+      // JSON text in a payload carries no byte-order mark (docs/wire-format.md §7); Jackson would skip it.
+      throw new DecodeException(tag, payload, -1, new IllegalArgumentException("a byte-order mark before the JSON value"));
+    }
     T value;
     try {
       if (payload.hasArray()) {
