@@ -716,3 +716,48 @@ func TestLivenessTimeout(t *testing.T) {
 		t.Fatalf("%q %v", v, err)
 	}
 }
+
+// TestSendIsNotStarvedByOtherSenders: a Send that has to write a full
+// buffer writes only until there is room for its message, so senders
+// that keep the buffer busy cannot keep it writing on their behalf.
+func TestSendIsNotStarvedByOtherSenders(t *testing.T) {
+	ctx := testCtx(t, 30*time.Second)
+	path := newFIFO(t)
+	r := openReceiver(t, path, Bytes())
+	w := openWriter(t, ctx, path, Bytes(), BufferSize(MinBufferSize))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := w.Send(ctx, make([]byte, 500)); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		for {
+			if _, err := r.Receive(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := w.Send(sctx, []byte("mine"))
+		cancel()
+		if err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}

@@ -3,6 +3,8 @@ package fifochan
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -79,6 +81,7 @@ type Sender[T any] struct {
 	bufMsgs    int64  // message frames in buf not yet wholly in the pipe (a partial one included)
 	partial    int    // bytes at the start of buf that finish a record whose start is in the pipe
 	partialMsg bool   // that record is a message frame
+	appended   int64  // bytes ever appended to buf (s.bytes counts those written)
 	spare      []byte // the other buffer, while a write holds it
 	writing    bool   // the write token is held: one goroutine writes, without mu
 	waiters    int    // goroutines waiting for changed
@@ -106,7 +109,8 @@ type Sender[T any] struct {
 // OpenWriter opens the write end of the FIFO at path (creating it if
 // missing; waiting until a reader opens it or ctx ends: ctx bounds only
 // the open) and writes the preamble for codec: wire format 1.1 unless
-// WireVersion10.
+// WireVersion10. Close or Abort every Sender: each has a flusher
+// goroutine until then.
 func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ...SenderOption) (*Sender[T], error) {
 	cfg, err := newSenderConfig(opts)
 	if err != nil {
@@ -119,7 +123,7 @@ func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ..
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSender(f, codec, cfg)
+	s, err := newSender(ctx, f, codec, cfg)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -127,7 +131,7 @@ func OpenWriter[T any](ctx context.Context, path string, codec Codec[T], opts ..
 	return s, nil
 }
 
-func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T], error) {
+func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T], error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -142,14 +146,20 @@ func newSender[T any](f *os.File, codec Codec[T], cfg senderConfig) (*Sender[T],
 	}
 	s.dl.f = f
 	s.buf = s.enc.appendPreamble(make([]byte, 0, s.limit+s.limit/4), codec.Name())
+	s.appended = int64(len(s.buf))
 	s.spare = make([]byte, 0, cap(s.buf))
-	// The preamble tells the reader that a writer is here: write it now.
+	// The preamble tells the reader that a writer is here: write it now,
+	// within the open's ctx (it is shorter than PIPE_BUF: all or nothing).
 	s.mu.Lock()
 	s.writing = true
-	err = s.drain(context.Background(), false)
+	err = s.drain(ctx, false, nil)
 	s.writing = false
 	s.mu.Unlock()
 	if err != nil {
+		var stop *stopError
+		if errors.As(err, &stop) {
+			err = &fs.PathError{Op: "open", Path: f.Name(), Err: fmt.Errorf("writing the preamble: %w", stop.err)}
+		}
 		return nil, err
 	}
 	// The flusher writes after the flush delay, sends heartbeats, and
@@ -192,9 +202,10 @@ func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
 			break
 		}
 		if !s.writing {
-			// The buffer is full and nobody writes it: write it here.
+			// The buffer is full and nobody writes it: write it here,
+			// until there is room.
 			s.writing = true
-			err := s.drain(ctx, false)
+			err := s.drain(ctx, false, func() bool { return len(s.buf) < s.limit })
 			s.release()
 			if err != nil {
 				return s.notSent("send", err)
@@ -226,16 +237,14 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		return err
 	}
 	own := len(s.buf) - before
-	err := s.drain(ctx, false)
+	err := s.drain(ctx, false, nil) // with FlushDelay(0) every append holds the token: v is last
 	if err == nil {
 		return nil
 	}
 	if s.failed == nil {
 		if s.untouched(own) {
 			// Stopped before any byte of v was written: take it back.
-			s.buf = s.buf[:len(s.buf)-own]
-			s.bufMsgs--
-			s.accepted.Add(-1)
+			s.takeBack(own)
 			return s.notSent("send", err)
 		}
 		return nil // v is partly in the pipe: accepted, the flusher finishes it
@@ -251,6 +260,15 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		}
 	}
 	return e
+}
+
+// takeBack removes the last own bytes of the buffer: a message frame just
+// appended and not written at all. s.mu is held.
+func (s *Sender[T]) takeBack(own int) {
+	s.buf = s.buf[:len(s.buf)-own]
+	s.bufMsgs--
+	s.appended -= int64(own)
+	s.accepted.Add(-1)
 }
 
 // untouched reports whether the last own bytes of the buffer (a frame just
@@ -303,16 +321,14 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 	own := len(s.buf) - before
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // write what the pipe takes now, stop at the first full pipe
-	err := s.drain(ctx, false)
+	err := s.drain(ctx, false, nil)
 	switch {
 	case err == nil:
 		return SendAccepted, nil
 	case s.failed != nil:
 		return SendNotConnected, s.failed
 	case s.untouched(own):
-		s.buf = s.buf[:len(s.buf)-own]
-		s.bufMsgs--
-		s.accepted.Add(-1)
+		s.takeBack(own)
 		return SendBackPressured, nil
 	}
 	return SendAccepted, nil // v is partly in the pipe: the flusher finishes it
@@ -320,11 +336,13 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 
 // appendMessage encodes v into the buffer. s.mu is held.
 func (s *Sender[T]) appendMessage(v T, h Headers) error {
+	before := len(s.buf)
 	buf, err := s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
 	s.buf = buf
 	if err != nil {
 		return err
 	}
+	s.appended += int64(len(s.buf) - before)
 	s.bufMsgs++
 	s.accepted.Add(1)
 	return nil
@@ -424,16 +442,18 @@ func (s *Sender[T]) arm() {
 	}
 }
 
-// drain writes the buffer until it is empty. s.mu and the write token are
-// held; s.mu is released while writing. It stops early when ctx ends or
+// drain writes the buffer until it is empty or enough says so (checked
+// after each write, s.mu held). s.mu and the write token are held; s.mu is
+// released while writing. It stops early when ctx ends or
 // (unless closer) a Close begins, and returns that reason: what is not
 // written stays buffered, a record cut in the middle included (its rest
 // is written first by the next writer: the flusher, a Send or Close). It
 // fails the Sender on a write error or when the close deadline passes.
-func (s *Sender[T]) drain(ctx context.Context, closer bool) error {
-	for len(s.buf) > 0 {
+func (s *Sender[T]) drain(ctx context.Context, closer bool, enough func() bool) error {
+	for len(s.buf) > 0 && (enough == nil || !enough()) {
 		out, outMsgs, partial, partialMsg := s.buf, s.bufMsgs, s.partial, s.partialMsg
 		s.buf, s.bufMsgs, s.partial, s.partialMsg, s.spare = s.spare[:0], 0, 0, false, nil
+		s.broadcast() // the buffer has room again
 		s.mu.Unlock()
 		n, werr := s.writeOut(ctx, out, partial, closer)
 		s.mu.Lock()
@@ -645,7 +665,8 @@ func (s *Sender[T]) Flush(ctx context.Context) error {
 	if err := s.acquire(ctx, "flush"); err != nil {
 		return s.opErr("flush", err)
 	}
-	err := s.drain(ctx, false)
+	target := s.appended // what was accepted when Flush was called
+	err := s.drain(ctx, false, func() bool { return s.bytes.Load() >= target })
 	s.release()
 	if err != nil {
 		return s.opErr("flush", err)
@@ -735,13 +756,15 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 		return err
 	}
 	s.writing = true
+	before := len(s.buf)
 	switch {
 	case !abort:
 		s.buf = s.enc.appendEnd(s.buf)
 	case s.enc.version != version10:
 		s.buf = s.enc.appendAborted(s.buf, reason)
 	}
-	err := s.drain(context.Background(), true)
+	s.appended += int64(len(s.buf) - before)
+	err := s.drain(context.Background(), true, nil)
 	s.writing = false
 	if err != nil {
 		s.failed = err
@@ -842,7 +865,8 @@ func (s *Sender[T]) idleFlush() {
 			return
 		}
 		s.writing = true
-		s.drain(context.Background(), false)
+		target := s.appended
+		s.drain(context.Background(), false, func() bool { return s.bytes.Load() >= target })
 		s.release()
 		s.mu.Unlock()
 		return
@@ -884,10 +908,14 @@ func (s *Sender[T]) writeHeartbeat() {
 	}
 	s.writing = true
 	s.buf = s.enc.appendHeartbeat(s.buf)
+	s.appended += int64(len(s.buf))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.drain(ctx, false); err != nil && s.failed == nil {
-		s.buf = s.buf[:0] // the pipe is full: the reader is not reading anyway
+	if err := s.drain(ctx, false, nil); err != nil && s.failed == nil && len(s.buf) > s.partial {
+		// The pipe is full (the reader is not reading anyway): drop the
+		// heartbeat unless it is partly written.
+		s.appended -= int64(len(s.buf))
+		s.buf = s.buf[:0]
 	}
 	s.release()
 }

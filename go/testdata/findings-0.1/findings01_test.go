@@ -15,6 +15,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -126,6 +127,63 @@ func TestFinding1cFailedWriterLooksFinished(t *testing.T) {
 	err = <-errc
 	if err == nil {
 		t.Errorf("got %v and a clean end: the reader cannot tell the failed writer from a finished one", got)
+	}
+}
+
+// F1d (1.0: TestErrorsSayWhatHappened): when the reader leaves while a
+// frame is half written, the error says how many messages were written,
+// how many discarded, and that a frame was torn.
+func TestFinding1dErrorsSayWhatHappened(t *testing.T) {
+	ctx := testCtx(t, 10*time.Second)
+	path := newFIFO(t)
+	cfg := newConfig(nil)
+	r, err := openRead(path, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWriter(ctx, path, Bytes(), FlushDelay(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Send([]byte("first"))
+	go func() {
+		// Let the pipe take part of a 4 MiB frame, then leave.
+		buf := make([]byte, 1<<16)
+		r.Read(buf)
+		r.Close()
+	}()
+	err = w.Send(make([]byte, 4<<20))
+	t.Logf("0.1 error: %v (%T)", err, err)
+	v := reflect.Indirect(reflect.ValueOf(err))
+	for _, field := range []string{"Written", "Discarded", "Torn"} {
+		if v.Kind() != reflect.Struct || !v.FieldByName(field).IsValid() {
+			t.Errorf("the error has no %s field", field)
+		}
+	}
+}
+
+// F8 (1.0: TestWriteChanFailedWriterNeverLooksFinished, ExampleWriteChan):
+// the seed's channel shape, WriteChan and ReadChan.
+func TestFinding8ChannelShape(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+					found[fn.Name.Name] = true
+				}
+			}
+		}
+	}
+	for _, name := range []string{"WriteChan", "ReadChan"} {
+		if !found[name] {
+			t.Errorf("no %s: the seed's channel shape is not offered", name)
+		}
 	}
 }
 
