@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 /**
  * Issue 5: a writer JVM killed with SIGKILL loses no complete frame, the reader reports the cut as
  * {@link TruncatedStreamException} at the right offset, and a following reader goes on with the next
- * writer. {@code -Dfifochan.it.kills=N} (default 20) sets the number of kills,
- * {@code -Dfifochan.it.seed=S} the random seed (printed).
+ * writer. {@code -Dfifochan.it.kills=N} (default 10; 100 in the long run of docs/reliability.md) sets
+ * the number of kills, {@code -Dfifochan.it.seed=S} the random seed (printed).
  */
 class CrashedWriterTest extends ProcessTestSupport {
-  private static final int KILLS = knob("fifochan.it.kills", 20);
+  private static final int KILLS = knob("fifochan.it.kills", 10);
   private static final int SIZE = 100;
   /** Preamble of a "bytes" writer: magic, version (2: wire format 1.1), codec-len, "bytes". */
   private static final long PREAMBLE = BYTES_PREAMBLE;

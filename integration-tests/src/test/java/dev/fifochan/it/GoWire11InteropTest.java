@@ -39,8 +39,8 @@ class GoWire11InteropTest extends ProcessTestSupport {
   /** Heartbeat interval and liveness timeout: the timeout is 15 intervals, for a loaded machine. */
   private static final Duration HEARTBEAT = Duration.ofMillis(100);
   private static final Duration LIVENESS = Duration.ofMillis(1500);
-  /** How long a reader must stay quiet while heartbeats come: more than twice the liveness timeout. */
-  private static final Duration QUIET = Duration.ofSeconds(4);
+  /** How long a reader must stay quiet while heartbeats come: twice the liveness timeout. */
+  private static final Duration QUIET = LIVENESS.multipliedBy(2);
 
   private ChildProcess go(String name, String... args) throws Exception {
     return procs.start(name, GoPeer.command(args));
@@ -265,22 +265,23 @@ class GoWire11InteropTest extends ProcessTestSupport {
   void goReaderStaysQuietWhileJavaHeartbeatsComeAndReportsTheSilenceOfAStoppedJavaWriter() throws Exception {
     GoPeer.binary();
     String liveness = LIVENESS.toMillis() + "ms";
-    // Control: a Java writer that holds its stream open without heartbeats looks dead to the reader.
-    Path control = fifo("java-no-heartbeat");
-    ChildProcess quiet = procs.java("java-send-quiet", "send", "--path", control.toString(), "--codec", "bytes",
-        "--size", "8", "--count", "3", "--hold");
-    ChildProcess controlReader = go("go-recv-control", "recv", "-path", control.toString(), "-codec", "bytes",
-        "-liveness", liveness);
-    quiet.awaitLine("HOLDING 3", CHILD_START);
-    assertEquals(3, controlReader.awaitExit(Duration.ofSeconds(30)), "exit 3 = liveness timeout: " + controlReader.describe());
-    assertTrue(controlReader.stderr().contains("no sign of life"), controlReader.describe());
-
-    // With heartbeats every 100 ms the same idle writer looks alive ...
+    // Two idle Java writers, each read by a Go reader with a liveness timeout: one sends heartbeats
+    // every 100 ms, the other (the control) none.
     Path fifo = fifo("java-heartbeat");
+    Path control = fifo("java-no-heartbeat");
     ChildProcess writer = procs.java("java-send", "send", "--path", fifo.toString(), "--codec", "bytes", "--size", "8",
         "--count", "3", "--heartbeat-ms", Long.toString(HEARTBEAT.toMillis()), "--hold");
+    ChildProcess quiet = procs.java("java-send-quiet", "send", "--path", control.toString(), "--codec", "bytes",
+        "--size", "8", "--count", "3", "--hold");
     ChildProcess reader = go("go-recv", "recv", "-path", fifo.toString(), "-codec", "bytes", "-liveness", liveness);
+    ChildProcess controlReader = go("go-recv-control", "recv", "-path", control.toString(), "-codec", "bytes",
+        "-liveness", liveness);
     writer.awaitLine("HOLDING 3", CHILD_START);
+    quiet.awaitLine("HOLDING 3", CHILD_START);
+    // Without heartbeats the idle writer looks dead ...
+    assertEquals(3, controlReader.awaitExit(Duration.ofSeconds(30)), "exit 3 = liveness timeout: " + controlReader.describe());
+    assertTrue(controlReader.stderr().contains("no sign of life"), controlReader.describe());
+    // ... with them it looks alive ...
     assertFalse(reader.process().waitFor(QUIET.toMillis(), TimeUnit.MILLISECONDS),
         "the Go reader stays quiet for " + QUIET + " while heartbeats come: " + reader.describe());
     // ... until it is stopped.
