@@ -87,7 +87,7 @@ class TransportLoggingTest {
     Path fifo = Fifo.create(dir.resolve("f"));
     Path link = Files.createSymbolicLink(dir.resolve("link"), fifo);
     assertThrows(UnsafeFifoException.class, () -> Fifo.openReceiver(link, Codecs.string(), CONFIG, FOLLOW));
-    assertTrue(anyContains(at(Level.WARNING), "refused", link.toString()), at(Level.WARNING).toString());
+    assertTrue(anyContains(at(Level.WARNING), "refusing " + link, "symbolic link"), at(Level.WARNING).toString());
 
     try (Receiver<String> first = Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW)) {
       assertThrows(FifoBusyException.class, () -> Fifo.openReceiver(fifo, Codecs.string(), CONFIG, FOLLOW));

@@ -28,7 +28,7 @@ public final class Log {
 
   /** Logs a refused path at WARNING; returns the exception to throw. */
   public static UnsafeFifoException refused(UnsafeFifoException e) {
-    log(Level.WARNING, "refused {0}", e.getMessage());
+    log(Level.WARNING, "{0}", e.getMessage()); // "refusing PATH: it ..."
     return e;
   }
 
