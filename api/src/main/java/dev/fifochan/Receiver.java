@@ -51,7 +51,12 @@ import java.util.stream.StreamSupport;
  * following transport throws it once and goes on with the next writer session. With a
  * {@link ChannelConfig#livenessTimeout()}, a receive throws {@link LivenessTimeoutException} when a
  * writer session is open and no byte has arrived for that long (a transport that does not track bytes:
- * no record). Heartbeats are never delivered.
+ * no record), with the position the reader had reached. Heartbeats are never delivered.
+ *
+ * <h2>Interceptors</h2>
+ * The {@link ChannelConfig#interceptors()} see every message delivered and may open a scope around a
+ * {@code poll} or {@code pollFrames} handler ({@link ChannelInterceptor}: metrics, tracing); without
+ * them a delivery makes one null check for them.
  *
  * <h2>Threads</h2>
  * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any

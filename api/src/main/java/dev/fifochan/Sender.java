@@ -30,6 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the transport) and will be written in order unless the sender later fails. With
  *       {@link ChannelConfig#flushDelay()} zero, accepted means in the transport.
  *       {@link SenderStats#messagesWritten()} counts messages whose every byte is in the transport.
+ *       {@code send} and {@code offer} return the accepted message's sequence number {@code n} (1, 2,
+ *       3, ... in acceptance order): the message is in the transport if and only if
+ *       {@code stats().messagesWritten() >= n}, a count that is final once the sender is closed,
+ *       aborted or failed.
  *       A large frame already partly in the transport is accepted and finished later (by the next
  *       send, flush, close or the idle flush), never abandoned by a timeout or an interrupt.</li>
  *   <li><b>Threw {@link SendTimeoutException}, {@link InterruptedIOException} or
@@ -68,7 +72,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  * {@code close()} or {@code abort()} from another thread wakes a blocked send, which throws
  * {@link AsynchronousCloseException} (not sent); a call made after the close began throws
- * {@link ClosedChannelException}.
+ * {@link ClosedChannelException}. So does a close of the transport itself by another thread
+ * ({@link FrameSink#close()}, a request/response connection closed under the sender): the waiting
+ * send throws {@link AsynchronousCloseException} (not sent) and the sender is failed.
+ *
+ * <h2>Interceptors</h2>
+ * The {@link ChannelConfig#interceptors()} see every send and offer ({@link ChannelInterceptor}:
+ * metrics, tracing headers); without them a send makes one null check for them.
  *
  * <h2>Buffering</h2>
  * Messages are coalesced in a buffer and written when it fills, on {@link #flush()}, on close, and
