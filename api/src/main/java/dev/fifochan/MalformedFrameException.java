@@ -4,15 +4,21 @@ import java.util.Objects;
 
 /**
  * A frame arrived whole and intact (its checksum, if any, matched) but its tag or header block breaks
- * a content rule of {@code docs/wire-format.md} §2.2. Like any {@link DecodeException} it fails one
- * message: the next frame is intact.
+ * a content rule of {@code docs/wire-format.md} §2.2, or a message transport carried its tag or a
+ * header value in an encoding that cannot be decoded ({@link HeaderFault#VALUE_ENCODING}). Like any
+ * {@link DecodeException} it fails one message: the next frame is intact.
  */
 public final class MalformedFrameException extends DecodeException {
   private static final long serialVersionUID = 1L;
 
   /** What is malformed. */
   public enum Reason {
-    /** The type tag is not valid UTF-8 ({@link #tag()} shows it with replacement characters). */
+    /**
+     * The type tag is not valid UTF-8 ({@link #tag()} shows it with replacement characters), or a
+     * message transport carried it in an encoding that cannot be decoded (over NATS: an {@code fc-tag}
+     * value starting with {@code b64:} whose rest is not base64; {@link #tag()} is then the value as
+     * it arrived).
+     */
     BAD_TAG,
     /** The header block breaks a rule; {@link #headerFault()} says which. */
     BAD_HEADERS
@@ -33,7 +39,13 @@ public final class MalformedFrameException extends DecodeException {
     /** A key occurs twice. */
     DUPLICATE_KEY,
     /** More than 64 entries. */
-    TOO_MANY_ENTRIES
+    TOO_MANY_ENTRIES,
+    /**
+     * A value arrived in a transport's encoding that cannot be decoded: over NATS, a header value that
+     * starts with {@code b64:} and whose rest is not standard base64 ({@code docs/nats.md} §2). Never
+     * from a byte stream, whose header values are raw bytes.
+     */
+    VALUE_ENCODING
   }
 
   private final Reason reason;
@@ -66,6 +78,9 @@ public final class MalformedFrameException extends DecodeException {
   public String getMessage() {
     if (reason == Reason.BAD_TAG) {
       return "malformed frame" + at() + ": its type tag is not valid UTF-8 (" + describeFrame() + ")";
+    }
+    if (headerFault == HeaderFault.VALUE_ENCODING) {
+      return "malformed frame" + at() + ": a header value's transport encoding cannot be decoded (" + describeFrame() + ")";
     }
     return "malformed frame" + at() + ": its header block breaks a rule (" + headerFault + "; " + describeFrame() + ")";
   }

@@ -164,6 +164,48 @@ class CoreTypesTest {
   }
 
   @Test
+  void aTransportRefusalNamesTheTransportsLimitAndTheFrameLimit() {
+    MessageTooLongException t = new MessageTooLongException(1_048_700, 1_048_576, MessageTooLongException.Limit.TRANSPORT,
+        16 << 20);
+    assertEquals(1_048_576, t.limit(), "the transport's limit (max_payload)");
+    assertEquals(16 << 20, t.frameLimit(), "and fifochan's frame limit, as data");
+    assertTrue(t.getMessage().contains("1048576") && t.getMessage().contains(Integer.toString(16 << 20)), t.getMessage());
+    assertEquals(-1, new MessageTooLongException(10, 5, MessageTooLongException.Limit.TRANSPORT).frameLimit(), "not given");
+    assertFalse(new MessageTooLongException(10, 5, MessageTooLongException.Limit.TRANSPORT).getMessage().contains("frame length"));
+    assertEquals(4096, new MessageTooLongException(5000, 4096, MessageTooLongException.Limit.FRAME).frameLimit(),
+        "a FRAME refusal's frame limit is its limit");
+    assertEquals(4096, new MessageTooLongException(5000, 4096, MessageTooLongException.Limit.FRAME, -1).frameLimit());
+    assertThrows(IllegalArgumentException.class,
+        () -> new MessageTooLongException(5000, 4096, MessageTooLongException.Limit.FRAME, 8192));
+    assertEquals(8192, new MessageTooLongException(9000, 8192, MessageTooLongException.Limit.HEADERS, 1 << 20).limit());
+  }
+
+  @Test
+  void aSendersFrameRefusalCarriesTheFrameLimit() throws Exception {
+    java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+    try (Sender<byte[]> tx = Sender.over(pipe.sink(), Codecs.bytes(), ChannelConfig.builder().maxFrameLength(1000).build())) {
+      MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[1001]));
+      assertEquals(MessageTooLongException.Limit.FRAME, e.which());
+      assertEquals(1000, e.limit());
+      assertEquals(1000, e.frameLimit());
+    } finally {
+      pipe.source().close();
+    }
+  }
+
+  @Test
+  void anUndecodableHeaderValueIsAHeaderFaultOfItsOwn() {
+    MalformedFrameException m = new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,
+        MalformedFrameException.HeaderFault.VALUE_ENCODING, "order", new byte[] {1, 2}, 7);
+    assertEquals(MalformedFrameException.HeaderFault.VALUE_ENCODING, m.headerFault());
+    assertInstanceOf(DecodeException.class, m, "one message fails; the receiver goes on");
+    assertTrue(m.getMessage().contains("transport encoding") && m.getMessage().contains("position 7"), m.getMessage());
+    MalformedFrameException k = new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,
+        MalformedFrameException.HeaderFault.KEY_BYTE, "", new byte[0], 3);
+    assertTrue(k.getMessage().contains("KEY_BYTE"), k.getMessage());
+  }
+
+  @Test
   void abortReasonsReplaceEachRunOfInvalidUtf8ByOneReplacementCharacter() {
     assertEquals("ok", Utf8.decodeReplacingRuns("ok".getBytes(StandardCharsets.UTF_8), 0, 2));
     byte[] b = {'a', (byte) 0xFF, (byte) 0xFE, 'b', (byte) 0xE2, (byte) 0x82, 'c', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'd'};
