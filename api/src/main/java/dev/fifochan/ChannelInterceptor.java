@@ -21,13 +21,18 @@ package dev.fifochan;
  * <h2>Receiving</h2>
  * A {@link Receiver} calls {@link #afterReceive} on the receiving thread for every message it
  * delivers, after decoding it and before handing it over ({@code receive}, {@code receiveEnvelope},
- * iteration, {@code poll}; {@code pollFrames} with a null message: frames are not decoded there). The
- * headers are a view valid during the call ({@link Headers#copy()} to keep them). Around each call of
- * a {@link MessageHandler} ({@link Receiver#poll(MessageHandler, int, java.time.Duration)}) or
- * {@link FrameHandler} ({@link Receiver#pollFrames}) it opens the interceptors' {@link Scope}s
- * ({@link #openScope}) and closes them when the handler returns or throws: a tracing interceptor makes
- * the context extracted from the headers current there, so the handler's work joins the writer's
- * trace. Frames that cannot be decoded (dead letters) are not delivered and not seen here.
+ * iteration, {@code poll}; {@code pollFrames} with a null message: frames are not decoded there). It
+ * is told the payload's length, when the receiving of that message began (a {@link System#nanoTime()}
+ * value: the call's start, or for the second and later messages of one {@code poll} the moment the
+ * previous handler returned), so a span or timer can cover the wait, and whether a handler scope
+ * follows. The headers are a view valid during the call ({@link Headers#copy()} to keep them). Around
+ * each call of a {@link MessageHandler} ({@link Receiver#poll(MessageHandler, int, java.time.Duration)})
+ * or {@link FrameHandler} ({@link Receiver#pollFrames}) it opens the interceptors' {@link Scope}s
+ * ({@link #openScope}) right after {@code afterReceive}, and closes them when the handler returns or
+ * throws, with what it threw ({@link Scope#close(Throwable)}): a tracing interceptor makes the context
+ * extracted from the headers current there, so the handler's work joins the writer's trace, and marks
+ * a failed handler's span as an error. Frames that cannot be decoded (dead letters) are not delivered
+ * and not seen here.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -35,8 +40,9 @@ package dev.fifochan;
  *       {@code openScope} run in the configured order; {@code afterSend} and the scopes' closing in the
  *       reverse order.</li>
  *   <li><b>Pairing</b>: every {@code beforeSend} that was called is followed by exactly one
- *       {@code afterSend} on the same thread; every scope opened is closed once, on the thread that
- *       opened it.</li>
+ *       {@code afterSend} on the same thread; every {@code afterReceive} with {@code handled} true is
+ *       followed on the same thread by {@code openScope} for the same message; every scope opened is
+ *       closed once, on the thread that opened it.</li>
  *   <li><b>Failures do not touch the data</b>: an interceptor must not throw. A
  *       {@link RuntimeException} it throws is logged at WARNING (logger
  *       {@code dev.fifochan.ChannelInterceptor}) and otherwise ignored: the message is sent or delivered
@@ -70,12 +76,16 @@ public interface ChannelInterceptor {
    *
    * @param channel the sender
    * @param message the message
+   * @param payloadLength the payload's length in bytes as the codec encoded it (OpenTelemetry's
+   *     {@code messaging.message.body.size}); -1 if the message was not encoded: it failed before or
+   *     while encoding, or an offer gave up before encoding (another thread had the sender busy, or it
+   *     was closed)
    * @param result the message's sequence number (1 or more, see {@link Sender#send(Object)}) if it was
    *     accepted; for an offer that was not, the negative status ({@link Sender#BACK_PRESSURED},
    *     {@link Sender#NOT_CONNECTED}, {@link Sender#CLOSED}); 0 if the call threw
    * @param failure what the call threw (a timeout, an encode failure, a closed sender, ...), or null
    */
-  default void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {}
+  default void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {}
 
   /**
    * Called on the receiving thread for each message delivered, after it was decoded and before the
@@ -84,12 +94,25 @@ public interface ChannelInterceptor {
    * @param channel the receiver (its {@link ChannelInfo#wireVersion()} is that of the writer session)
    * @param message the decoded message; null for a raw frame of {@link Receiver#pollFrames}
    * @param headers the frame's headers; a view valid only during this call
+   * @param payloadLength the frame's payload length in bytes (OpenTelemetry's
+   *     {@code messaging.message.body.size})
+   * @param receiveStartNanos when the receiving of this message began, as a {@link System#nanoTime()}
+   *     value: when the {@code receive}, {@code receiveEnvelope}, {@code poll} or {@code pollFrames}
+   *     call began (its wait for the receiver's lock and for the message included), or, for the second
+   *     and later messages of one {@code poll}/{@code pollFrames} call, when the previous message's
+   *     handler returned. {@code System.nanoTime() - receiveStartNanos} is the receive's duration so far
+   * @param handled true if a handler is called with this message next, inside the scopes that
+   *     {@link #openScope} opens right after this call on the same thread ({@code poll},
+   *     {@code pollFrames}); false if the message is returned to the caller ({@code receive},
+   *     {@code receiveEnvelope}, iteration) and no scope follows
    */
-  default void afterReceive(ChannelInfo channel, Object message, Headers headers) {}
+  default void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+      long receiveStartNanos, boolean handled) {}
 
   /**
    * Called on the receiving thread right before a {@link MessageHandler} or {@link FrameHandler} is
-   * given {@code message}; the scope returned is closed when the handler returns or throws.
+   * given {@code message} (after {@link #afterReceive} was called for it with {@code handled} true);
+   * the scope returned is closed when the handler returns or throws.
    *
    * @param message the decoded message; null for a raw frame of {@link Receiver#pollFrames}
    * @param headers the frame's headers; a view valid only during this call (not during the scope)
@@ -99,11 +122,27 @@ public interface ChannelInterceptor {
     return null;
   }
 
-  /** What {@link #openScope} opened; closed once, on the thread that opened it. */
+  /**
+   * What {@link #openScope} opened; closed once, on the thread that opened it. The receiver calls
+   * {@link #close(Throwable)}, with what the handler threw or null; its default calls {@link #close()},
+   * so a lambda {@code () -> ...} is a scope that does not care how the handler ended. A scope that
+   * does overrides {@code close(Throwable)} (and makes {@code close()} call {@code close(null)}).
+   */
   @FunctionalInterface
   interface Scope extends AutoCloseable {
     /** Ends the scope. Must not throw (a {@link RuntimeException} is logged and ignored). */
     @Override
     void close();
+
+    /**
+     * Ends the scope of a handler call that returned ({@code handlerFailure} null) or threw
+     * ({@code handlerFailure}: the exception or error as the handler threw it, before the receiver
+     * wraps a checked one in {@link java.lang.reflect.UndeclaredThrowableException}). The failure then
+     * leaves the {@code poll} call; the scope only observes it. Must not throw (a
+     * {@link RuntimeException} is logged and ignored). The default calls {@link #close()}.
+     */
+    default void close(Throwable handlerFailure) {
+      close();
+    }
   }
 }

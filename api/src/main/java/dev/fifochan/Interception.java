@@ -56,10 +56,11 @@ final class Interception {
   }
 
   /** Calls every {@code afterSend}, last interceptor first. */
-  static void afterSend(ChannelInterceptor[] all, ChannelInfo channel, Object message, long result, Throwable failure) {
+  static void afterSend(ChannelInterceptor[] all, ChannelInfo channel, Object message, int payloadLength, long result,
+      Throwable failure) {
     for (int n = all.length - 1; n >= 0; n--) {
       try {
-        all[n].afterSend(channel, message, result, failure);
+        all[n].afterSend(channel, message, payloadLength, result, failure);
       } catch (RuntimeException e) {
         failed(all[n], "afterSend", channel, e);
       }
@@ -67,10 +68,11 @@ final class Interception {
   }
 
   /** Calls every {@code afterReceive}. */
-  static void afterReceive(ChannelInterceptor[] all, ChannelInfo channel, Object message, Headers headers) {
+  static void afterReceive(ChannelInterceptor[] all, ChannelInfo channel, Object message, Headers headers,
+      int payloadLength, long receiveStartNanos, boolean handled) {
     for (ChannelInterceptor i : all) {
       try {
-        i.afterReceive(channel, message, headers);
+        i.afterReceive(channel, message, headers, payloadLength, receiveStartNanos, handled);
       } catch (RuntimeException e) {
         failed(i, "afterReceive", channel, e);
       }
@@ -107,26 +109,29 @@ final class Interception {
     }
   }
 
-  /** Closes what {@link #openScopes} opened, the last one first. */
-  static void close(Object scopes, ChannelInfo channel) {
+  /**
+   * Closes what {@link #openScopes} opened, the last one first, telling each how the handler ended
+   * ({@code handlerFailure}: what it threw, or null).
+   */
+  static void close(Object scopes, ChannelInfo channel, Throwable handlerFailure) {
     if (scopes == null) {
       return;
     }
     if (scopes instanceof ChannelInterceptor.Scope) {
-      closeOne((ChannelInterceptor.Scope) scopes, channel);
+      closeOne((ChannelInterceptor.Scope) scopes, channel, handlerFailure);
       return;
     }
     ChannelInterceptor.Scope[] all = (ChannelInterceptor.Scope[]) scopes;
     for (int n = all.length - 1; n >= 0; n--) {
       if (all[n] != null) {
-        closeOne(all[n], channel);
+        closeOne(all[n], channel, handlerFailure);
       }
     }
   }
 
-  private static void closeOne(ChannelInterceptor.Scope s, ChannelInfo channel) {
+  private static void closeOne(ChannelInterceptor.Scope s, ChannelInfo channel, Throwable handlerFailure) {
     try {
-      s.close();
+      s.close(handlerFailure);
     } catch (RuntimeException e) {
       failed(s, "Scope.close", channel, e);
     }

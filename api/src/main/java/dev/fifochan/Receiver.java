@@ -53,10 +53,22 @@ import java.util.stream.StreamSupport;
  * writer session is open and no byte has arrived for that long (a transport that does not track bytes:
  * no record), with the position the reader had reached. Heartbeats are never delivered.
  *
+ * <h2>When a message is done with (acknowledgements)</h2>
+ * The receiver tells its transport when the application is done with each message
+ * ({@link FrameSource#released}); a transport with acknowledgements (NATS JetStream) acknowledges
+ * there, which gives at-least-once delivery: a message whose processing a crash interrupted comes
+ * again. A message handed to a {@code poll} or {@code pollFrames} handler is done with when the
+ * handler returns (or throws: the transport is told the failure). A message returned by
+ * {@code receive}, {@code receiveEnvelope} or an iterator is done with when the application calls the
+ * receiver again (any receive or poll, even one that then times out) or closes it. With several
+ * threads receiving from one receiver, another thread's call releases the message one thread took; for
+ * at-least-once processing on several threads, use {@code poll} with a handler.
+ *
  * <h2>Interceptors</h2>
- * The {@link ChannelConfig#interceptors()} see every message delivered and may open a scope around a
- * {@code poll} or {@code pollFrames} handler ({@link ChannelInterceptor}: metrics, tracing); without
- * them a delivery makes one null check for them.
+ * The {@link ChannelConfig#interceptors()} see every message delivered, with its payload length and
+ * when its receive began, and may open a scope around a {@code poll} or {@code pollFrames} handler,
+ * which is told whether the handler threw ({@link ChannelInterceptor}: metrics, tracing); without them
+ * a delivery makes one null check for them.
  *
  * <h2>Threads</h2>
  * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any
@@ -85,6 +97,13 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   /** The channel as interceptors see it: the wire version of the writer session started last (guarded by the lock). */
   private ChannelInfo info;
   private final ChannelInfo[] infoByVersion = new ChannelInfo[WireVersion.values().length];
+  /** Whether the source refuses writer sessions the codec does not accept; else the receiver checks each start. */
+  private final boolean sourceChecksCodecs;
+  /**
+   * The frame handed to the application and not yet released to the source ({@link FrameSource#released}):
+   * one that a pull call returned, until the next call or close (guarded by the lock).
+   */
+  private InboundRecord handedOut;
 
   private volatile boolean closed;
   private volatile boolean ended;
@@ -104,6 +123,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     this.lastArrival = System.nanoTime();
     this.interceptors = Interception.of(config);
     this.info = ChannelInfo.of(name, ChannelInfo.Direction.RECEIVE, codec.name(), source.description(), null);
+    this.sourceChecksCodecs = source.enforceCodecs(codec::accepts, codec.name());
   }
 
   /**
@@ -115,7 +135,13 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     return new Receiver<>(ByteStreams.source(channel, config, codec::accepts, codec.name()), codec, config);
   }
 
-  /** A receiver over a transport's {@link FrameSource} (what transports and request/response use). */
+  /**
+   * A receiver over a transport's {@link FrameSource} (what transports and request/response use). It
+   * hands the source its codec's check ({@link FrameSource#enforceCodecs}), so the writer codecs its
+   * codec {@link Codec#accepts(String) accepts} are the only ones read, whatever the transport, and
+   * tells it when the application is done with each message ({@link FrameSource#released}: where a
+   * transport with acknowledgements acknowledges).
+   */
   public static <T> Receiver<T> over(FrameSource source, Codec<T> codec, ChannelConfig config) {
     return new Receiver<>(source, codec, config);
   }
@@ -168,11 +194,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
    *     received); other checked exceptions wrapped in {@link UndeclaredThrowableException}
    */
   public int poll(MessageHandler<? super T> handler, int limit, Duration timeout) throws IOException {
+    long start = interceptors != null ? System.nanoTime() : 0L;
     Objects.requireNonNull(handler, "handler");
     checkLimit(limit);
     Deadline deadline = Deadline.after(timeout);
     checkNotClosedOnEntry();
-    if (!acquire(deadline)) {
+    if (!begin(deadline)) {
       stats.timeouts.add(1);
       return 0;
     }
@@ -193,16 +220,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         }
         count++;
         delivered(r, length);
+        handle(handler, value, r, length, start);
         if (interceptors != null) {
-          handleIntercepted(handler, value, r.headers());
-          continue;
-        }
-        try {
-          handler.onMessage(value, r.headers());
-        } catch (RuntimeException | IOException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new UndeclaredThrowableException(e);
+          start = System.nanoTime(); // the next message's receive begins now
         }
       }
       return count;
@@ -220,11 +240,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
    * @see #poll(MessageHandler, int, Duration)
    */
   public int pollFrames(FrameHandler handler, int limit, Duration timeout) throws IOException {
+    long start = interceptors != null ? System.nanoTime() : 0L;
     Objects.requireNonNull(handler, "handler");
     checkLimit(limit);
     Deadline deadline = Deadline.after(timeout);
     checkNotClosedOnEntry();
-    if (!acquire(deadline)) {
+    if (!begin(deadline)) {
       stats.timeouts.add(1);
       return 0;
     }
@@ -239,23 +260,28 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           return count == 0 && ended ? -1 : count;
         }
         count++;
-        delivered(r, r.payload().remaining());
+        int length = r.payload().remaining();
+        delivered(r, length);
         FrameHandler.Frame frame = r instanceof FrameHandler.Frame ? (FrameHandler.Frame) r : frameView.of(r);
         Object scopes = null;
         if (interceptors != null) {
-          Interception.afterReceive(interceptors, info, null, r.headers());
+          Interception.afterReceive(interceptors, info, null, r.headers(), length, start, true);
           scopes = Interception.openScopes(interceptors, info, null, r.headers());
         }
+        Throwable failure = null;
         try {
           handler.onFrame(frame);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | Error e) {
+          failure = e;
           throw e;
         } catch (Exception e) {
+          failure = e;
           throw new UndeclaredThrowableException(e);
         } finally {
-          if (scopes != null) {
-            Interception.close(scopes, info);
-          }
+          finished(scopes, failure);
+        }
+        if (interceptors != null) {
+          start = System.nanoTime(); // the next frame's receive begins now
         }
       }
       return count;
@@ -265,8 +291,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   }
 
   private T receive(Deadline deadline) throws IOException {
+    long start = interceptors != null ? System.nanoTime() : 0L;
     checkNotClosedOnEntry();
-    if (!acquire(deadline)) {
+    if (!begin(deadline)) {
       stats.timeouts.add(1);
       throw new ReceiveTimeoutException(deadline.timeout());
     }
@@ -285,7 +312,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         if (value != null) {
           delivered(r, length);
           if (interceptors != null) {
-            Interception.afterReceive(interceptors, info, value, r.headers());
+            Interception.afterReceive(interceptors, info, value, r.headers(), length, start, false);
           }
           return value;
         }
@@ -296,8 +323,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   }
 
   private Envelope<T> receiveEnvelope(Deadline deadline) throws IOException {
+    long start = interceptors != null ? System.nanoTime() : 0L;
     checkNotClosedOnEntry();
-    if (!acquire(deadline)) {
+    if (!begin(deadline)) {
       stats.timeouts.add(1);
       throw new ReceiveTimeoutException(deadline.timeout());
     }
@@ -317,7 +345,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           Envelope<T> e = new Envelope<>(value, r.headers().copy(), r.tag(), r.position());
           delivered(r, length);
           if (interceptors != null) {
-            Interception.afterReceive(interceptors, info, value, r.headers());
+            Interception.afterReceive(interceptors, info, value, r.headers(), length, start, false);
           }
           return e;
         }
@@ -355,18 +383,14 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         noteArrival(null);
         stats.frames.addOwned(1);
         stats.malformed.addOwned(1);
+        long after = source.position(); // the malformed frame's bytes: from its first byte to the next record
+        if (after >= 0 && e.position() >= 0 && after > e.position()) {
+          stats.bytesRead.addOwned(after - e.position());
+        }
         deadLetter((DecodeException) wrapMessageFailure(e));
         continue;
       } catch (StreamException e) {
-        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", name, e.getMessage());
-        stats.streamFailures.add(1);
-        if (e instanceof TruncatedStreamException) {
-          stats.sessionsTruncated.add(1);
-        }
-        if (!source.resumesAfterFailure()) {
-          sticky = e;
-        }
-        throw e;
+        throw streamFailed(e);
       } catch (ClosedChannelException e) {
         if (closed) {
           throw new AsynchronousCloseException();
@@ -387,11 +411,16 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         continue;
       }
       noteArrival(r);
+      stats.bytesRead.addOwned(r.wireLength());
       switch (r.kind()) {
         case FRAME:
           stats.frames.addOwned(1);
           return r;
         case SESSION_START:
+          if (!sourceChecksCodecs && !codec.accepts(r.codecName())) {
+            throw streamFailed(new IncompatibleStreamException(IncompatibleStreamException.Reason.CODEC, r.codecName(),
+                codec.name(), r.position()));
+          }
           stats.sessionsStarted.addOwned(1);
           if (interceptors != null && r.wireVersion() != null) {
             int v = r.wireVersion().ordinal();
@@ -426,18 +455,62 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     }
   }
 
-  /** A handler call with the interceptors: told of the message, the handler inside their scopes (the lock held). */
-  private void handleIntercepted(MessageHandler<? super T> handler, T value, Headers headers) throws IOException {
-    Interception.afterReceive(interceptors, info, value, headers);
-    Object scopes = Interception.openScopes(interceptors, info, value, headers);
+  /** Counts a stream failure, makes it sticky unless the source resumes; returns it to throw. */
+  private StreamException streamFailed(StreamException e) {
+    LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", name, e.getMessage());
+    stats.streamFailures.add(1);
+    if (e instanceof TruncatedStreamException) {
+      stats.sessionsTruncated.add(1);
+    }
+    if (!source.resumesAfterFailure()) {
+      sticky = e;
+    }
+    return e;
+  }
+
+  /**
+   * One handler call of {@code poll} (the lock held): the interceptors told of the message and their
+   * scopes around the handler; afterwards the scopes closed and the frame released, with what the
+   * handler threw.
+   */
+  private void handle(MessageHandler<? super T> handler, T value, InboundRecord r, int length, long start) throws IOException {
+    Headers headers = r.headers();
+    Object scopes = null;
+    if (interceptors != null) {
+      Interception.afterReceive(interceptors, info, value, headers, length, start, true);
+      scopes = Interception.openScopes(interceptors, info, value, headers);
+    }
+    Throwable failure = null;
     try {
       handler.onMessage(value, headers);
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException | IOException | Error e) {
+      failure = e;
       throw e;
     } catch (Exception e) {
+      failure = e;
       throw new UndeclaredThrowableException(e);
     } finally {
-      Interception.close(scopes, info);
+      finished(scopes, failure);
+    }
+  }
+
+  /** After a handler: its scopes closed, then the frame released to the source (the lock held). */
+  private void finished(Object scopes, Throwable failure) {
+    try {
+      if (scopes != null) {
+        Interception.close(scopes, info, failure);
+      }
+    } finally {
+      release(failure);
+    }
+  }
+
+  /** Tells the source the application is done with the frame handed out last, if any (the lock held). */
+  private void release(Throwable failure) {
+    InboundRecord r = handedOut;
+    if (r != null) {
+      handedOut = null;
+      source.released(r, failure);
     }
   }
 
@@ -496,10 +569,12 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     deadLetters.onUndecodable(failure);
   }
 
+  /** Counts a delivery and tells the source; the frame is handed out until {@link #release}. */
   private void delivered(InboundRecord r, int payloadLength) {
     stats.messages.addOwned(1);
     stats.payloadBytes.addOwned(payloadLength);
     source.delivered(r);
+    handedOut = r;
   }
 
   private static void checkLimit(int limit) {
@@ -512,6 +587,25 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     if (closed) {
       throw new ClosedChannelException();
     }
+  }
+
+  /**
+   * Takes the lock by the deadline (false if it passed first), then releases the frame a previous pull
+   * call handed out: the application came back, so it is done with it.
+   */
+  private boolean begin(Deadline deadline) throws IOException {
+    if (!acquire(deadline)) {
+      return false;
+    }
+    if (handedOut != null) {
+      try {
+        release(null);
+      } catch (RuntimeException e) {
+        lock.unlock();
+        throw e;
+      }
+    }
+    return true;
   }
 
   /** Takes the lock by the deadline; false if it passed first. */
@@ -611,12 +705,24 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
 
   /**
    * Closes the transport at once, from any thread; a blocked call is woken and throws
-   * {@link AsynchronousCloseException}. Idempotent.
+   * {@link AsynchronousCloseException}. Idempotent. Unless a call is in progress, the message the last
+   * {@code receive} returned is released to the source first ({@link FrameSource#released}: the
+   * application is done with it).
    */
   @Override
   public void close() throws IOException {
     closed = true;
-    source.close();
+    try {
+      if (lock.tryLock()) { // no call in progress: the message the last receive returned is done with
+        try {
+          release(null);
+        } finally {
+          lock.unlock();
+        }
+      }
+    } finally {
+      source.close();
+    }
   }
 
   @Override

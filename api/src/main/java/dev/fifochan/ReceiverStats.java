@@ -9,6 +9,7 @@ import dev.fifochan.internal.LiveCounter;
 public final class ReceiverStats {
   final LiveCounter messages = new LiveCounter();
   final LiveCounter payloadBytes = new LiveCounter();
+  final LiveCounter bytesRead = new LiveCounter();
   final LiveCounter frames = new LiveCounter();
   final LiveCounter undecodable = new LiveCounter();
   final LiveCounter unknownTypes = new LiveCounter();
@@ -33,6 +34,20 @@ public final class ReceiverStats {
   /** Payload bytes of the delivered messages. */
   public long payloadBytesReceived() {
     return payloadBytes.get();
+  }
+
+  /**
+   * Bytes of the records read from the transport, framing included: preambles (session starts),
+   * message frames (delivered, undecodable or malformed), heartbeats and ends, each as many bytes as
+   * it occupies on the wire ({@link dev.fifochan.spi.InboundRecord#wireLength()}; over NATS a
+   * message's payload plus its headers). Over a byte stream it is the stream's bytes up to the last
+   * record read, so after a clean end it equals the sender's {@link SenderStats#bytesWritten()}. Not
+   * counted: bytes not yet framed (read ahead into the buffer), the bytes of a record that failed the
+   * stream (truncated, corrupt, too long), and a malformed frame's bytes over a transport that does not
+   * report its {@linkplain dev.fifochan.spi.FrameSource#position() position}.
+   */
+  public long bytesRead() {
+    return bytesRead.get();
   }
 
   /** Message frames read, delivered or not (undecodable, malformed). */
@@ -102,7 +117,7 @@ public final class ReceiverStats {
 
   @Override
   public String toString() {
-    return "ReceiverStats{messages=" + messagesReceived() + ", frames=" + framesReceived() + ", undecodable=" + undecodable()
+    return "ReceiverStats{messages=" + messagesReceived() + ", bytes=" + bytesRead() + ", frames=" + framesReceived() + ", undecodable=" + undecodable()
         + ", unknownTypes=" + unknownTypes() + ", malformed=" + malformedFrames() + ", deadLettered=" + deadLettered()
         + ", timeouts=" + timeouts() + ", liveness=" + livenessTimeouts() + ", sessions=" + sessionsStarted() + "/"
         + sessionsEnded() + "/" + sessionsAborted() + "/" + sessionsTruncated() + ", streamFailures=" + streamFailures()

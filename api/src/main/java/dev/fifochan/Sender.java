@@ -280,10 +280,10 @@ public final class Sender<T> implements AutoCloseable {
     if (interceptors != null) {
       return intercepted(message, headers, null);
     }
-    return doOffer(message, headers);
+    return doOffer(message, headers, null);
   }
 
-  private long doOffer(T message, Headers headers) throws IOException {
+  private long doOffer(T message, Headers headers, int[] encodedLength) throws IOException {
     if (failure != null) {
       failureReported = true;
       throw failure;
@@ -302,7 +302,7 @@ public final class Sender<T> implements AutoCloseable {
       if (closeRequested || state.get() != STATE_OPEN) {
         return CLOSED;
       }
-      return place(message, headers, NOW);
+      return place(message, headers, NOW, encodedLength);
     } finally {
       lock.unlock();
     }
@@ -362,7 +362,7 @@ public final class Sender<T> implements AutoCloseable {
     if (interceptors != null) {
       return intercepted(message, headers, deadline);
     }
-    return doSend(message, headers, deadline);
+    return doSend(message, headers, deadline, null);
   }
 
   /** A send ({@code deadline} given) or an offer (null) between the interceptors' before and after calls. */
@@ -370,23 +370,24 @@ public final class Sender<T> implements AutoCloseable {
     Headers all = Interception.beforeSend(interceptors, info, message, headers);
     long result = 0;
     Throwable failure = null;
+    int[] encodedLength = {-1}; // the payload's length once encoded (only with interceptors)
     try {
-      result = deadline == null ? doOffer(message, all) : doSend(message, all, deadline);
+      result = deadline == null ? doOffer(message, all, encodedLength) : doSend(message, all, deadline, encodedLength);
       return result;
     } catch (IOException | RuntimeException | Error e) {
       failure = e;
       throw e;
     } finally {
-      Interception.afterSend(interceptors, info, message, result, failure);
+      Interception.afterSend(interceptors, info, message, encodedLength[0], result, failure);
     }
   }
 
-  private long doSend(T message, Headers headers, Deadline deadline) throws IOException {
+  private long doSend(T message, Headers headers, Deadline deadline, int[] encodedLength) throws IOException {
     checkNotClosedOnEntry();
     acquire(deadline, FifochanTimeoutException.Operation.SEND);
     try {
       checkOpenLocked();
-      long result = place(message, headers, deadline);
+      long result = place(message, headers, deadline, encodedLength);
       if (result > 0) {
         return result;
       }
@@ -405,9 +406,10 @@ public final class Sender<T> implements AutoCloseable {
 
   /**
    * Encodes and commits one frame (the lock held): the sequence number if accepted, otherwise the
-   * negative status.
+   * negative status. {@code encodedLength} (null without interceptors) is told the payload's length
+   * once the codec has encoded it.
    */
-  private long place(T message, Headers headers, Deadline deadline) throws IOException {
+  private long place(T message, Headers headers, Deadline deadline, int[] encodedLength) throws IOException {
     byte[] tag = tagBytes(codec.tagOf(message));
     PayloadSink payload;
     try {
@@ -434,6 +436,9 @@ public final class Sender<T> implements AutoCloseable {
       throw new EncodeException(codec.name(), message.getClass().getName(), e);
     }
     int length = payload.written();
+    if (encodedLength != null) {
+      encodedLength[0] = length;
+    }
     SendStatus status;
     try {
       status = sink.commitFrame(deadline);

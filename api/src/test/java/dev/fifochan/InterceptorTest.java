@@ -44,13 +44,14 @@ class InterceptorTest {
     }
 
     @Override
-    public void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {
+    public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
       events.add("after " + message + " " + result + " " + (failure == null ? "ok" : failure.getClass().getSimpleName())
           + " on " + Thread.currentThread().getName());
     }
 
     @Override
-    public void afterReceive(ChannelInfo channel, Object message, Headers headers) {
+    public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+          long receiveStartNanos, boolean handled) {
       channels.add(channel);
       events.add("received " + message + " " + headers.getString("traceparent"));
     }
@@ -134,7 +135,8 @@ class InterceptorTest {
       }
 
       @Override
-      public void afterReceive(ChannelInfo channel, Object message, Headers headers) {
+      public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+          long receiveStartNanos, boolean handled) {
         told.add(channel);
       }
     };
@@ -184,12 +186,13 @@ class InterceptorTest {
       }
 
       @Override
-      public void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {
+      public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
         events.add(name + " after " + result);
       }
 
       @Override
-      public void afterReceive(ChannelInfo channel, Object message, Headers headers) {
+      public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+          long receiveStartNanos, boolean handled) {
         events.add(name + " received");
       }
 
@@ -206,7 +209,7 @@ class InterceptorTest {
     List<String> outcomes = Collections.synchronizedList(new ArrayList<>());
     ChannelInterceptor watcher = new ChannelInterceptor() {
       @Override
-      public void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {
+      public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
         outcomes.add(message + ": " + result + (failure == null ? "" : " " + failure.getClass().getSimpleName()));
       }
     };
@@ -261,12 +264,13 @@ class InterceptorTest {
       }
 
       @Override
-      public void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {
+      public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
         throw new IllegalStateException("broken after");
       }
 
       @Override
-      public void afterReceive(ChannelInfo channel, Object message, Headers headers) {
+      public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+          long receiveStartNanos, boolean handled) {
         throw new IllegalStateException("broken receive");
       }
 
@@ -313,6 +317,169 @@ class InterceptorTest {
       assertNull(Tracing.CURRENT.get());
       assertTrue(tracing.events.contains("close boom"));
     }
+  }
+
+  /** Writes down what a metrics or tracing interceptor is told besides the message. */
+  static final class Watcher implements ChannelInterceptor {
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    final List<Long> waited = Collections.synchronizedList(new ArrayList<>());
+    final List<Long> starts = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
+      events.add("sent " + message + " length " + payloadLength + " result " + result);
+    }
+
+    @Override
+    public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength, long receiveStartNanos,
+        boolean handled) {
+      waited.add(System.nanoTime() - receiveStartNanos);
+      starts.add(receiveStartNanos);
+      events.add("received " + message + " length " + payloadLength + (handled ? " handled" : " pulled"));
+    }
+
+    @Override
+    public Scope openScope(ChannelInfo channel, Object message, Headers headers) {
+      events.add("open " + message);
+      return new Scope() {
+        @Override
+        public void close() {
+          close(null);
+        }
+
+        @Override
+        public void close(Throwable handlerFailure) {
+          events.add("close " + message + (handlerFailure == null ? " ok" : " after " + handlerFailure));
+        }
+      };
+    }
+  }
+
+  @Test
+  void theInterceptorIsToldThePayloadLengthOfEachMessage() throws Exception {
+    Watcher w = new Watcher();
+    Codec<String> picky = new Codec<>() {
+      @Override
+      public String name() {
+        return "string";
+      }
+
+      @Override
+      public void encode(String value, PayloadSink sink) throws IOException {
+        if (value.equals("bad")) {
+          throw new IllegalArgumentException("cannot encode");
+        }
+        Codecs.string().encode(value, sink);
+      }
+
+      @Override
+      public String decode(String tag, ByteBuffer payload) throws IOException {
+        return Codecs.string().decode(tag, payload);
+      }
+    };
+    Pipe pipe = Pipe.open();
+    try (Receiver<String> rx = Receiver.over(pipe.source(), picky, with(w));
+        Sender<String> tx = Sender.over(pipe.sink(), picky, with(w))) {
+      tx.send("abc");
+      tx.send("\u00e9t\u00e9"); // 5 bytes of UTF-8
+      assertThrows(EncodeException.class, () -> tx.send("bad"));
+      assertEquals("abc", rx.receive(WAIT));
+      assertEquals(1, rx.poll((m, h) -> { }, 1, WAIT));
+      tx.close();
+      assertEquals(Sender.CLOSED, tx.offer("late"));
+    }
+    assertEquals(List.of("sent abc length 3 result 1", "sent \u00e9t\u00e9 length 5 result 2", "sent bad length -1 result 0",
+        "received abc length 3 pulled", "received \u00e9t\u00e9 length 5 handled", "open \u00e9t\u00e9",
+        "close \u00e9t\u00e9 ok", "sent late length -1 result -3"), w.events);
+  }
+
+  @Test
+  void theInterceptorKnowsWhenEachReceiveBegan() throws Exception {
+    Watcher w = new Watcher();
+    Pipe pipe = Pipe.open();
+    try (Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), with(w));
+        Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), with(w))) {
+      Thread late = new Thread(() -> {
+        try {
+          Thread.sleep(300);
+          tx.send("late");
+          tx.send("x");
+          tx.send("y");
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      long before = System.nanoTime();
+      late.start();
+      assertEquals("late", rx.receive(WAIT));
+      late.join();
+      assertTrue(w.starts.get(0) >= before, "the call's start");
+      assertTrue(w.waited.get(0) >= TimeUnit.MILLISECONDS.toNanos(250),
+          "the receive's duration covers the wait for the message: " + w.waited.get(0) / 1_000_000 + " ms");
+      List<Long> handlerReturned = new ArrayList<>();
+      long pollCalled = System.nanoTime();
+      assertEquals(2, rx.poll((m, h) -> {
+        Thread.sleep(250);
+        handlerReturned.add(System.nanoTime());
+      }, 2, WAIT));
+      assertTrue(w.starts.get(1) >= pollCalled && w.starts.get(1) < handlerReturned.get(0), "x's receive began with the poll");
+      assertTrue(w.starts.get(2) >= handlerReturned.get(0),
+          "y's receive began when x's handler returned, not when the poll began");
+      assertTrue(w.waited.get(2) < TimeUnit.MILLISECONDS.toNanos(250), "so the handler's time is not in y's receive");
+    }
+  }
+
+  @Test
+  void aScopeIsToldWhatTheHandlerThrew() throws Exception {
+    Watcher w = new Watcher();
+    Pipe pipe = Pipe.open();
+    try (Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), with(w));
+        Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), with(w))) {
+      tx.send("a");
+      tx.send("b");
+      tx.send("c");
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> rx.poll((m, h) -> {
+        throw new IllegalStateException("failed on " + m);
+      }, 5, WAIT));
+      assertEquals("failed on a", e.getMessage());
+      java.lang.reflect.UndeclaredThrowableException u = assertThrows(java.lang.reflect.UndeclaredThrowableException.class,
+          () -> rx.poll((m, h) -> {
+            throw new Exception("checked on " + m);
+          }, 5, WAIT));
+      assertEquals("checked on b", u.getCause().getMessage());
+      assertEquals(1, rx.pollFrames(f -> { }, 5, WAIT));
+    }
+    List<String> closes = new ArrayList<>();
+    for (String ev : w.events) {
+      if (ev.startsWith("close")) {
+        closes.add(ev);
+      }
+    }
+    assertEquals(List.of("close a after java.lang.IllegalStateException: failed on a",
+        "close b after java.lang.Exception: checked on b", "close null ok"), closes,
+        "the handler's own exception, not the receiver's wrapper; null when it returned");
+  }
+
+  @Test
+  void aLambdaScopeIsClosedWhateverTheHandlerDid() throws Exception {
+    List<String> closed = new ArrayList<>();
+    ChannelInterceptor lambdaScope = new ChannelInterceptor() {
+      @Override
+      public Scope openScope(ChannelInfo channel, Object message, Headers headers) {
+        return () -> closed.add(String.valueOf(message));
+      }
+    };
+    Pipe pipe = Pipe.open();
+    try (Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), with(lambdaScope));
+        Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), with(lambdaScope))) {
+      tx.send("fine");
+      tx.send("boom");
+      assertEquals(1, rx.poll((m, h) -> { }, 1, WAIT));
+      assertThrows(IllegalStateException.class, () -> rx.poll((m, h) -> {
+        throw new IllegalStateException();
+      }, 1, WAIT));
+    }
+    assertEquals(List.of("fine", "boom"), closed, "close(Throwable)'s default calls close()");
   }
 
   @Test

@@ -119,6 +119,13 @@ public final class ByteStreamSource implements FrameSource {
     }
   }
 
+  /** {@inheritDoc} The decoder checks every preamble read from now on. */
+  @Override
+  public boolean enforceCodecs(Predicate<String> acceptsCodec, String readerCodec) {
+    decoder.acceptCodecs(acceptsCodec, readerCodec);
+    return true;
+  }
+
   @Override
   public long lastActivityNanos() {
     return lastActivity;

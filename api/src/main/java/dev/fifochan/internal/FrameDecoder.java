@@ -63,8 +63,8 @@ public final class FrameDecoder {
   private static final String READER_VERSIONS = FrameDescriptor.VERSION_1_0 + ", " + FrameDescriptor.VERSION_1_1;
 
   private final int maxFrameLength;
-  private final Predicate<String> acceptsCodec;
-  private final String readerCodec;
+  private Predicate<String> acceptsCodec;
+  private String readerCodec;
   private final DecodedRecord record = new DecodedRecord();
   private final HeaderBlockView headers = new HeaderBlockView();
   private final CRC32C crc = new CRC32C();
@@ -102,6 +102,15 @@ public final class FrameDecoder {
       throw new IllegalArgumentException("maxFrameLength < 0");
     }
     this.maxFrameLength = maxFrameLength;
+    this.acceptsCodec = acceptsCodec;
+    this.readerCodec = readerCodec == null ? "" : readerCodec;
+  }
+
+  /**
+   * Replaces the codec check given to the constructor (a receiver's, through
+   * {@link dev.fifochan.spi.FrameSource#enforceCodecs}); applies to preambles decoded from now on.
+   */
+  public void acceptCodecs(Predicate<String> acceptsCodec, String readerCodec) {
     this.acceptsCodec = acceptsCodec;
     this.readerCodec = readerCodec == null ? "" : readerCodec;
   }

@@ -1,9 +1,11 @@
 package dev.fifochan.spi;
 
 import dev.fifochan.Deadline;
+import dev.fifochan.IncompatibleStreamException;
 import dev.fifochan.MessageException;
 import dev.fifochan.StreamException;
 import java.io.IOException;
+import java.util.function.Predicate;
 
 /**
  * Where a {@link dev.fifochan.Receiver} reads records from: a transport's inbound half, carrying one or
@@ -11,8 +13,29 @@ import java.io.IOException;
  * transport wraps that with follow mode; a message transport (NATS) implements it with one transport
  * message per record.
  *
- * <p>Threading: one thread at a time calls {@link #next}; {@link #openSessions()} and
- * {@link #close()} may be called from any thread.
+ * <h2>What a {@link dev.fifochan.Receiver} tells its source</h2>
+ * <ol>
+ *   <li>{@link #enforceCodecs}, once, before the first {@link #next}: which writer codecs the
+ *       receiver's codec accepts.</li>
+ *   <li>{@link #next}, for each record.</li>
+ *   <li>{@link #delivered}, for a frame the receiver is about to hand to the application (decoded,
+ *       or raw to a frame handler): it is taken, not yet processed.</li>
+ *   <li>{@link #released}, once for each delivered record, when the application is done with it: a
+ *       {@code poll}/{@code pollFrames} handler returned or threw, or, for a message that
+ *       {@code receive}, {@code receiveEnvelope} or an iterator returned, the application called the
+ *       receiver again (any receive or poll, from any thread) or closed it. This is the
+ *       <b>at-least-once acknowledgement point</b>: a transport with acknowledgements (JetStream)
+ *       acknowledges here, so that a message whose processing a crash interrupted is delivered
+ *       again. It comes before the next call of {@link #next}; a record the application never
+ *       finished (the process died, the receiver was abandoned) is never released.</li>
+ * </ol>
+ * Frames that are not delivered (undecodable or unknown to the codec and dead-lettered or thrown) and
+ * control records (session starts and ends, heartbeats) get neither {@code delivered} nor
+ * {@code released}: a source settles them itself, at the latest when {@code next} is called again.
+ *
+ * <p>Threading: one thread at a time calls {@link #next}, {@link #delivered} and {@link #released}
+ * (the receiver's lock orders them); {@link #openSessions()} and {@link #close()} may be called from
+ * any thread.
  */
 public interface FrameSource {
 
@@ -29,8 +52,57 @@ public interface FrameSource {
    */
   InboundRecord next(Deadline deadline) throws IOException;
 
-  /** The application took {@code record} (a transport with acknowledgements acknowledges here). */
+  /**
+   * The receiver hands {@code record}, a {@link InboundRecord.Kind#FRAME FRAME} that {@link #next}
+   * returned last, to the application now: taken, not yet processed. {@link #released} follows when
+   * the application is done with it; acknowledge there, not here.
+   */
   default void delivered(InboundRecord record) {}
+
+  /**
+   * The application is done with {@code record}, the frame {@link #delivered} was called for last: the
+   * at-least-once acknowledgement point (see the class description for when it comes). Called once per
+   * delivered record, before the next {@link #next}; it may come after {@link #close()} (the receiver
+   * was closed while a handler ran, or the application closed it after taking the record): a source
+   * acknowledges then if its transport still can, and otherwise leaves the record to be delivered
+   * again. Must not throw and should not block (the receiver's lock is held).
+   *
+   * @param record the same object {@link #delivered} got; still valid, since {@link #next} was not
+   *     called since
+   * @param handlerFailure null if the application processed the record: a handler returned, or a
+   *     record returned by {@code receive} was followed by another call or a close; otherwise what the
+   *     handler threw. A source may then make the transport deliver the record again (JetStream:
+   *     {@code nak}) or acknowledge it anyway; the failure reaches the application either way.
+   */
+  default void released(InboundRecord record, Throwable handlerFailure) {}
+
+  /**
+   * Tells this source which writer codecs its reader accepts ({@code docs/wire-format.md} §2.7): a
+   * {@link dev.fifochan.Receiver} made with {@code Receiver.over(source, codec, config)} calls it once,
+   * with {@code codec::accepts} and {@code codec.name()}, before the first {@link #next}. It replaces a
+   * check the source was made with.
+   *
+   * <p>A source that enforces it refuses each writer session whose announced codec the check refuses:
+   * {@link #next} throws {@link IncompatibleStreamException} ({@link
+   * IncompatibleStreamException.Reason#CODEC CODEC}, the writer's codec, {@code readerCodec}, the start's
+   * position) in place of the session's {@link InboundRecord.Kind#SESSION_START SESSION_START}, and
+   * returns none of that session's records (a byte stream ends there, as after any stream failure; a
+   * source carrying several sessions at once skips the refused one's records and goes on with the
+   * others). A session the source joined without seeing its start (a message transport) is checked with
+   * the codec it assumes for it.
+   *
+   * <p>The default returns false: the receiver then checks each {@code SESSION_START} itself and throws
+   * the same exception as a stream failure, but it cannot tell which later records belong to the
+   * refused session, so a source that {@linkplain #resumesAfterFailure() resumes} or carries several
+   * sessions at once must enforce the check itself.
+   *
+   * @param acceptsCodec whether the reader accepts a writer codec name
+   * @param readerCodec the reader's codec name, for {@link IncompatibleStreamException#readerValue()}
+   * @return true if this source enforces the check from now on
+   */
+  default boolean enforceCodecs(Predicate<String> acceptsCodec, String readerCodec) {
+    return false;
+  }
 
   /**
    * When this source last received anything from the transport (any byte, or any transport message),

@@ -13,9 +13,10 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import java.lang.ref.WeakReference;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Traces the messages of the senders and receivers whose {@link dev.fifochan.ChannelConfig} carries it:
@@ -50,12 +51,16 @@ import java.util.Objects;
  * <p>{@code <channel>} is the destination, {@link ChannelInfo#name()}: the {@code ChannelConfig.name()}
  * (give both ends the same name) or, without one, the transport's description. Every span has
  * {@code messaging.system=fifochan}, {@code messaging.operation.name} and {@code messaging.operation.type}
- * ({@code send}, {@code receive}, {@code process}) and {@code messaging.destination.name}. A send that
- * failed or an offer that was not accepted has status ERROR and {@code error.type}: the exception's class
- * name, or the {@link SendStatus} ({@code BACK_PRESSURED}, {@code NOT_CONNECTED}, {@code CLOSED}). A
- * single-message receive uses the creation context as its parent, as the conventions allow, so the
- * trace is one; it also links to it, as they ask. Because a receiver tells the interceptor after the
- * message arrived, a receive span marks the delivery (its duration is the interceptor's), not the wait.
+ * ({@code send}, {@code receive}, {@code process}) and {@code messaging.destination.name}; each span of
+ * one message has {@code messaging.message.body.size}, the payload's length in bytes (a send whose
+ * message was never encoded has none). A send that failed or an offer that was not accepted has status
+ * ERROR and {@code error.type}: the exception's class name, or the {@link SendStatus}
+ * ({@code BACK_PRESSURED}, {@code NOT_CONNECTED}, {@code CLOSED}); so has a process span whose handler
+ * threw (the exception is recorded as an event). A single-message receive uses the creation context as
+ * its parent, as the conventions allow, so the trace is one; it also links to it, as they ask. A receive
+ * span covers the receive: from the moment the {@code receive} or {@code poll} call began (for later
+ * messages of one {@code poll}: the moment the previous handler returned), so the wait for the message
+ * is in it, to the delivery.
  *
  * <h2>Headers and wire format 1.0</h2>
  * The send span's context is injected with the propagator (default: W3C trace context only; see
@@ -122,7 +127,7 @@ public final class ChannelTracing implements ChannelInterceptor {
   }
 
   @Override
-  public void afterSend(ChannelInfo channel, Object message, long result, Throwable failure) {
+  public void afterSend(ChannelInfo channel, Object message, int payloadLength, long result, Throwable failure) {
     ArrayDeque<Span> stack = sending.get();
     Span span = stack.poll();
     if (stack.isEmpty()) {
@@ -130,6 +135,9 @@ public final class ChannelTracing implements ChannelInterceptor {
     }
     if (span == null) {
       return;
+    }
+    if (payloadLength >= 0) {
+      span.setAttribute(Semconv.MESSAGING_MESSAGE_BODY_SIZE, payloadLength);
     }
     if (failure != null) {
       span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
@@ -145,19 +153,26 @@ public final class ChannelTracing implements ChannelInterceptor {
   // ---------------------------------------------------------------- receiving
 
   @Override
-  public void afterReceive(ChannelInfo channel, Object message, Headers headers) {
+  public void afterReceive(ChannelInfo channel, Object message, Headers headers, int payloadLength,
+      long receiveStartNanos, boolean handled) {
+    long elapsed = Math.max(0, System.nanoTime() - receiveStartNanos);
+    long end = epochNanos();
     SpanContext creation = creationOf(headers);
     SpanBuilder b = tracer.spanBuilder("receive " + channel.name())
         .setSpanKind(SpanKind.CONSUMER)
-        .setParent(creation.isValid() ? Context.root().with(Span.wrap(creation)) : Context.current());
+        .setParent(creation.isValid() ? Context.root().with(Span.wrap(creation)) : Context.current())
+        .setStartTimestamp(end - elapsed, TimeUnit.NANOSECONDS);
     common(b, channel, "receive");
+    b.setAttribute(Semconv.MESSAGING_MESSAGE_BODY_SIZE, payloadLength);
     if (creation.isValid()) {
       b.addLink(creation);
     }
     Span span = b.startSpan();
-    span.end();
-    // poll and pollFrames open the handler's scope next, on this thread, with the same message and headers
-    received.set(new Received(channel, message, headers, span, creation));
+    span.end(end, TimeUnit.NANOSECONDS);
+    if (handled) {
+      // poll and pollFrames open the handler's scope next, on this thread, for the same message
+      received.set(new Received(channel, message, span, creation, payloadLength));
+    }
   }
 
   @Override
@@ -167,26 +182,30 @@ public final class ChannelTracing implements ChannelInterceptor {
     Context parent;
     SpanContext creation;
     SpanKind kind;
-    if (r != null && r.matches(channel, message, headers)) {
+    SpanBuilder b = tracer.spanBuilder("process " + channel.name());
+    if (r != null && r.matches(channel, message)) {
       parent = Context.root().with(r.span);
       creation = r.creation;
       kind = SpanKind.INTERNAL; // the receive span is the CONSUMER span of this message
+      b.setAttribute(Semconv.MESSAGING_MESSAGE_BODY_SIZE, r.payloadLength);
     } else {
       creation = creationOf(headers);
       parent = creation.isValid() ? Context.root().with(Span.wrap(creation)) : Context.current();
       kind = SpanKind.CONSUMER;
     }
-    SpanBuilder b = tracer.spanBuilder("process " + channel.name()).setSpanKind(kind).setParent(parent);
+    b.setSpanKind(kind).setParent(parent);
     common(b, channel, "process");
     if (creation.isValid()) {
       b.addLink(creation);
     }
     Span span = b.startSpan();
-    io.opentelemetry.context.Scope current = parent.with(span).makeCurrent();
-    return () -> {
-      current.close();
-      span.end();
-    };
+    return new Processing(span, parent.with(span).makeCurrent());
+  }
+
+  /** Now, in nanoseconds since the epoch (for a span whose start lies in the past). */
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   private SpanContext creationOf(Headers headers) {
@@ -206,29 +225,59 @@ public final class ChannelTracing implements ChannelInterceptor {
   }
 
   /**
-   * The receive span of the message just delivered on this thread, for the handler scope that may follow
-   * (poll and pollFrames call openScope right after afterReceive, with the same message and headers). The
-   * message and headers are held weakly and compared by identity: after a pull receive, which opens no
-   * scope, nothing of the message stays reachable from here.
+   * The receive span of the message just delivered on this thread to a handler: the receiver opens the
+   * handler's scope right after telling {@code afterReceive} ({@code handled} true), on this thread, for
+   * the same message, so {@code openScope} takes it at once. Pull receives keep nothing here.
    */
   private static final class Received {
     final ChannelInfo channel;
-    final WeakReference<Object> message;
-    final WeakReference<Headers> headers;
+    final Object message;
     final Span span;
     final SpanContext creation;
+    final int payloadLength;
 
-    Received(ChannelInfo channel, Object message, Headers headers, Span span, SpanContext creation) {
+    Received(ChannelInfo channel, Object message, Span span, SpanContext creation, int payloadLength) {
       this.channel = channel;
-      this.message = message == null ? null : new WeakReference<>(message);
-      this.headers = new WeakReference<>(headers);
+      this.message = message;
       this.span = span;
       this.creation = creation;
+      this.payloadLength = payloadLength;
     }
 
-    boolean matches(ChannelInfo c, Object m, Headers h) {
-      return channel.equals(c) && (message == null ? m == null : m != null && message.get() == m)
-          && headers.get() == h;
+    boolean matches(ChannelInfo c, Object m) {
+      return channel.equals(c) && message == m;
+    }
+  }
+
+  /** A handler's process span, current while the handler runs; an error if the handler threw. */
+  private static final class Processing implements Scope {
+    private final Span span;
+    private final io.opentelemetry.context.Scope current;
+    private boolean closed;
+
+    Processing(Span span, io.opentelemetry.context.Scope current) {
+      this.span = span;
+      this.current = current;
+    }
+
+    @Override
+    public void close() {
+      close(null);
+    }
+
+    @Override
+    public void close(Throwable handlerFailure) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      current.close();
+      if (handlerFailure != null) {
+        span.setStatus(StatusCode.ERROR, String.valueOf(handlerFailure.getMessage()));
+        span.setAttribute(Semconv.ERROR_TYPE, handlerFailure.getClass().getName());
+        span.recordException(handlerFailure);
+      }
+      span.end();
     }
   }
 
