@@ -20,6 +20,7 @@ import java.util.Objects;
  * <tbody>
  * <tr><td>{@code fifochan.messages}</td><td>function counter</td><td></td><td>messages delivered ({@link ReceiverStats#messagesReceived()})</td></tr>
  * <tr><td>{@code fifochan.frames}</td><td>function counter</td><td></td><td>message frames read, delivered or not</td></tr>
+ * <tr><td>{@code fifochan.bytes}</td><td>function counter, bytes</td><td></td><td>bytes read from the transport, framing included: every record's wire bytes ({@link ReceiverStats#bytesRead()}); after a clean end the sender's {@code fifochan.bytes}</td></tr>
  * <tr><td>{@code fifochan.payload.bytes}</td><td>function counter, bytes</td><td></td><td>payload bytes of the delivered messages</td></tr>
  * <tr><td>{@code fifochan.timeouts}</td><td>function counter</td><td></td><td>timed receives that ran out of time</td></tr>
  * <tr><td>{@code fifochan.errors}</td><td>function counter</td><td>{@code kind}: {@code undecodable}, {@code unknown_type}, {@code malformed}, {@code stream}, {@code liveness}</td><td>per-message failures (the first three), stream failures of every kind, liveness timeouts</td></tr>
@@ -53,6 +54,8 @@ public final class ReceiverMetrics extends MeterSet {
     counter(registry, "fifochan.messages", stats, ReceiverStats::messagesReceived, NONE, "Messages delivered");
     counter(registry, "fifochan.frames", stats, ReceiverStats::framesReceived, NONE,
         "Message frames read, delivered or not");
+    counter(registry, "fifochan.bytes", stats, ReceiverStats::bytesRead, BYTES,
+        "Bytes read from the transport, framing included");
     counter(registry, "fifochan.payload.bytes", stats, ReceiverStats::payloadBytesReceived, BYTES,
         "Payload bytes of the delivered messages");
     counter(registry, "fifochan.timeouts", stats, ReceiverStats::timeouts, NONE,

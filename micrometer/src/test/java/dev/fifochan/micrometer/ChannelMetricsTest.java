@@ -131,6 +131,7 @@ class ChannelMetricsTest {
     Map<String, LongSupplier> received = new LinkedHashMap<>();
     received.put("fifochan.messages", r::messagesReceived);
     received.put("fifochan.frames", r::framesReceived);
+    received.put("fifochan.bytes", r::bytesRead);
     received.put("fifochan.payload.bytes", r::payloadBytesReceived);
     received.put("fifochan.timeouts", r::timeouts);
     received.put("fifochan.errors kind=undecodable", r::undecodable);
@@ -147,6 +148,10 @@ class ChannelMetricsTest {
     assertMeters(registry, null, "events-in", "receive", received);
     assertEquals(MESSAGES + 1, r.messagesReceived());
     assertEquals(MESSAGES + 3, r.framesReceived());
+    assertEquals(s.bytesWritten(), r.bytesRead(), "to the clean end, the receiver read every byte the sender wrote");
+    assertEquals(registry.get("fifochan.bytes").tag("channel", "events-out").functionCounter().count(),
+        registry.get("fifochan.bytes").tag("channel", "events-in").functionCounter().count(), 0.0,
+        "so the two ends' fifochan.bytes agree");
 
     senderMetrics.close();
     assertTrue(registry.find("fifochan.messages").tag("channel", "events-out").meters().isEmpty());
