@@ -121,6 +121,104 @@ class ChannelTracingTest {
     }
   }
 
+  private static final AttributeKey<Long> BODY_SIZE = AttributeKey.longKey("messaging.message.body.size");
+
+  @Test
+  void aHandlerThatThrowsMakesItsProcessSpanAnError() throws Exception {
+    try (Otel otel = new Otel()) {
+      ChannelConfig config = ChannelConfig.builder().name("orders").interceptors(ChannelTracing.create(otel.sdk)).build();
+      List<String> failures = exchange(otel, config, List.of("fine", "poison", "after"), rx -> {
+        List<String> out = new ArrayList<>();
+        while (true) {
+          try {
+            if (rx.poll((m, h) -> {
+              if (m.equals("poison")) {
+                throw new IllegalStateException("cannot handle " + m);
+              }
+            }, 10, Duration.ofSeconds(10)) < 0) {
+              return out;
+            }
+          } catch (IllegalStateException e) {
+            out.add(e.getMessage()); // the handler's failure reaches the application, and the receiver goes on
+          }
+        }
+      });
+      assertEquals(List.of("cannot handle poison"), failures);
+      List<SpanData> process = otel.await("process orders", 3);
+      assertEquals(StatusCode.UNSET, process.get(0).getStatus().getStatusCode());
+      SpanData failed = process.get(1);
+      assertEquals(StatusCode.ERROR, failed.getStatus().getStatusCode());
+      assertEquals("cannot handle poison", failed.getStatus().getDescription());
+      assertEquals(IllegalStateException.class.getName(), failed.getAttributes().get(AttributeKey.stringKey("error.type")));
+      assertEquals("exception", failed.getEvents().get(0).getName(), "the exception is recorded");
+      assertEquals(StatusCode.UNSET, process.get(2).getStatus().getStatusCode());
+      List<SpanData> receives = otel.spans("receive orders");
+      assertEquals(receives.get(1).getSpanId(), failed.getParentSpanId(), "the failed message's own process span");
+      assertEquals(StatusCode.UNSET, receives.get(1).getStatus().getStatusCode(), "the receive itself went well");
+    }
+  }
+
+  @Test
+  void aReceiveSpanCoversTheWaitForTheMessage() throws Exception {
+    try (Otel otel = new Otel()) {
+      ChannelConfig config = ChannelConfig.builder().name("orders").interceptors(ChannelTracing.create(otel.sdk)).build();
+      Path fifo = Fifo.create(Otel.dir("wait").resolve("orders"));
+      CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+        try (Receiver<String> rx = Fifo.openReceiver(fifo, Codecs.string(), config, OPTIONS)) {
+          String first = rx.receive(); // waits while the sender dawdles
+          int n = rx.poll((m, h) -> { }, 1, Duration.ofSeconds(10));
+          while (rx.receive() != null) {
+            // to the end
+          }
+          return first + " " + n;
+        } catch (IOException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      try (Sender<String> tx = Fifo.openSender(fifo, Codecs.string(), config, OPTIONS)) {
+        Thread.sleep(400);
+        tx.send("late");
+        tx.send("next");
+      }
+      assertEquals("late 1", read.get(30, TimeUnit.SECONDS));
+      List<SpanData> sends = otel.spans("send orders");
+      List<SpanData> receives = otel.await("receive orders", 2);
+      SpanData waited = receives.get(0);
+      assertTrue(waited.getStartEpochNanos() < sends.get(0).getStartEpochNanos(),
+          "the receive began before the message was sent");
+      assertTrue(waited.getEndEpochNanos() > sends.get(0).getStartEpochNanos());
+      long millis = (waited.getEndEpochNanos() - waited.getStartEpochNanos()) / 1_000_000;
+      assertTrue(millis >= 300, "the receive span covers the wait: " + millis + " ms");
+      assertEquals(sends.get(0).getSpanId(), waited.getParentSpanId());
+      // the pull kept nothing for a handler: the polled message's process span hangs under its own receive span
+      SpanData process = otel.await("process orders", 1).get(0);
+      assertEquals(receives.get(1).getSpanId(), process.getParentSpanId());
+      assertEquals(SpanKind.INTERNAL, process.getKind());
+    }
+  }
+
+  @Test
+  void everySpanOfAMessageCarriesItsBodySize() throws Exception {
+    try (Otel otel = new Otel()) {
+      ChannelConfig config = ChannelConfig.builder().name("orders").interceptors(ChannelTracing.create(otel.sdk)).build();
+      exchange(otel, config, List.of("\u00e9t\u00e9", "twelve bytes"), rx -> {
+        assertEquals("\u00e9t\u00e9", rx.receive());
+        while (rx.poll((m, h) -> { }, 10, Duration.ofSeconds(10)) >= 0) {
+          // to the end
+        }
+        return null;
+      });
+      List<SpanData> sends = otel.spans("send orders");
+      List<SpanData> receives = otel.await("receive orders", 2);
+      SpanData process = otel.await("process orders", 1).get(0);
+      assertEquals(5L, sends.get(0).getAttributes().get(BODY_SIZE), "UTF-8 bytes, not characters");
+      assertEquals(12L, sends.get(1).getAttributes().get(BODY_SIZE));
+      assertEquals(5L, receives.get(0).getAttributes().get(BODY_SIZE));
+      assertEquals(12L, receives.get(1).getAttributes().get(BODY_SIZE));
+      assertEquals(12L, process.getAttributes().get(BODY_SIZE));
+    }
+  }
+
   @Test
   void pulledMessagesEachGetAReceiveSpanWhoseParentIsTheirSendSpan() throws Exception {
     try (Otel otel = new Otel()) {
@@ -208,7 +306,9 @@ class ChannelTracingTest {
       assertEquals(2, sends.size());
       assertEquals(StatusCode.ERROR, sends.get(0).getStatus().getStatusCode());
       assertEquals(EncodeException.class.getName(), sends.get(0).getAttributes().get(AttributeKey.stringKey("error.type")));
+      assertEquals(null, sends.get(0).getAttributes().get(BODY_SIZE), "never encoded: no body size");
       assertEquals(StatusCode.UNSET, sends.get(1).getStatus().getStatusCode());
+      assertEquals(4L, sends.get(1).getAttributes().get(BODY_SIZE));
     }
   }
 
