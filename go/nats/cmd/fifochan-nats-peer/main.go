@@ -17,7 +17,9 @@
 // 1 on any mismatch. fifo-recv follows the FIFO across writer sessions
 // (a bridge that restarts is a new session), accepts duplicates and
 // truncated sessions, requires every seq 0..N-1, and prints
-// "OK <n> duplicates=<d> truncated=<t>" once it has all of them.
+// "OK <n> duplicates=<d> truncated=<t> failures=<f>" once it has all of them
+// (stream failures are reported on stderr and followed past; "PROGRESS"
+// lines on stderr every 5 s name the numbers still missing).
 package main
 
 import (
@@ -28,6 +30,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -242,19 +246,39 @@ func fifoRecv(path, codec string, count int) error {
 func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, as func(T) any) error {
 	fmt.Println("READY")
 	seen := make([]bool, count)
-	got, dups, truncated := 0, 0, 0
+	got, dups, truncated, failures := 0, 0, 0, 0
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // progress on stderr, so that a run that stalls says where
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			fmt.Fprintf(os.Stderr, "PROGRESS got=%d duplicates=%d truncated=%d failures=%d missing=%s\n", got, dups, truncated, failures, missing(seen))
+			mu.Unlock()
+		}
+	}()
 	for got < count {
 		e, err := r.ReceiveEnvelope(ctx)
 		if err != nil {
-			if errors.Is(err, fifochan.ErrTruncatedStream) || errors.Is(err, fifochan.ErrAborted) {
-				truncated++ // the bridge died mid-session; following goes on with its next session
-				fmt.Fprintf(os.Stderr, "SESSION-ENDED-BADLY %v\n", err)
-				continue
-			}
 			if errors.Is(err, io.EOF) {
 				continue
 			}
-			return fmt.Errorf("after %d messages: %w", got, err)
+			mu.Lock()
+			if errors.Is(err, fifochan.ErrTruncatedStream) || errors.Is(err, fifochan.ErrAborted) {
+				truncated++ // the bridge died mid-session; following goes on with its next session
+			} else {
+				failures++ // reported and gone on from (follow mode); the count must still be complete
+			}
+			mu.Unlock()
+			fmt.Fprintf(os.Stderr, "SESSION-ENDED-BADLY after %d: %v\n", got, err)
+			continue
 		}
 		seq, err := seqOf(as(e.Value))
 		if err != nil {
@@ -266,13 +290,41 @@ func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, a
 		if seq < 0 || seq >= int64(count) {
 			return fmt.Errorf("seq %d out of range", seq)
 		}
+		mu.Lock()
 		if seen[seq] {
 			dups++
+		} else {
+			seen[seq] = true
+			got++
+		}
+		mu.Unlock()
+	}
+	fmt.Printf("OK %d duplicates=%d truncated=%d failures=%d\n", got, dups, truncated, failures)
+	return nil
+}
+
+// missing lists the first few ranges of seq numbers not seen yet.
+func missing(seen []bool) string {
+	var b strings.Builder
+	ranges := 0
+	for i := 0; i < len(seen); i++ {
+		if seen[i] {
 			continue
 		}
-		seen[seq] = true
-		got++
+		j := i
+		for j+1 < len(seen) && !seen[j+1] {
+			j++
+		}
+		if ranges == 8 {
+			b.WriteString(" ...")
+			break
+		}
+		fmt.Fprintf(&b, " %d-%d", i, j)
+		ranges++
+		i = j
 	}
-	fmt.Printf("OK %d duplicates=%d truncated=%d\n", got, dups, truncated)
-	return nil
+	if b.Len() == 0 {
+		return "none"
+	}
+	return strings.TrimSpace(b.String())
 }

@@ -53,6 +53,10 @@ import org.junit.jupiter.api.Timeout;
 class NatsInteropTest {
   private static final int N = Integer.getInteger("fifochan.it.natsMessages", 100_000);
   private static final int BRIDGE_N = Integer.getInteger("fifochan.it.bridgeMessages", 20_000);
+  /** The bridge test's writer pace, messages per second. */
+  private static final int BRIDGE_RATE = Integer.getInteger("fifochan.it.bridgeRate", 2_500);
+  /** Each NATS -> FIFO bridge is killed once it has acknowledged this many records. */
+  private static final int KILL_AFTER = Integer.getInteger("fifochan.it.bridgeKillAfter", 2_000);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static NatsServerProcess server;
   private static Connection nc;
@@ -188,8 +192,11 @@ class NatsInteropTest {
 
   /**
    * Java writer → FIFO A → bridge (FIFO → NATS, JetStream) → subject → bridge (NATS → FIFO, JetStream,
-   * a child JVM) → FIFO B → Go reader. The NATS → FIFO bridge is SIGKILLed a third of the way through and
-   * restarted; the Go reader must get every sequence number (duplicates allowed and counted).
+   * a child JVM) → FIFO B → Go reader. The NATS → FIFO bridge is SIGKILLed twice while records flow
+   * through it (each time once it has acknowledged {@code KILL_AFTER} records since it started, the
+   * writer going on at a steady pace) and restarted; the Go reader must get every sequence number.
+   * Duplicates are counted and must stay within the documented bound: per kill, the records the bridge
+   * had written since its last acknowledgement that reached the server (docs/nats.md §6).
    */
   @Test
   void bridgeKilledAndRestartedMidStreamLosesNothing() throws Exception {
@@ -207,44 +214,90 @@ class NatsInteropTest {
     BufferedReader readerOut = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8));
     assertEquals("READY", readerOut.readLine());
     NatsBridge in = NatsBridge.fifoToNats(fifoA, subject).connection(nc).options(js).build().start();
-    Process out = startOutBridge(fifoB, subject, dir, 1);
-    Process restarted = null;
-    long killedAfter = -1;
-    try {
+    List<Process> bridges = new ArrayList<>();
+    bridges.add(startOutBridge(fifoB, subject, dir, 1));
+    List<String> kills = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
       try (Sender<Message> tx = Fifo.openSender(fifoA, protobuf())) {
+        long began = System.nanoTime();
         for (int i = 0; i < BRIDGE_N; i++) {
           tx.send(Ping.newBuilder().setSeq(i).setText("ping-" + i).build(), headers(i));
-          if (i == BRIDGE_N / 3) {
+          sent.set(i + 1);
+          if (i % 100 == 99) {
+            // a steady pace, so that records flow through the bridge while it is killed
             tx.flush();
-            Thread.sleep(300);
-            out.destroyForcibly(); // SIGKILL
-            out.waitFor(10, TimeUnit.SECONDS);
-            killedAfter = i;
-            restarted = startOutBridge(fifoB, subject, dir, 2);
+            long due = began + TimeUnit.SECONDS.toNanos(i + 1) / BRIDGE_RATE;
+            long now = System.nanoTime();
+            if (due > now) {
+              Thread.sleep(TimeUnit.NANOSECONDS.toMillis(due - now));
+            }
           }
         }
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
       }
-      assertTrue(reader.waitFor(240, TimeUnit.SECONDS), "the Go reader did not get every message; its stderr: "
-          + Files.readString(dir.resolve("reader.err")));
+    });
+    try {
+      for (int k = 1; k <= 2; k++) {
+        Process out = bridges.get(bridges.size() - 1);
+        Path log = dir.resolve("bridge-out-" + bridges.size() + ".log");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long acked;
+        while ((acked = reported(log, "acked")) < KILL_AFTER && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        assertTrue(acked >= KILL_AFTER, "bridge " + bridges.size() + " did not forward: " + Files.readString(log));
+        out.destroyForcibly(); // SIGKILL, with records in flight
+        assertTrue(out.waitFor(10, TimeUnit.SECONDS));
+        kills.add("bridge " + bridges.size() + " after it acknowledged " + acked + " (writer at " + sent.get() + ")");
+        bridges.add(startOutBridge(fifoB, subject, dir, bridges.size() + 1));
+      }
+      writer.get(120, TimeUnit.SECONDS);
+      assertTrue(reader.waitFor(Integer.getInteger("fifochan.it.bridgeWait", 240), TimeUnit.SECONDS),
+          "the Go reader did not get every message; its stderr: " + Files.readString(dir.resolve("reader.err")));
       String result = readAll(readerOut);
       assertEquals(0, reader.exitValue(), result + Files.readString(dir.resolve("reader.err")));
       assertTrue(result.startsWith("OK " + BRIDGE_N), result);
-      System.out.printf("bridge NATS->FIFO SIGKILLed after message %d of %d, restarted: %s%n", killedAfter, BRIDGE_N, result.trim());
+      java.util.regex.Matcher dm = java.util.regex.Pattern.compile("duplicates=(\\d+)").matcher(result);
+      assertTrue(dm.find(), result);
+      long duplicates = Long.parseLong(dm.group(1));
+      // per kill: at most the batch written and not yet acknowledged, plus one batch whose acknowledgements
+      // were still on their way to the server
+      assertTrue(duplicates <= 2L * 2 * 256, "duplicates " + duplicates + " over the bound");
+      System.out.printf("bridge NATS->FIFO SIGKILLed twice under load (%s) and restarted: %s%n", String.join("; ", kills),
+          result.trim());
     } finally {
       in.close();
-      out.destroyForcibly();
-      if (restarted != null) {
-        restarted.destroyForcibly();
+      for (Process p : bridges) {
+        p.destroyForcibly();
       }
       reader.destroyForcibly();
+      writer.cancel(true);
     }
+  }
+
+  /** The last value of {@code key} a bridge's {@code --report} lines gave, or -1. */
+  private static long reported(Path log, String key) throws IOException {
+    String text = Files.readString(log);
+    int at = text.lastIndexOf(" " + key + "=");
+    if (at < 0) {
+      return -1;
+    }
+    int from = at + key.length() + 2;
+    int to = from;
+    while (to < text.length() && Character.isDigit(text.charAt(to))) {
+      to++;
+    }
+    return to > from ? Long.parseLong(text.substring(from, to)) : -1;
   }
 
   private static Process startOutBridge(Path fifo, String subject, Path dir, int n) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.fifochan.nats.NatsBridge",
-        "nats-to-fifo", "--fifo", fifo.toString(), "--subject", subject, "--server", server.url(), "--jetstream",
-        "--durable", "bridge-out", "--codec", "protobuf")
+    // ack wait 5 s (default 30 s): what a killed bridge had taken and not acknowledged comes again sooner
+    Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        "dev.fifochan.nats.NatsBridge", "nats-to-fifo", "--fifo", fifo.toString(), "--subject", subject, "--server", server.url(),
+        "--jetstream", "--durable", "bridge-out", "--codec", "protobuf", "--ack-wait", "5000", "--report", "50")
         .redirectErrorStream(true).redirectOutput(dir.resolve("bridge-out-" + n + ".log").toFile()).start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < until && !Files.readString(dir.resolve("bridge-out-" + n + ".log")).contains("READY")) {
