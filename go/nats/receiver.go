@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -39,7 +40,7 @@ type Receiver[T any] struct {
 	sub     *nats.Subscription
 	iter    jetstream.MessagesContext
 	closeC  chan struct{}
-	closed  bool
+	closed  atomic.Bool
 	pos     uint64
 	dropped int
 	// sessions and their frame numbers
@@ -194,7 +195,7 @@ func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) {
 	var zero Envelope[T]
 	for {
-		if r.closed {
+		if r.closed.Load() {
 			return zero, fifochan.ErrClosed
 		}
 		var in *inbound
@@ -234,6 +235,9 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 	if r.sub != nil {
 		m, err := r.sub.NextMsgWithContext(wctx)
 		if err != nil {
+			if r.closed.Load() {
+				return nil, fifochan.ErrClosed
+			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -253,6 +257,9 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 	}
 	m, err := r.iter.Next(jetstream.NextContext(wctx))
 	if err != nil {
+		if r.closed.Load() {
+			return nil, fifochan.ErrClosed
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -282,6 +289,9 @@ func (r *Receiver[T]) checkDrops() error {
 	return nil
 }
 
+// errSilent marks a session reported truncated because it went silent.
+var errSilent = errors.New("no record within the liveness timeout")
+
 func (r *Receiver[T]) checkExpired() error {
 	if r.opts.Liveness <= 0 {
 		return nil
@@ -289,7 +299,7 @@ func (r *Receiver[T]) checkExpired() error {
 	for id, s := range r.sessions {
 		if time.Since(s.lastSeen) >= r.opts.Liveness {
 			r.endSession(id, s)
-			return fmt.Errorf("%w: session %s silent for %v (its publisher is presumed dead)", fifochan.ErrTruncatedStream, id, r.opts.Liveness)
+			return fmt.Errorf("%w: %w: session %s silent for %v (its publisher is presumed dead)", fifochan.ErrTruncatedStream, errSilent, id, r.opts.Liveness)
 		}
 	}
 	return nil
@@ -342,7 +352,11 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 				r.refused[id] = true
 				return zero, true, fmt.Errorf("%w: session %s announces version %q", fifochan.ErrIncompatibleVersion, id, v)
 			}
-			if !fifochan.Accepts(r.codec.Name(), codec) {
+			accepts := fifochan.Accepts(r.codec.Name(), codec)
+			if a, ok := any(r.codec).(interface{ Accepts(writer string) bool }); ok {
+				accepts = a.Accepts(codec) // the codec's own rule, as the FIFO Receiver's
+			}
+			if !accepts {
 				r.refused[id] = true
 				return zero, true, fmt.Errorf("%w: session %s writes %q, this reader reads %q", fifochan.ErrIncompatibleCodec, id, codec, r.codec.Name())
 			}
@@ -487,10 +501,9 @@ func (r *Receiver[T]) Stats() ReceiverStats { return r.stats }
 
 // Close stops receiving (unsubscribes, or stops the consumer).
 func (r *Receiver[T]) Close() error {
-	if r.closed {
+	if !r.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	r.closed = true
 	close(r.closeC)
 	if r.iter != nil {
 		r.iter.Stop()
