@@ -5,7 +5,8 @@
 //
 //	fifochan-nats-peer send -url URL -subject S -codec protobuf|json -count N [-js] [-heartbeat D]
 //	fifochan-nats-peer recv -url URL -subject S -codec protobuf|json -count N [-js] [-durable NAME] [-all]
-//	fifochan-nats-peer fifo-recv -path FIFO -codec protobuf|json -count N
+//	fifochan-nats-peer fifo-recv -path FIFO -codec protobuf|json -count N [-delay D]
+//	fifochan-nats-peer rpc-serve|rpc-client ... (request/response: see rpc.go)
 //
 // Message seq 0..N-1: protobuf sends Ping{seq, text "ping-<seq>"}, json
 // {"seq":<seq>,"text":"ping-<seq>"}; every message carries the header
@@ -49,8 +50,19 @@ type jsonMsg struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: fifochan-nats-peer send|recv|fifo-recv ...")
+		fmt.Fprintln(os.Stderr, "usage: fifochan-nats-peer send|recv|fifo-recv|rpc-serve|rpc-client ...")
 		os.Exit(2)
+	}
+	if os.Args[1] == "rpc-serve" || os.Args[1] == "rpc-client" {
+		run := rpcServe
+		if os.Args[1] == "rpc-client" {
+			run = rpcClient
+		}
+		if err := run(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	url := fs.String("url", nats.DefaultURL, "server URL")
@@ -62,6 +74,7 @@ func main() {
 	all := fs.Bool("all", false, "deliver the whole stream")
 	hb := fs.Duration("heartbeat", 0, "heartbeat interval")
 	path := fs.String("path", "", "FIFO path")
+	delay := fs.Duration("delay", 0, "fifo-recv: pause after each message (a slow reader, so the pipe fills)")
 	_ = fs.Parse(os.Args[2:])
 	opts := fcnats.Options{Heartbeat: *hb, Durable: *durable, DeliverAll: *all}
 	if *js {
@@ -74,7 +87,7 @@ func main() {
 	case "recv":
 		err = recv(*url, *subject, *codec, *count, opts)
 	case "fifo-recv":
-		err = fifoRecv(*path, *codec, *count)
+		err = fifoRecv(*path, *codec, *count, *delay)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -222,7 +235,7 @@ func check[T any](r *fcnats.Receiver[T], count int, nc *nats.Conn, as func(T) an
 	return nil
 }
 
-func fifoRecv(path, codec string, count int) error {
+func fifoRecv(path, codec string, count int, delay time.Duration) error {
 	ctx := context.Background()
 	switch codec {
 	case "protobuf":
@@ -231,19 +244,19 @@ func fifoRecv(path, codec string, count int) error {
 			return err
 		}
 		defer r.Close()
-		return fifoCheck(ctx, r, count, func(v proto.Message) any { return v })
+		return fifoCheck(ctx, r, count, delay, func(v proto.Message) any { return v })
 	case "json":
 		r, err := fifochan.OpenReceiver(ctx, path, fifochan.JSON[jsonMsg](nil), fifochan.Follow())
 		if err != nil {
 			return err
 		}
 		defer r.Close()
-		return fifoCheck(ctx, r, count, func(v jsonMsg) any { return v })
+		return fifoCheck(ctx, r, count, delay, func(v jsonMsg) any { return v })
 	}
 	return fmt.Errorf("unknown codec %q", codec)
 }
 
-func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, as func(T) any) error {
+func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, delay time.Duration, as func(T) any) error {
 	fmt.Println("READY")
 	seen := make([]bool, count)
 	got, dups, truncated, failures := 0, 0, 0, 0
@@ -289,6 +302,9 @@ func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, a
 		}
 		if seq < 0 || seq >= int64(count) {
 			return fmt.Errorf("seq %d out of range", seq)
+		}
+		if delay > 0 {
+			time.Sleep(delay)
 		}
 		mu.Lock()
 		if seen[seq] {

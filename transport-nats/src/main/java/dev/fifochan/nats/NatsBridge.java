@@ -564,7 +564,7 @@ public final class NatsBridge implements AutoCloseable {
    * A process entry point until {@code fifochan bridge} wraps this class:
    * {@code NatsBridge fifo-to-nats|nats-to-fifo --fifo PATH --subject S [--server URL]... [--jetstream]
    * [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS] [--ack-wait MS] [--batch N]
-   * [--no-atomic] [--report MS]}. Prints {@code READY} when running and, with {@code --report}, a line
+   * [--no-atomic] [--report MS] [--pipe-size BYTES]}. Prints {@code READY} when running and, with {@code --report}, a line
    * {@code FORWARDED records=R frames=F acked=A sessions=S large=L} every MS milliseconds; stops cleanly on
    * SIGTERM.
    */
@@ -572,7 +572,7 @@ public final class NatsBridge implements AutoCloseable {
     if (args.length < 1) {
       System.err.println("usage: NatsBridge fifo-to-nats|nats-to-fifo --fifo PATH --subject S [--server URL] [--jetstream]"
           + " [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS] [--ack-wait MS] [--batch N]"
-          + " [--no-atomic] [--report MS]");
+          + " [--no-atomic] [--report MS] [--pipe-size BYTES]");
       System.exit(2);
     }
     String fifoPath = null;
@@ -585,6 +585,7 @@ public final class NatsBridge implements AutoCloseable {
     int batchSize = 256;
     boolean atomic = true;
     long reportMs = 0;
+    int pipeSize = -1;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -601,6 +602,7 @@ public final class NatsBridge implements AutoCloseable {
         case "--batch": batchSize = Integer.parseInt(args[++i]); break;
         case "--no-atomic": atomic = false; break;
         case "--report": reportMs = Long.parseLong(args[++i]); break;
+        case "--pipe-size": pipeSize = Integer.parseInt(args[++i]); break;
         default:
           System.err.println("unknown argument " + a);
           System.exit(2);
@@ -611,7 +613,8 @@ public final class NatsBridge implements AutoCloseable {
     }
     Builder b = args[0].equals("fifo-to-nats") ? fifoToNats(Path.of(fifoPath), subj) : natsToFifo(subj, Path.of(fifoPath));
     NatsBridge bridge = b.connect(co.build()).options(no.replay(NatsOptions.Replay.ALL).build()).channelConfig(cc.build())
-        .codec(codecName).batch(batchSize).atomicRecords(atomic).build();
+        .codec(codecName).batch(batchSize).atomicRecords(atomic)
+        .fifoOptions(pipeSize >= 0 ? FifoOptions.builder().pipeSize(pipeSize).build() : FifoOptions.defaults()).build();
     Runtime.getRuntime().addShutdownHook(new Thread(bridge::close));
     System.out.println("READY");
     System.out.flush();

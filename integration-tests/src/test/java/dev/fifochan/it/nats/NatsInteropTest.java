@@ -3,7 +3,6 @@ package dev.fifochan.it.nats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +26,6 @@ import dev.fifochan.nats.NatsServerProcess;
 import dev.fifochan.protobuf.ProtobufCodec;
 import io.nats.client.Connection;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +64,7 @@ class NatsInteropTest {
   static void setUp() throws Exception {
     server = NatsServerProcess.start();
     nc = NatsConnectOptions.server(server.url()).connect();
-    peer = buildPeer();
+    peer = GoNatsPeer.binary();
   }
 
   @AfterAll
@@ -210,7 +208,8 @@ class NatsInteropTest {
     // the stream exists before either bridge starts, so nothing published is missed
     Nats.openSink(nc, subject, ChannelConfig.defaults(), js).close();
     Process reader = new ProcessBuilder(peer.toString(), "fifo-recv", "-path", fifoB.toString(), "-codec", "protobuf",
-        "-count", Integer.toString(BRIDGE_N)).redirectError(dir.resolve("reader.err").toFile()).start();
+        "-count", Integer.toString(BRIDGE_N), "-delay", System.getProperty("fifochan.it.bridgeReaderDelay", "0s"))
+        .redirectError(dir.resolve("reader.err").toFile()).start();
     BufferedReader readerOut = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8));
     assertEquals("READY", readerOut.readLine());
     NatsBridge in = NatsBridge.fifoToNats(fifoA, subject).connection(nc).options(js).build().start();
@@ -295,10 +294,17 @@ class NatsInteropTest {
   private static Process startOutBridge(Path fifo, String subject, Path dir, int n) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // ack wait 5 s (default 30 s): what a killed bridge had taken and not acknowledged comes again sooner
-    Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         "dev.fifochan.nats.NatsBridge", "nats-to-fifo", "--fifo", fifo.toString(), "--subject", subject, "--server", server.url(),
-        "--jetstream", "--durable", "bridge-out", "--codec", "protobuf", "--ack-wait", "5000", "--report", "50")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("bridge-out-" + n + ".log").toFile()).start();
+        "--jetstream", "--durable", "bridge-out", "--codec", "protobuf", "--ack-wait", "5000", "--report", "50"));
+    if (!Boolean.parseBoolean(System.getProperty("fifochan.it.bridgeAtomic", "true"))) {
+      cmd.add("--no-atomic"); // to show what whole-record writes prevent (not run by default)
+    }
+    String pipeSize = System.getProperty("fifochan.it.bridgePipeSize");
+    if (pipeSize != null) {
+      cmd.addAll(List.of("--pipe-size", pipeSize)); // a small pipe fills, so that the kill comes mid-write
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("bridge-out-" + n + ".log").toFile()).start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < until && !Files.readString(dir.resolve("bridge-out-" + n + ".log")).contains("READY")) {
       try {
@@ -318,33 +324,5 @@ class NatsInteropTest {
       sb.append(line).append('\n');
     }
     return sb.toString();
-  }
-
-  /** Builds go/nats/cmd/fifochan-nats-peer (the Go module go/nats) into target/. */
-  private static Path buildPeer() throws Exception {
-    String go = findGo();
-    if (go == null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but no Go toolchain on PATH: the NATS interop tests cannot run");
-      }
-      assumeTrue(false, "SKIPPED: no Go toolchain on PATH (needed for the Go NATS peer; with CI=true this is a failure)");
-    }
-    String module = System.getProperty("fifochan.it.goModule");
-    Path goNats = module != null ? Path.of(module, "nats") : Path.of(System.getenv("FIFOCHAN_REPO_ROOT"), "go", "nats");
-    Path out = Path.of(System.getProperty("fifochan.it.buildDir", "target")).toAbsolutePath().resolve("fifochan-nats-peer");
-    Process p = new ProcessBuilder(go, "build", "-o", out.toString(), "./cmd/fifochan-nats-peer").directory(goNats.toFile())
-        .redirectErrorStream(true).start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0, "go build in " + goNats + " failed:\n" + log);
-    return out;
-  }
-
-  private static String findGo() {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, "go"))) {
-        return Path.of(d, "go").toString();
-      }
-    }
-    return Files.isExecutable(Path.of("/usr/local/go/bin/go")) ? "/usr/local/go/bin/go" : null;
   }
 }
