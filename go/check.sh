@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Go companion's checks, run by `mvn verify` (module go/pom.xml) and usable alone.
+# The Go companion's checks, run by `mvn verify` (module go/pom.xml) and usable alone: the core module
+# (with go/rpc) and the NATS module go/nats.
 # Without a Go toolchain they are skipped with a message, except under CI=true, where that fails.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -37,3 +38,17 @@ if ! command -v protoc-gen-go >/dev/null 2>&1; then
 fi
 go vet ./...
 go test -race -count=1 ./...
+# The NATS transport is a module of its own (nats.go needs a newer Go than the core's 1.22): go/nats, with
+# this Go (no toolchain download). Its tests need nats-server (skipped without one, failing under CI=true).
+if [ -f nats/go.mod ]; then
+  need=$(sed -n 's/^go \([0-9.]*\).*/\1/p' nats/go.mod)
+  have=$(go env GOVERSION | sed 's/^go//')
+  if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" = "$need" ]; then
+    (cd nats && GOTOOLCHAIN=local go vet ./... && GOTOOLCHAIN=local go test -race -count=1 ./...)
+  elif [ "${CI:-}" = "true" ]; then
+    echo "go/check.sh: go/nats needs Go $need, this is Go $have, and CI=true: failing" >&2
+    exit 1
+  else
+    echo "go/check.sh: SKIPPED go/nats: it needs Go $need, this is Go $have" >&2
+  fi
+fi

@@ -177,3 +177,117 @@ func TestGapReported(t *testing.T) {
 		t.Fatalf("%q %v", v, err)
 	}
 }
+
+func TestSessionRanges(t *testing.T) {
+	s := &session{}
+	for _, n := range []int64{5, 3, 7, 6, 9, 4} {
+		s.mark(n)
+	}
+	if s.floor != 0 || len(s.ranges) != 2 || s.ranges[0] != [2]int64{3, 7} || s.ranges[1] != [2]int64{9, 9} {
+		t.Fatalf("floor %d ranges %v", s.floor, s.ranges)
+	}
+	for n, want := range map[int64]bool{1: false, 2: false, 3: true, 7: true, 8: false, 9: true, 10: false} {
+		if s.seen(n) != want {
+			t.Errorf("seen(%d) = %v", n, !want)
+		}
+	}
+	s.mark(1)
+	s.mark(2)
+	if s.floor != 7 || len(s.ranges) != 1 {
+		t.Fatalf("after 1, 2: floor %d ranges %v", s.floor, s.ranges)
+	}
+	s.mark(8)
+	if s.floor != 9 || len(s.ranges) != 0 || !s.late(1) || s.late(10) {
+		t.Fatalf("after 8: floor %d ranges %v", s.floor, s.ranges)
+	}
+}
+
+// TestJetStreamConsumerRestart: a receiver dies with messages taken and not
+// acknowledged; a receiver restarted with the same durable gets them again
+// only after AckWait, after newer ones, and must deliver them (it joins the
+// session at the first newer frame): also after the session's end.
+func TestJetStreamConsumerRestart(t *testing.T) {
+	url := server(t)
+	for _, endFirst := range []bool{false, true} {
+		subject := fmt.Sprintf("go.restart.%v", endFirst)
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		opts := Options{Mode: ModeJetStream, Durable: fmt.Sprintf("d%v", endFirst), DeliverAll: true, AckWait: 2 * time.Second,
+			MaxInFlight: 256}
+		s, err := OpenSender(ctx, nc, subject, fifochan.String(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 3000
+		for i := 0; i < n/2; i++ {
+			if err := s.Send(ctx, fmt.Sprint(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seen := make([]bool, n)
+		got := 0
+		take := func(v string) {
+			var i int
+			fmt.Sscan(v, &i)
+			if !seen[i] {
+				seen[i] = true
+				got++
+			}
+		}
+		first, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := OpenReceiver(ctx, first, subject, fifochan.String(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for got < 500 {
+			v, err := a.Receive(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			take(v)
+		}
+		first.Close() // gone without acknowledging what it had prefetched
+		for i := n / 2; i < n; i++ {
+			if err := s.Send(ctx, fmt.Sprint(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if endFirst {
+			err = s.Close()
+		} else {
+			err = s.Flush(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opts
+		o.Follow = true
+		b, err := OpenReceiver(ctx, nc, subject, fifochan.String(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for got < n {
+			v, err := b.Receive(ctx)
+			if err != nil {
+				t.Fatalf("after %d of %d (endFirst %v): %v", got, n, endFirst, err)
+			}
+			take(v)
+		}
+		if st := b.Stats(); st.OutOfOrder == 0 {
+			t.Errorf("endFirst %v: the taken records should have come after newer ones: %+v", endFirst, st)
+		}
+		b.Close()
+		s.Close()
+		cancel()
+		nc.Close()
+	}
+}

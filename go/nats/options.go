@@ -57,6 +57,9 @@ type Options struct {
 	PendingBytes int
 	// PublishTimeout for a JetStream publish before it is retried (default 5 s).
 	PublishTimeout time.Duration
+	// QueueGroup: request/response responders in one group share the
+	// clients (Listen); default none: every responder gets every connect.
+	QueueGroup string
 }
 
 func (o Options) withDefaults() Options {

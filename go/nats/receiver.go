@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -37,7 +40,7 @@ type Receiver[T any] struct {
 	sub     *nats.Subscription
 	iter    jetstream.MessagesContext
 	closeC  chan struct{}
-	closed  bool
+	closed  atomic.Bool
 	pos     uint64
 	dropped int
 	// sessions and their frame numbers
@@ -50,28 +53,76 @@ type Receiver[T any] struct {
 	stats    ReceiverStats
 }
 
+// session is one writer session's state: the frame numbers seen, as a
+// floor (every number up to it seen, or in core NATS reported lost) and
+// ranges of numbers seen above it. A JetStream session joined after its
+// start assumes nothing below the first frame it sees: a consumer
+// restarted with the same durable gets the frames it had taken but not
+// acknowledged again only after AckWait, after newer ones, and they are
+// not duplicates.
 type session struct {
 	id       string
 	codec    string
 	floor    int64
-	above    map[int64]bool
+	ranges   [][2]int64 // seen numbers above floor+1: sorted, disjoint, not adjacent
+	highest  int64
 	lastSeen time.Time
 }
 
-func (s *session) seen(n int64) bool { return n <= s.floor || s.above[n] }
+func (s *session) seen(n int64) bool {
+	if n <= s.floor {
+		return true
+	}
+	i := sort.Search(len(s.ranges), func(i int) bool { return s.ranges[i][1] >= n })
+	return i < len(s.ranges) && s.ranges[i][0] <= n
+}
+
+// late reports whether frame n comes after a later frame of its session.
+func (s *session) late(n int64) bool { return n < s.highest }
 
 func (s *session) mark(n int64) {
+	if n > s.highest {
+		s.highest = n
+	}
+	if n <= s.floor {
+		return
+	}
 	if n == s.floor+1 {
 		s.floor = n
-		for s.above[s.floor+1] {
-			delete(s.above, s.floor+1)
-			s.floor++
+		s.absorb()
+		return
+	}
+	// the first range that ends at n-1 or later
+	i := sort.Search(len(s.ranges), func(i int) bool { return s.ranges[i][1] >= n-1 })
+	if i < len(s.ranges) && s.ranges[i][0] <= n+1 {
+		if n < s.ranges[i][0] {
+			s.ranges[i][0] = n
 		}
-	} else if n > s.floor {
-		if s.above == nil {
-			s.above = map[int64]bool{}
+		if n > s.ranges[i][1] {
+			s.ranges[i][1] = n
+			if i+1 < len(s.ranges) && s.ranges[i+1][0] == n+1 {
+				s.ranges[i][1] = s.ranges[i+1][1]
+				s.ranges = slices.Delete(s.ranges, i+1, i+2)
+			}
 		}
-		s.above[n] = true
+		return
+	}
+	s.ranges = slices.Insert(s.ranges, i, [2]int64{n, n})
+}
+
+// raiseFloor sets the floor (core NATS: the numbers up to n reported lost).
+func (s *session) raiseFloor(n int64) {
+	if n > s.floor {
+		s.floor = n
+		s.highest = max(s.highest, n)
+		s.absorb()
+	}
+}
+
+func (s *session) absorb() {
+	for len(s.ranges) > 0 && s.ranges[0][0] <= s.floor+1 {
+		s.floor = max(s.floor, s.ranges[0][1])
+		s.ranges = s.ranges[1:]
 	}
 }
 
@@ -144,7 +195,7 @@ func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) {
 	var zero Envelope[T]
 	for {
-		if r.closed {
+		if r.closed.Load() {
 			return zero, fifochan.ErrClosed
 		}
 		var in *inbound
@@ -184,6 +235,9 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 	if r.sub != nil {
 		m, err := r.sub.NextMsgWithContext(wctx)
 		if err != nil {
+			if r.closed.Load() {
+				return nil, fifochan.ErrClosed
+			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -203,6 +257,9 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 	}
 	m, err := r.iter.Next(jetstream.NextContext(wctx))
 	if err != nil {
+		if r.closed.Load() {
+			return nil, fifochan.ErrClosed
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -232,6 +289,9 @@ func (r *Receiver[T]) checkDrops() error {
 	return nil
 }
 
+// errSilent marks a session reported truncated because it went silent.
+var errSilent = errors.New("no record within the liveness timeout")
+
 func (r *Receiver[T]) checkExpired() error {
 	if r.opts.Liveness <= 0 {
 		return nil
@@ -239,7 +299,7 @@ func (r *Receiver[T]) checkExpired() error {
 	for id, s := range r.sessions {
 		if time.Since(s.lastSeen) >= r.opts.Liveness {
 			r.endSession(id, s)
-			return fmt.Errorf("%w: session %s silent for %v (its publisher is presumed dead)", fifochan.ErrTruncatedStream, id, r.opts.Liveness)
+			return fmt.Errorf("%w: %w: session %s silent for %v (its publisher is presumed dead)", fifochan.ErrTruncatedStream, errSilent, id, r.opts.Liveness)
 		}
 	}
 	return nil
@@ -247,6 +307,12 @@ func (r *Receiver[T]) checkExpired() error {
 
 func (r *Receiver[T]) endSession(id string, s *session) {
 	delete(r.sessions, id)
+	r.remember(id, s)
+}
+
+// remember keeps an ended session (the last 4096), to drop its duplicates
+// and deliver its late frames.
+func (r *Receiver[T]) remember(id string, s *session) {
 	r.ended[id] = s
 	r.endedQ = append(r.endedQ, id)
 	if len(r.endedQ) > 4096 {
@@ -286,7 +352,11 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 				r.refused[id] = true
 				return zero, true, fmt.Errorf("%w: session %s announces version %q", fifochan.ErrIncompatibleVersion, id, v)
 			}
-			if !fifochan.Accepts(r.codec.Name(), codec) {
+			accepts := fifochan.Accepts(r.codec.Name(), codec)
+			if a, ok := any(r.codec).(interface{ Accepts(writer string) bool }); ok {
+				accepts = a.Accepts(codec) // the codec's own rule, as the FIFO Receiver's
+			}
+			if !accepts {
 				r.refused[id] = true
 				return zero, true, fmt.Errorf("%w: session %s writes %q, this reader reads %q", fifochan.ErrIncompatibleCodec, id, codec, r.codec.Name())
 			}
@@ -299,7 +369,12 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 			if s == nil {
 				r.consumed(in)
 				if r.ended[id] == nil {
-					r.join(id, max(seq, 0))
+					// core: the frames before it are not ours; JetStream: they may still come, redelivered
+					if jsMode {
+						r.join(id, 0)
+					} else {
+						r.join(id, max(seq, 0))
+					}
 				}
 				return zero, false, nil
 			}
@@ -307,7 +382,7 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 			if !jsMode && seq > s.floor {
 				n := seq - s.floor
 				err := &LostError{Session: id, Expected: s.floor + 1, Got: seq, Lost: n}
-				s.floor = seq
+				s.raiseFloor(seq)
 				r.stats.Lost += n
 				r.consumed(in)
 				return zero, true, err
@@ -320,6 +395,9 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 			if s == nil {
 				if r.ended[id] != nil {
 					r.stats.Duplicates++
+				} else if jsMode {
+					// its frames taken by a previous consumer and not acknowledged come later: delivered then
+					r.remember(id, &session{id: id, codec: r.opts.AssumedCodec})
 				}
 				r.consumed(in)
 				return zero, false, nil
@@ -327,7 +405,7 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 			if !jsMode && seq > s.floor {
 				n := seq - s.floor
 				err := &LostError{Session: id, Expected: s.floor + 1, Got: seq, Lost: n}
-				s.floor = seq
+				s.raiseFloor(seq)
 				r.stats.Lost += n
 				r.held = in
 				return zero, true, err
@@ -353,14 +431,16 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 				r.consumed(in)
 				return zero, false, nil
 			}
-			old.mark(seq)
+			old.mark(seq) // late (a JetStream redelivery after its end): delivered, out of order
 			r.stats.OutOfOrder++
 			s = old
+		} else if jsMode || seq <= 0 {
+			s = r.join(id, 0) // JetStream: the frames before this one may still come
 		} else {
-			s = r.join(id, max(seq-1, 0))
+			s = r.join(id, seq-1) // core: the frames before this one are not ours (subscribed late)
 		}
 	}
-	if seq >= 0 && id != "" {
+	if seq >= 0 && id != "" && r.sessions[id] == s {
 		if s.seen(seq) {
 			r.stats.Duplicates++
 			r.consumed(in)
@@ -369,12 +449,12 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 		if seq > s.floor+1 && !jsMode {
 			n := seq - s.floor - 1
 			err := &LostError{Session: id, Expected: s.floor + 1, Got: seq, Lost: n}
-			s.floor = seq - 1
+			s.raiseFloor(seq - 1)
 			r.stats.Lost += n
 			r.held = in
 			return zero, true, err
 		}
-		if seq > s.floor+1 {
+		if s.late(seq) {
 			r.stats.OutOfOrder++
 		}
 		s.mark(seq)
@@ -409,7 +489,7 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 }
 
 func (r *Receiver[T]) join(id string, floor int64) *session {
-	s := &session{id: id, codec: r.opts.AssumedCodec, floor: floor, lastSeen: time.Now()}
+	s := &session{id: id, codec: r.opts.AssumedCodec, floor: floor, highest: floor, lastSeen: time.Now()}
 	r.sessions[id] = s
 	r.sawOne = true
 	r.stats.SessionsStarted++
@@ -421,10 +501,9 @@ func (r *Receiver[T]) Stats() ReceiverStats { return r.stats }
 
 // Close stops receiving (unsubscribes, or stops the consumer).
 func (r *Receiver[T]) Close() error {
-	if r.closed {
+	if !r.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	r.closed = true
 	close(r.closeC)
 	if r.iter != nil {
 		r.iter.Stop()

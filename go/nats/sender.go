@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -33,7 +34,7 @@ type Sender[T any] struct {
 	last     time.Time
 	buf      []byte
 	stop     chan struct{}
-	written  int64
+	written  atomic.Int64
 	retries  int64
 }
 
@@ -156,7 +157,7 @@ func (s *Sender[T]) publish(ctx context.Context, h nats.Header, data []byte, idS
 			return err
 		}
 		if frame {
-			s.written++
+			s.written.Add(1)
 		}
 		return nil
 	}
@@ -195,7 +196,7 @@ func (s *Sender[T]) awaitOldest(ctx context.Context) error {
 	case <-p.f.Ok():
 		s.inFlight = s.inFlight[1:]
 		if p.frame {
-			s.written++
+			s.written.Add(1)
 		}
 		return nil
 	case <-p.f.Err():
@@ -257,12 +258,26 @@ func (s *Sender[T]) Close() error {
 	return s.end(ctx, recEnd, "")
 }
 
+// CloseContext is Close bounded by ctx.
+func (s *Sender[T]) CloseContext(ctx context.Context) error { return s.end(ctx, recEnd, "") }
+
 // Abort ends the session with an aborted end carrying reason.
 func (s *Sender[T]) Abort(reason string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return s.end(ctx, recAbort, reason)
 }
+
+// AbortContext is Abort bounded by ctx. With an ended ctx the aborted end
+// is still handed to the connection when it is up (core NATS), without
+// waiting for anything. After Close or Abort it does nothing.
+func (s *Sender[T]) AbortContext(ctx context.Context, reason string) error {
+	return s.end(ctx, recAbort, reason)
+}
+
+// Written is the number of frames handed to the connection (core NATS) or
+// stored by the stream (JetStream).
+func (s *Sender[T]) Written() int64 { return s.written.Load() }
 
 func (s *Sender[T]) end(ctx context.Context, rec, reason string) error {
 	s.mu.Lock()
@@ -272,8 +287,11 @@ func (s *Sender[T]) end(ctx context.Context, rec, reason string) error {
 	}
 	s.closed = true
 	close(s.stop)
-	if err := s.flushLocked(ctx); err != nil {
-		return fmt.Errorf("%w: %v", fifochan.ErrCloseTimeout, err)
+	if s.js != nil {
+		// every frame stored before the end (core NATS keeps the order of one connection's publishes)
+		if err := s.flushLocked(ctx); err != nil {
+			return fmt.Errorf("%w: %v", fifochan.ErrCloseTimeout, err)
+		}
 	}
 	h := nats.Header{}
 	h[HdrRec] = []string{rec}
@@ -296,11 +314,21 @@ func (s *Sender[T]) end(ctx context.Context, rec, reason string) error {
 	if err := s.publish(ctx, h, data, suffix, false); err != nil {
 		return err
 	}
-	if err := s.flushLocked(ctx); err != nil {
-		return fmt.Errorf("%w: %v", fifochan.ErrCloseTimeout, err)
+	if s.js != nil {
+		if err := s.flushLocked(ctx); err != nil {
+			return fmt.Errorf("%w: %v", fifochan.ErrCloseTimeout, err)
+		}
+		return nil
 	}
-	if s.js == nil {
-		return s.nc.FlushWithContext(ctx)
+	// core: the server has everything once a round trip after it comes back
+	switch _, hasDeadline := ctx.Deadline(); {
+	case ctx.Err() != nil:
+		return nil // handed to the connection; not waited for
+	case !hasDeadline:
+		return s.nc.FlushTimeout(30 * time.Second)
+	}
+	if err := s.nc.FlushWithContext(ctx); err != nil {
+		return fmt.Errorf("%w: %v", fifochan.ErrCloseTimeout, err)
 	}
 	return nil
 }

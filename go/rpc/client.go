@@ -43,7 +43,7 @@ type Peer[T any] interface {
 // and counted (Stats().LateFramesDropped), never delivered to another
 // call.
 type Client[T any] struct {
-	pair   Pair
+	dialer Dialer
 	codec  fifochan.Codec[T]
 	cfg    config
 	notify func(op string, msg T, from Peer[T])
@@ -87,18 +87,24 @@ func (c *pendingCall[T]) written(framesWritten int64) bool {
 	return n > 0 && n <= framesWritten
 }
 
-// NewClient returns a client of the responder at the other end of pair
-// whose payloads use codec; it starts connecting in the background at
-// once. Close it when done.
-func NewClient[T any](pair Pair, codec fifochan.Codec[T], opts ...Option) (*Client[T], error) {
-	if err := pair.check(); err != nil {
-		return nil, err
+// NewClient returns a client of the responder that d connects to (a FIFO
+// Pair, or another transport's Dialer such as NATS's) whose payloads use
+// codec; it starts connecting in the background at once. Close it when
+// done.
+func NewClient[T any](d Dialer, codec fifochan.Codec[T], opts ...Option) (*Client[T], error) {
+	if d == nil {
+		return nil, fmt.Errorf("rpc: a nil Dialer")
+	}
+	if p, ok := d.(Pair); ok {
+		if err := p.check(); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client[T]{pair: pair, codec: codec, cfg: cfg, pending: map[int64]*pendingCall[T]{},
+	c := &Client[T]{dialer: d, codec: codec, cfg: cfg, pending: map[int64]*pendingCall[T]{},
 		changed: make(chan struct{}), done: make(chan struct{}), events: newSerial()}
 	if cfg.notify != nil {
 		fn, ok := cfg.notify.(func(string, T, Peer[T]))
@@ -387,7 +393,7 @@ func (c *Client[T]) run() {
 	defer close(c.done)
 	for c.ctx.Err() == nil {
 		actx, cancel := context.WithTimeout(c.ctx, c.cfg.connectAttempt)
-		d, err := openDuplex(actx, c.pair.Response, c.pair.Request, c.codec, &c.cfg)
+		d, err := c.dialer.Dial(actx, c.cfg.conn(c.codec.Name()))
 		timedOut := actx.Err() != nil
 		cancel()
 		if err != nil {
@@ -397,12 +403,12 @@ func (c *Client[T]) run() {
 			continue
 		}
 		if c.ctx.Err() != nil {
-			d.tx.AbortContext(doneCtx, "client closed")
-			d.rx.Close()
+			d.Abort(doneCtx, "client closed")
+			d.CloseRead()
 			return
 		}
 		l := newLink(d, c.codec, &c.cfg, &c.stats, roleClient)
-		l.onFrame = func(k kind, e fifochan.Envelope[in]) { c.onFrame(l, k, e) }
+		l.onFrame = func(k kind, e Frame) { c.onFrame(l, k, e) }
 		l.onLost = func(lo *loss) { c.onLost(l, lo) }
 		if err := l.handshake(); err != nil {
 			c.stats.connFailures.Add(1)
@@ -481,7 +487,7 @@ func (c *Client[T]) pendingCalls(l *link[T]) []*pendingCall[T] {
 	return out
 }
 
-func (c *Client[T]) onFrame(l *link[T], k kind, e fifochan.Envelope[in]) {
+func (c *Client[T]) onFrame(l *link[T], k kind, e Frame) {
 	switch k {
 	case kindReply, kindItem, kindDone, kindError:
 		c.onAnswer(l, k, e)
@@ -492,7 +498,7 @@ func (c *Client[T]) onFrame(l *link[T], k kind, e fifochan.Envelope[in]) {
 	}
 }
 
-func (c *Client[T]) onAnswer(l *link[T], k kind, e fifochan.Envelope[in]) {
+func (c *Client[T]) onAnswer(l *link[T], k kind, e Frame) {
 	h := e.Headers
 	id := idOf(h)
 	if id == 0 {
@@ -550,12 +556,12 @@ func (c *Client[T]) onAnswer(l *link[T], k kind, e fifochan.Envelope[in]) {
 }
 
 // decode decodes a reply or item; on failure it ends the call (INTERNAL).
-func (c *Client[T]) decode(pc *pendingCall[T], e fifochan.Envelope[in]) (T, bool) {
-	v, err := c.codec.Decode(e.Value.tag, e.Value.payload)
+func (c *Client[T]) decode(pc *pendingCall[T], e Frame) (T, bool) {
+	v, err := c.codec.Decode(e.Tag, e.Payload)
 	if err != nil {
 		text := "the reply cannot be decoded: " + err.Error()
 		if errors.Is(err, fifochan.ErrUnknownType) {
-			text = fmt.Sprintf("the reply has an unknown type tag '%s'", e.Value.tag)
+			text = fmt.Sprintf("the reply has an unknown type tag '%s'", e.Tag)
 		}
 		c.end(pc, *new(T), c.local(Internal, text, pc, err), false)
 		return v, false
@@ -579,12 +585,12 @@ func (c *Client[T]) onConnectionError(l *link[T], h fifochan.Headers) {
 	}
 }
 
-func (c *Client[T]) onNotify(l *link[T], e fifochan.Envelope[in]) {
-	op := e.Value.tag
+func (c *Client[T]) onNotify(l *link[T], e Frame) {
+	op := e.Tag
 	if v, ok := e.Headers.Get(hOp); ok {
 		op = string(v)
 	}
-	v, err := c.codec.Decode(e.Value.tag, e.Value.payload)
+	v, err := c.codec.Decode(e.Tag, e.Payload)
 	if err != nil || c.notify == nil {
 		c.stats.notifDropped.Add(1)
 		return

@@ -4,9 +4,13 @@
 // protocol version 1 of docs/rpc.md in the repository and interoperates
 // with the Java module fifochan-rpc (dev.fifochan.rpc) in both roles.
 //
-// A connection is two wire-format-1.1 streams over a FIFO pair (Pair, the
-// file layout of Java's FifoPair): the client writes requests into one
-// FIFO and reads answers from the other. Either side may start first.
+// A connection is two wire-format-1.1 writer sessions, one each way, over
+// a transport: a FIFO pair (Pair, the file layout of Java's FifoPair: the
+// client writes requests into one FIFO and reads answers from the other;
+// either side may start first), or any Dialer and Listener (Conn is the
+// transport's side, as Java's Connector, Acceptor and Duplex) such as the
+// NATS transport of the module fifochan.dev/fifochan/nats (fcnats.Dialer,
+// fcnats.Listen; docs/nats.md §5).
 //
 //	r, _ := rpc.NewResponder(fifochan.String(), rpc.Service("quotes"))
 //	r.Handle("price", func(ctx context.Context, sym string) (string, error) { return "12.5", nil })

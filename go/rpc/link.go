@@ -41,7 +41,7 @@ type loss struct {
 // sending under one lock (frames numbered in the order the Sender accepted
 // them), the read loop, and losing the connection exactly once.
 type link[T any] struct {
-	d     *duplex[T]
+	c     Conn
 	codec fifochan.Codec[T]
 	cfg   *config
 	stats *counters
@@ -57,7 +57,8 @@ type link[T any] struct {
 
 	sem        chan struct{} // the send lock
 	waiting    atomic.Int32  // goroutines waiting for the send lock
-	framesSent int64         // frames accepted by the Sender (under the send lock)
+	framesSent int64         // frames accepted by the Conn (under the send lock)
+	buf        []byte        // the payload being encoded (under the send lock)
 
 	lossDone chan struct{} // closed once loss is set
 	loss     *loss
@@ -65,12 +66,12 @@ type link[T any] struct {
 	ctx    context.Context // ends when the link is lost
 	cancel context.CancelCauseFunc
 
-	onFrame func(k kind, e fifochan.Envelope[in])
+	onFrame func(k kind, f Frame)
 	onLost  func(*loss)
 }
 
-func newLink[T any](d *duplex[T], codec fifochan.Codec[T], cfg *config, stats *counters, role string) *link[T] {
-	l := &link[T]{d: d, codec: codec, cfg: cfg, stats: stats, desc: d.desc, sem: make(chan struct{}, 1),
+func newLink[T any](c Conn, codec fifochan.Codec[T], cfg *config, stats *counters, role string) *link[T] {
+	l := &link[T]{c: c, codec: codec, cfg: cfg, stats: stats, desc: c.String(), sem: make(chan struct{}, 1),
 		lossDone: make(chan struct{})}
 	l.local = localHello(role, cfg.service, codec.Name(), int64(cfg.heartbeat),
 		"fifochan-go pid "+strconv.Itoa(os.Getpid()))
@@ -111,7 +112,19 @@ func (l *link[T]) send(ctx context.Context, f out[T], h fifochan.Headers, accept
 	if l.lost.Load() {
 		return errLinkLost
 	}
-	if err := l.d.tx.SendHeaders(ctx, f, h); err != nil {
+	fr := Frame{Headers: h}
+	if !f.control {
+		fr.Tag = l.codec.Tag(f.v)
+		b, err := l.codec.Append(l.buf[:0], f.v)
+		if err != nil {
+			return &fifochan.MessageError{Kind: fifochan.ErrEncode, Offset: -1, Tag: fr.Tag, Err: err}
+		}
+		fr.Payload = b
+		if cap(b) <= maxKeptBuffer {
+			l.buf = b
+		}
+	}
+	if err := l.c.Send(ctx, fr); err != nil {
 		return err
 	}
 	l.framesSent++
@@ -119,11 +132,15 @@ func (l *link[T]) send(ctx context.Context, f out[T], h fifochan.Headers, accept
 		accepted(l.framesSent)
 	}
 	if l.waiting.Load() == 0 {
-		// Write now what fits; what does not, the Sender's idle flush writes.
-		l.d.tx.Flush(doneCtx)
+		// Write now what fits; what does not, the transport's idle flush writes.
+		l.c.Flush(doneCtx)
 	}
 	return nil
 }
+
+// maxKeptBuffer: an encoding buffer larger than this is not kept for the
+// next frame.
+const maxKeptBuffer = 1 << 20
 
 // sendControl sends a control frame (no tag, empty payload).
 func (l *link[T]) sendControl(ctx context.Context, h fifochan.Headers) error {
@@ -190,11 +207,11 @@ func (l *link[T]) handshake() error {
 		l.abandon()
 		return err
 	}
-	if err := l.d.tx.Flush(ctx); err != nil {
+	if err := l.c.Flush(ctx); err != nil {
 		l.abandon()
 		return err
 	}
-	env, err := l.d.rx.ReceiveEnvelope(ctx)
+	env, err := l.c.Receive(ctx)
 	if err != nil {
 		var me *fifochan.MessageError
 		if errors.As(err, &me) {
@@ -270,8 +287,8 @@ func (l *link[T]) reject(e *HandshakeError) error {
 	l.sendError(ctx, 0, FailedPrecondition, text, e.Field)
 	l.lost.Store(true)
 	l.open.Store(false)
-	l.d.tx.AbortContext(ctx, text) // the reason is cut to 1024 bytes by the Sender
-	l.d.rx.Close()
+	l.c.Abort(ctx, text) // the reason is cut to 1024 bytes by the transport
+	l.c.CloseRead()
 	l.cancel(e)
 	return e
 }
@@ -310,7 +327,7 @@ func (l *link[T]) fromPeer(h fifochan.Headers) *HandshakeError {
 // readLoop reads and dispatches frames until the link is lost.
 func (l *link[T]) readLoop() {
 	for !l.lost.Load() {
-		env, err := l.d.rx.ReceiveEnvelope(l.ctx)
+		env, err := l.c.Receive(l.ctx)
 		if err == nil {
 			kv, ok := env.Headers.Get(hKind)
 			k := kindOf(kv, ok)
@@ -355,14 +372,14 @@ func (l *link[T]) lose(reason Reason, detail string, cause error) bool {
 	l.open.Store(false)
 	if reason == Ended && cause == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), cleanEndTimeout)
-		l.d.tx.CloseContext(ctx)
+		l.c.CloseWrite(ctx)
 		cancel()
 	}
-	l.d.tx.AbortContext(doneCtx, "connection lost: "+reason.String())
-	l.d.rx.Close()
+	l.c.Abort(doneCtx, "connection lost: "+reason.String())
+	l.c.CloseRead()
 	l.cancel(&PeerGoneError{Reason: reason, Peer: l.desc, Detail: detail, Err: cause})
 	l.sem <- struct{}{} // sends in progress have settled
-	written := l.d.tx.Stats().Written
+	written := l.c.Written()
 	<-l.sem
 	l.record(&loss{reason: reason, detail: detail, cause: cause, framesWritten: written})
 	return true
@@ -377,12 +394,12 @@ func (l *link[T]) closeGracefully(timeout time.Duration) {
 	}
 	l.open.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	l.d.tx.CloseContext(ctx)
+	l.c.CloseWrite(ctx)
 	cancel()
-	l.d.rx.Close()
+	l.c.CloseRead()
 	l.cancel(errClosedHere)
 	l.sem <- struct{}{}
-	written := l.d.tx.Stats().Written
+	written := l.c.Written()
 	<-l.sem
 	l.record(&loss{reason: Ended, detail: "closed by this side", framesWritten: written, local: true})
 }
@@ -401,8 +418,8 @@ func (l *link[T]) record(lo *loss) {
 func (l *link[T]) abandon() {
 	l.lost.Store(true)
 	l.open.Store(false)
-	l.d.tx.AbortContext(doneCtx, "handshake failed")
-	l.d.rx.Close()
+	l.c.Abort(doneCtx, "handshake failed")
+	l.c.CloseRead()
 	l.cancel(errClosedHere)
 }
 
@@ -411,3 +428,10 @@ func (l *link[T]) abandon() {
 func (l *link[T]) draining() bool { return l.drain.Load() }
 
 func (l *link[T]) setDraining() { l.drain.Store(true) }
+
+// out is a frame to send: a control frame (no tag, empty payload) or a
+// value of the connection's codec.
+type out[T any] struct {
+	control bool
+	v       T
+}

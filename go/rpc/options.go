@@ -50,6 +50,12 @@ type config struct {
 	listener         func(ConnectionEvent)
 }
 
+// conn is the ConnConfig of this side's connections.
+func (c *config) conn(codec string) ConnConfig {
+	return ConnConfig{Codec: codec, Heartbeat: c.heartbeat, Liveness: c.liveness, CloseTimeout: c.closeTimeout,
+		MaxFrameLength: c.maxFrame, Checksum: c.checksum, FIFO: c.open}
+}
+
 func newConfig(opts []Option) (config, error) {
 	c := config{
 		service: DefaultService, heartbeat: DefaultHeartbeatInterval, liveness: DefaultLivenessTimeout,

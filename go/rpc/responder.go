@@ -152,25 +152,34 @@ func (r *Responder[T]) HandleNotification(op string, h NotificationHandler[T]) {
 	r.notifs[op] = h
 }
 
-// Serve serves the connections made on pair, one at a time, on a new
-// goroutine, until Shutdown or Close. It may be called for several pairs.
-func (r *Responder[T]) Serve(pair Pair) error {
-	if err := pair.check(); err != nil {
-		return err
+// Serve serves the connections that l accepts (a FIFO Pair: one at a
+// time; another transport's Listener, such as NATS's: each on its own
+// goroutine) until Shutdown or Close, which also close l. It may be called
+// for several listeners.
+func (r *Responder[T]) Serve(l Listener) error {
+	if l == nil {
+		return errors.New("rpc: a nil Listener")
+	}
+	p, serial := l.(Pair)
+	if serial {
+		if err := p.check(); err != nil {
+			return err
+		}
 	}
 	if r.stopping.Load() {
 		return errors.New("rpc: the responder is shut down")
 	}
 	r.wg.Add(1)
-	go r.acceptLoop(pair)
+	go r.acceptLoop(l, serial)
 	return nil
 }
 
-func (r *Responder[T]) acceptLoop(pair Pair) {
+func (r *Responder[T]) acceptLoop(lis Listener, serial bool) {
 	defer r.wg.Done()
+	defer lis.Close()
 	for !r.stopping.Load() {
 		actx, cancel := context.WithTimeout(r.ctx, r.cfg.connectAttempt)
-		d, err := openDuplex(actx, pair.Request, pair.Response, r.codec, &r.cfg)
+		d, err := lis.Accept(actx, r.cfg.conn(r.codec.Name()))
 		timedOut := actx.Err() != nil
 		cancel()
 		if err != nil {
@@ -182,29 +191,46 @@ func (r *Responder[T]) acceptLoop(pair Pair) {
 			}
 			continue
 		}
-		l := &serverLink[T]{r: r, calls: map[int64]*serverCall[T]{}, notifs: newSerial()}
-		l.link = newLink(d, r.codec, &r.cfg, &r.stats, roleResponder)
-		l.onFrame = l.frame
-		l.onLost = l.linkLost
-		r.mu.Lock()
-		r.links[l] = struct{}{}
-		r.mu.Unlock()
-		if r.stopping.Load() {
-			l.abandon()
-			r.removeLink(l)
-			return
-		}
-		if err := l.handshake(); err != nil {
-			r.stats.connFailures.Add(1)
-			r.removeLink(l)
-			r.cfg.listener(ConnectionEvent{Peer: l.desc, Err: err})
+		if serial {
+			if !r.serveConn(d) {
+				return
+			}
 			continue
 		}
-		r.stats.connections.Add(1)
-		r.cfg.listener(ConnectionEvent{Connected: true, Peer: l.desc})
-		l.readLoop()
-		r.removeLink(l)
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.serveConn(d)
+		}()
 	}
+}
+
+// serveConn shakes hands on a connection and serves it until it is lost;
+// false if the responder was stopping (the connection was abandoned).
+func (r *Responder[T]) serveConn(d Conn) bool {
+	l := &serverLink[T]{r: r, calls: map[int64]*serverCall[T]{}, notifs: newSerial()}
+	l.link = newLink(d, r.codec, &r.cfg, &r.stats, roleResponder)
+	l.onFrame = l.frame
+	l.onLost = l.linkLost
+	r.mu.Lock()
+	r.links[l] = struct{}{}
+	r.mu.Unlock()
+	if r.stopping.Load() {
+		l.abandon()
+		r.removeLink(l)
+		return false
+	}
+	if err := l.handshake(); err != nil {
+		r.stats.connFailures.Add(1)
+		r.removeLink(l)
+		r.cfg.listener(ConnectionEvent{Peer: l.desc, Err: err})
+		return true
+	}
+	r.stats.connections.Add(1)
+	r.cfg.listener(ConnectionEvent{Connected: true, Peer: l.desc})
+	l.readLoop()
+	r.removeLink(l)
+	return true
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -331,7 +357,7 @@ func (l *serverLink[T]) cancelAll(code Code, why string) {
 	}
 }
 
-func (l *serverLink[T]) frame(k kind, e fifochan.Envelope[in]) {
+func (l *serverLink[T]) frame(k kind, e Frame) {
 	switch k {
 	case kindCall:
 		l.onCall(e)
@@ -346,7 +372,7 @@ func (l *serverLink[T]) frame(k kind, e fifochan.Envelope[in]) {
 	}
 }
 
-func (l *serverLink[T]) onCall(e fifochan.Envelope[in]) {
+func (l *serverLink[T]) onCall(e Frame) {
 	h := e.Headers
 	arrived := time.Now()
 	id := idOf(h)
@@ -360,7 +386,7 @@ func (l *serverLink[T]) onCall(e fifochan.Envelope[in]) {
 	}
 	r := l.r
 	l.stats.started.Add(1)
-	op := e.Value.tag
+	op := e.Tag
 	if v, ok := h.Get(hOp); ok {
 		op = string(v)
 	}
@@ -399,10 +425,10 @@ func (l *serverLink[T]) onCall(e fifochan.Envelope[in]) {
 		l.refuse(id, Unimplemented, fmt.Sprintf("operation '%s' is %s; it was called as %s", op, is, called))
 		return
 	}
-	req, err := r.codec.Decode(e.Value.tag, e.Value.payload)
+	req, err := r.codec.Decode(e.Tag, e.Payload)
 	if err != nil {
 		if errors.Is(err, fifochan.ErrUnknownType) {
-			l.refuse(id, InvalidArgument, fmt.Sprintf("the request has an unknown type tag '%s'", e.Value.tag))
+			l.refuse(id, InvalidArgument, fmt.Sprintf("the request has an unknown type tag '%s'", e.Tag))
 		} else {
 			l.refuse(id, InvalidArgument, "the request cannot be decoded: "+err.Error())
 		}
@@ -495,8 +521,8 @@ func (l *serverLink[T]) onCancel(h fifochan.Headers) {
 	c.cancel(code, "cancelled by the caller")
 }
 
-func (l *serverLink[T]) onNotify(e fifochan.Envelope[in]) {
-	op := e.Value.tag
+func (l *serverLink[T]) onNotify(e Frame) {
+	op := e.Tag
 	if v, ok := e.Headers.Get(hOp); ok {
 		op = string(v)
 	}
@@ -507,7 +533,7 @@ func (l *serverLink[T]) onNotify(e fifochan.Envelope[in]) {
 		l.stats.notifDropped.Add(1)
 		return
 	}
-	msg, err := l.r.codec.Decode(e.Value.tag, e.Value.payload)
+	msg, err := l.r.codec.Decode(e.Tag, e.Payload)
 	if err != nil {
 		l.stats.notifDropped.Add(1)
 		return

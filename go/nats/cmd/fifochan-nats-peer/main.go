@@ -5,7 +5,8 @@
 //
 //	fifochan-nats-peer send -url URL -subject S -codec protobuf|json -count N [-js] [-heartbeat D]
 //	fifochan-nats-peer recv -url URL -subject S -codec protobuf|json -count N [-js] [-durable NAME] [-all]
-//	fifochan-nats-peer fifo-recv -path FIFO -codec protobuf|json -count N
+//	fifochan-nats-peer fifo-recv -path FIFO -codec protobuf|json -count N [-delay D]
+//	fifochan-nats-peer rpc-serve|rpc-client ... (request/response: see rpc.go)
 //
 // Message seq 0..N-1: protobuf sends Ping{seq, text "ping-<seq>"}, json
 // {"seq":<seq>,"text":"ping-<seq>"}; every message carries the header
@@ -17,7 +18,9 @@
 // 1 on any mismatch. fifo-recv follows the FIFO across writer sessions
 // (a bridge that restarts is a new session), accepts duplicates and
 // truncated sessions, requires every seq 0..N-1, and prints
-// "OK <n> duplicates=<d> truncated=<t>" once it has all of them.
+// "OK <n> duplicates=<d> truncated=<t> failures=<f>" once it has all of them
+// (stream failures are reported on stderr and followed past; "PROGRESS"
+// lines on stderr every 5 s name the numbers still missing).
 package main
 
 import (
@@ -28,6 +31,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -45,8 +50,19 @@ type jsonMsg struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: fifochan-nats-peer send|recv|fifo-recv ...")
+		fmt.Fprintln(os.Stderr, "usage: fifochan-nats-peer send|recv|fifo-recv|rpc-serve|rpc-client ...")
 		os.Exit(2)
+	}
+	if os.Args[1] == "rpc-serve" || os.Args[1] == "rpc-client" {
+		run := rpcServe
+		if os.Args[1] == "rpc-client" {
+			run = rpcClient
+		}
+		if err := run(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	url := fs.String("url", nats.DefaultURL, "server URL")
@@ -58,6 +74,7 @@ func main() {
 	all := fs.Bool("all", false, "deliver the whole stream")
 	hb := fs.Duration("heartbeat", 0, "heartbeat interval")
 	path := fs.String("path", "", "FIFO path")
+	delay := fs.Duration("delay", 0, "fifo-recv: pause after each message (a slow reader, so the pipe fills)")
 	_ = fs.Parse(os.Args[2:])
 	opts := fcnats.Options{Heartbeat: *hb, Durable: *durable, DeliverAll: *all}
 	if *js {
@@ -70,7 +87,7 @@ func main() {
 	case "recv":
 		err = recv(*url, *subject, *codec, *count, opts)
 	case "fifo-recv":
-		err = fifoRecv(*path, *codec, *count)
+		err = fifoRecv(*path, *codec, *count, *delay)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -218,7 +235,7 @@ func check[T any](r *fcnats.Receiver[T], count int, nc *nats.Conn, as func(T) an
 	return nil
 }
 
-func fifoRecv(path, codec string, count int) error {
+func fifoRecv(path, codec string, count int, delay time.Duration) error {
 	ctx := context.Background()
 	switch codec {
 	case "protobuf":
@@ -227,34 +244,54 @@ func fifoRecv(path, codec string, count int) error {
 			return err
 		}
 		defer r.Close()
-		return fifoCheck(ctx, r, count, func(v proto.Message) any { return v })
+		return fifoCheck(ctx, r, count, delay, func(v proto.Message) any { return v })
 	case "json":
 		r, err := fifochan.OpenReceiver(ctx, path, fifochan.JSON[jsonMsg](nil), fifochan.Follow())
 		if err != nil {
 			return err
 		}
 		defer r.Close()
-		return fifoCheck(ctx, r, count, func(v jsonMsg) any { return v })
+		return fifoCheck(ctx, r, count, delay, func(v jsonMsg) any { return v })
 	}
 	return fmt.Errorf("unknown codec %q", codec)
 }
 
-func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, as func(T) any) error {
+func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, delay time.Duration, as func(T) any) error {
 	fmt.Println("READY")
 	seen := make([]bool, count)
-	got, dups, truncated := 0, 0, 0
+	got, dups, truncated, failures := 0, 0, 0, 0
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // progress on stderr, so that a run that stalls says where
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			fmt.Fprintf(os.Stderr, "PROGRESS got=%d duplicates=%d truncated=%d failures=%d missing=%s\n", got, dups, truncated, failures, missing(seen))
+			mu.Unlock()
+		}
+	}()
 	for got < count {
 		e, err := r.ReceiveEnvelope(ctx)
 		if err != nil {
-			if errors.Is(err, fifochan.ErrTruncatedStream) || errors.Is(err, fifochan.ErrAborted) {
-				truncated++ // the bridge died mid-session; following goes on with its next session
-				fmt.Fprintf(os.Stderr, "SESSION-ENDED-BADLY %v\n", err)
-				continue
-			}
 			if errors.Is(err, io.EOF) {
 				continue
 			}
-			return fmt.Errorf("after %d messages: %w", got, err)
+			mu.Lock()
+			if errors.Is(err, fifochan.ErrTruncatedStream) || errors.Is(err, fifochan.ErrAborted) {
+				truncated++ // the bridge died mid-session; following goes on with its next session
+			} else {
+				failures++ // reported and gone on from (follow mode); the count must still be complete
+			}
+			mu.Unlock()
+			fmt.Fprintf(os.Stderr, "SESSION-ENDED-BADLY after %d: %v\n", got, err)
+			continue
 		}
 		seq, err := seqOf(as(e.Value))
 		if err != nil {
@@ -266,13 +303,44 @@ func fifoCheck[T any](ctx context.Context, r *fifochan.Receiver[T], count int, a
 		if seq < 0 || seq >= int64(count) {
 			return fmt.Errorf("seq %d out of range", seq)
 		}
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		mu.Lock()
 		if seen[seq] {
 			dups++
+		} else {
+			seen[seq] = true
+			got++
+		}
+		mu.Unlock()
+	}
+	fmt.Printf("OK %d duplicates=%d truncated=%d failures=%d\n", got, dups, truncated, failures)
+	return nil
+}
+
+// missing lists the first few ranges of seq numbers not seen yet.
+func missing(seen []bool) string {
+	var b strings.Builder
+	ranges := 0
+	for i := 0; i < len(seen); i++ {
+		if seen[i] {
 			continue
 		}
-		seen[seq] = true
-		got++
+		j := i
+		for j+1 < len(seen) && !seen[j+1] {
+			j++
+		}
+		if ranges == 8 {
+			b.WriteString(" ...")
+			break
+		}
+		fmt.Fprintf(&b, " %d-%d", i, j)
+		ranges++
+		i = j
 	}
-	fmt.Printf("OK %d duplicates=%d truncated=%d\n", got, dups, truncated)
-	return nil
+	if b.Len() == 0 {
+		return "none"
+	}
+	return strings.TrimSpace(b.String())
 }

@@ -3,9 +3,11 @@ package dev.fifochan.nats;
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Deadline;
 import dev.fifochan.MessageException;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.PayloadSink;
 import dev.fifochan.SendStatus;
 import dev.fifochan.StreamException;
+import dev.fifochan.WireVersion;
 import dev.fifochan.fifo.Fifo;
 import dev.fifochan.fifo.FifoOptions;
 import dev.fifochan.spi.FrameSink;
@@ -71,11 +73,13 @@ public final class NatsBridge implements AutoCloseable {
   private final FifoOptions fifoOptions;
   private final String codec;
   private final int batch;
+  private final boolean atomicRecords;
 
   private final AtomicLong frames = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong sessions = new AtomicLong();
+  private final AtomicLong largeRecords = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile boolean stopping;
   private volatile FrameSource activeSource;
@@ -92,6 +96,7 @@ public final class NatsBridge implements AutoCloseable {
     this.fifoOptions = b.fifoOptions;
     this.codec = b.codec;
     this.batch = b.batch;
+    this.atomicRecords = b.atomicRecords;
   }
 
   /** A bridge reading the FIFO {@code fifo} (following it across writers) and publishing to {@code subject}. */
@@ -117,6 +122,14 @@ public final class NatsBridge implements AutoCloseable {
   /** NATS → FIFO in JetStream mode: messages acknowledged (each after its record was in the pipe). */
   public long acknowledged() {
     return acked.get();
+  }
+
+  /**
+   * NATS → FIFO with {@link Builder#atomicRecords(boolean)}: records too long for one atomic write
+   * (over 4096 bytes), each written in a writer session of its own.
+   */
+  public long largeRecords() {
+    return largeRecords.get();
   }
 
   /** Writer sessions started on the output side. */
@@ -285,15 +298,27 @@ public final class NatsBridge implements AutoCloseable {
 
   // ---------------------------------------------------------------- NATS -> FIFO
 
+  /**
+   * NATS → FIFO. Records go into the FIFO session {@code out}; every {@code batch} records (and whenever
+   * no record is waiting) the session is flushed into the pipe and only then are the records' NATS
+   * messages acknowledged. A record is never acknowledged before it is in the pipe: the flush and the
+   * acknowledgements happen before the next record is taken.
+   */
   private void natsToFifo(NatsEndpoint endpoint) throws IOException {
-    NatsOptions o = options.toBuilder().follow(true).assumedCodec(codec).build();
+    // the pull batch at most one bridge batch: what a killed bridge had taken and not acknowledged (it comes
+    // again, after ackWait) stays small
+    NatsOptions o = options.toBuilder().follow(true).assumedCodec(codec)
+        .maxInFlight(Math.max(16, Math.min(options.maxInFlight(), batch))).build();
     NatsFrameSource source = new NatsFrameSource(endpoint, subject, config, o, null, codec, NatsFrameSource.Ack.MANUAL);
     activeSource = source;
-    FrameSink sink = null;
-    String sinkCodec = null;
+    FifoOut out = new FifoOut();
     int sinceAck = 0;
     try {
       while (!stopping) {
+        if (sinceAck >= batch) {
+          flushAndAck(out, source);
+          sinceAck = 0;
+        }
         InboundRecord r;
         try {
           r = source.next(sinceAck > 0 ? NOW : Deadline.after(Duration.ofMillis(200)));
@@ -302,65 +327,52 @@ public final class NatsBridge implements AutoCloseable {
           continue;
         } catch (dev.fifochan.TruncatedStreamException e) {
           LOG.log(System.Logger.Level.INFO, "{0}: a NATS session went silent: {1}", this, e.getMessage());
-          if (sink != null && source.openSessions() == 0) {
-            sink.abort("the NATS writer session went silent (truncated): " + e.getMessage(), Deadline.after(config.closeTimeout()));
-            sink = null;
+          if (out.sink != null && source.openSessions() == 0) {
+            flushAndAck(out, source);
+            sinceAck = 0;
+            out.abort("the NATS writer session went silent (truncated): " + e.getMessage());
           }
           continue;
         } catch (StreamException | MessageException e) {
           LOG.log(System.Logger.Level.INFO, "{0}: skipped: {1}", this, e.getMessage());
           continue;
         }
-        if (r == null || sinceAck >= batch) {
+        if (r == null) {
           if (sinceAck > 0) {
-            if (sink != null && !sink.flush(Deadline.none())) {
-              throw new IOException("the FIFO did not take the bridge's records");
-            }
-            acked.addAndGet(source.ackTaken());
+            flushAndAck(out, source);
             sinceAck = 0;
           }
-          if (r == null) {
-            continue;
-          }
+          continue;
         }
         sinceAck++;
         records.incrementAndGet();
         switch (r.kind()) {
           case SESSION_START:
-            if (sink != null && !r.codecName().equals(sinkCodec)) {
-              sink.end(Deadline.after(config.closeTimeout()));
-              sink = null;
+            if (out.sink != null && !r.codecName().equals(out.codec)) {
+              flushAndAck(out, source);
+              sinceAck = 0;
+              out.end();
             }
-            if (sink == null) {
-              sink = Fifo.openSink(fifo, config, fifoOptions);
-              sink.start(r.codecName(), r.wireVersion());
-              sinkCodec = r.codecName();
-              sessions.incrementAndGet();
-            }
+            out.ensure(r);
             break;
           case FRAME:
-            if (sink == null) {
-              sink = Fifo.openSink(fifo, config, fifoOptions);
-              sink.start(r.codecName(), r.wireVersion());
-              sinkCodec = r.codecName();
-              sessions.incrementAndGet();
-            }
-            copyFrame(r, sink);
+            out.ensure(r);
+            out.frame(r);
             break;
           case HEARTBEAT:
-            if (sink != null) {
-              sink.heartbeat();
+            if (out.sink != null) {
+              out.sink.heartbeat();
             }
             break;
           case SESSION_END:
-            if (sink != null && (r.abortReason() != null || source.openSessions() == 0)) {
+            if (out.sink != null && (r.abortReason() != null || source.openSessions() == 0)) {
+              flushAndAck(out, source); // the records before the end are in the pipe; the end itself follows
               if (r.abortReason() != null) {
-                sink.abort(r.abortReason(), Deadline.after(config.closeTimeout()));
+                out.abort(r.abortReason());
               } else {
-                sink.end(Deadline.after(config.closeTimeout()));
+                out.end();
               }
-              sink = null;
-              acked.addAndGet(source.ackTaken()); // the end is in the pipe
+              acked.addAndGet(source.ackTaken()); // the end is in the pipe (end() flushed it)
               sinceAck = 0;
             }
             break;
@@ -368,18 +380,92 @@ public final class NatsBridge implements AutoCloseable {
             break;
         }
       }
-      if (sink != null && sink.flush(Deadline.after(config.closeTimeout()))) {
+      if (out.sink != null && out.sink.flush(Deadline.after(config.closeTimeout()))) {
         acked.addAndGet(source.ackTaken());
       }
     } finally {
-      if (sink != null) {
+      if (out.sink != null) {
         try {
-          sink.end(Deadline.after(config.closeTimeout()));
+          out.end();
         } catch (IOException e) {
           LOG.log(System.Logger.Level.INFO, "{0}: ending the FIFO session: {1}", this, e.toString());
         }
       }
       source.close();
+    }
+  }
+
+  /** Flushes the FIFO session into the pipe, then acknowledges every NATS message taken so far. */
+  private void flushAndAck(FifoOut out, NatsFrameSource source) throws IOException {
+    if (out.sink != null && !out.sink.flush(Deadline.none())) {
+      throw new IOException("the FIFO did not take the bridge's records");
+    }
+    acked.addAndGet(source.ackTaken());
+  }
+
+  /** The FIFO side of NATS → FIFO: one writer session at a time. */
+  private final class FifoOut {
+    FrameSink sink;
+    String codec;
+    WireVersion version;
+
+    void ensure(InboundRecord r) throws IOException {
+      if (sink == null) {
+        // whole records in one write(2) each: a bridge killed at any moment leaves no cut record in the pipe
+        sink = Fifo.openSink(fifo, config, atomicRecords ? fifoOptions.toBuilder().fanIn(true).build() : fifoOptions);
+        sink.start(r.codecName(), r.wireVersion());
+        codec = r.codecName();
+        version = r.wireVersion();
+        sessions.incrementAndGet();
+      }
+    }
+
+    void frame(InboundRecord r) throws IOException {
+      try {
+        copyFrame(r, sink);
+      } catch (MessageTooLongException e) {
+        if (e.which() != MessageTooLongException.Limit.ATOMIC_WRITE) {
+          throw e;
+        }
+        large(r);
+      }
+    }
+
+    /**
+     * A record too long for one atomic write: after everything before it is in the pipe, it goes in a
+     * writer session of its own (preamble, the record, clean end), in ordinary writes. Nothing else is
+     * written meanwhile, so the sessions do not interleave inside a record; a kill while it is being
+     * written can cut it (docs/reliability.md, "a writer that dies mid-frame").
+     */
+    private void large(InboundRecord r) throws IOException {
+      if (!sink.flush(Deadline.none())) {
+        throw new IOException("the FIFO did not take the bridge's records");
+      }
+      FrameSink one = Fifo.openSink(fifo, config, fifoOptions.toBuilder().fanIn(false).build());
+      try {
+        one.start(codec, version);
+        copyFrame(r, one);
+        one.end(Deadline.after(config.closeTimeout()));
+      } finally {
+        one.close();
+      }
+      largeRecords.incrementAndGet();
+    }
+
+    void end() throws IOException {
+      FrameSink s = sink;
+      sink = null;
+      if (s != null) {
+        s.end(Deadline.after(config.closeTimeout()));
+      }
+    }
+
+    void abort(String reason) {
+      FrameSink s = sink;
+      sink = null;
+      if (s != null) {
+        s.abort(reason, Deadline.after(config.closeTimeout()));
+      }
     }
   }
 
@@ -400,6 +486,7 @@ public final class NatsBridge implements AutoCloseable {
     private FifoOptions fifoOptions = FifoOptions.defaults();
     private String codec;
     private int batch = 256;
+    private boolean atomicRecords = true;
 
     private Builder(Direction direction, Path fifo, String subject) {
       this.direction = direction;
@@ -452,6 +539,19 @@ public final class NatsBridge implements AutoCloseable {
       return this;
     }
 
+    /**
+     * NATS → FIFO: write each record of up to {@code PIPE_BUF} (4096) bytes whole in one {@code write(2)}
+     * (fan-in mode; default true). A bridge killed at any moment then leaves no cut record in the pipe, so
+     * the restarted bridge's records can never be read as the rest of one (which loses them: the reader
+     * skips to the next end of file, docs/reliability.md). A longer record goes in a writer session of its
+     * own (preamble, record, clean end) after everything before it; only a kill while such a record is
+     * being written can cut it. False: one session, large writes (a kill mid-write may cut a record).
+     */
+    public Builder atomicRecords(boolean on) {
+      this.atomicRecords = on;
+      return this;
+    }
+
     public NatsBridge build() {
       if (direction == Direction.NATS_TO_FIFO && codec == null) {
         codec = "bytes";
@@ -463,13 +563,16 @@ public final class NatsBridge implements AutoCloseable {
   /**
    * A process entry point until {@code fifochan bridge} wraps this class:
    * {@code NatsBridge fifo-to-nats|nats-to-fifo --fifo PATH --subject S [--server URL]... [--jetstream]
-   * [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS]}. Prints {@code READY}
-   * when running; stops cleanly on SIGTERM.
+   * [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS] [--ack-wait MS] [--batch N]
+   * [--no-atomic] [--report MS] [--pipe-size BYTES]}. Prints {@code READY} when running and, with {@code --report}, a line
+   * {@code FORWARDED records=R frames=F acked=A sessions=S large=L} every MS milliseconds; stops cleanly on
+   * SIGTERM.
    */
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: NatsBridge fifo-to-nats|nats-to-fifo --fifo PATH --subject S [--server URL] [--jetstream]"
-          + " [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS]");
+          + " [--durable NAME] [--stream NAME] [--codec NAME] [--token TOKEN] [--heartbeat MS] [--ack-wait MS] [--batch N]"
+          + " [--no-atomic] [--report MS] [--pipe-size BYTES]");
       System.exit(2);
     }
     String fifoPath = null;
@@ -479,6 +582,10 @@ public final class NatsBridge implements AutoCloseable {
     boolean anyServer = false;
     NatsOptions.Builder no = NatsOptions.builder();
     ChannelConfig.Builder cc = ChannelConfig.builder();
+    int batchSize = 256;
+    boolean atomic = true;
+    long reportMs = 0;
+    int pipeSize = -1;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -491,6 +598,11 @@ public final class NatsBridge implements AutoCloseable {
         case "--codec": codecName = args[++i]; break;
         case "--token": co.token(args[++i].toCharArray()); break;
         case "--heartbeat": cc.heartbeatInterval(Duration.ofMillis(Long.parseLong(args[++i]))); break;
+        case "--ack-wait": no.ackWait(Duration.ofMillis(Long.parseLong(args[++i]))); break;
+        case "--batch": batchSize = Integer.parseInt(args[++i]); break;
+        case "--no-atomic": atomic = false; break;
+        case "--report": reportMs = Long.parseLong(args[++i]); break;
+        case "--pipe-size": pipeSize = Integer.parseInt(args[++i]); break;
         default:
           System.err.println("unknown argument " + a);
           System.exit(2);
@@ -501,10 +613,28 @@ public final class NatsBridge implements AutoCloseable {
     }
     Builder b = args[0].equals("fifo-to-nats") ? fifoToNats(Path.of(fifoPath), subj) : natsToFifo(subj, Path.of(fifoPath));
     NatsBridge bridge = b.connect(co.build()).options(no.replay(NatsOptions.Replay.ALL).build()).channelConfig(cc.build())
-        .codec(codecName).build();
+        .codec(codecName).batch(batchSize).atomicRecords(atomic)
+        .fifoOptions(pipeSize >= 0 ? FifoOptions.builder().pipeSize(pipeSize).build() : FifoOptions.defaults()).build();
     Runtime.getRuntime().addShutdownHook(new Thread(bridge::close));
     System.out.println("READY");
     System.out.flush();
+    if (reportMs > 0) {
+      long every = reportMs;
+      Thread t = new Thread(() -> {
+        while (true) {
+          try {
+            Thread.sleep(every);
+          } catch (InterruptedException e) {
+            return;
+          }
+          System.out.println("FORWARDED records=" + bridge.recordsForwarded() + " frames=" + bridge.framesForwarded() + " acked="
+              + bridge.acknowledged() + " sessions=" + bridge.sessionsStarted() + " large=" + bridge.largeRecords());
+          System.out.flush();
+        }
+      }, "fifochan-nats-bridge-report");
+      t.setDaemon(true);
+      t.start();
+    }
     try {
       bridge.run();
     } catch (ClosedChannelException e) {

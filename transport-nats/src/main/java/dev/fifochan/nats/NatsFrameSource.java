@@ -29,7 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -97,15 +97,23 @@ final class NatsFrameSource implements FrameSource {
   private Message current;
   private boolean currentIsFrame;
 
-  /** One writer session's state: the frame numbers seen. */
-  private static final class Session {
+  /**
+   * One writer session's state: the frame numbers seen, as a floor (every number up to it seen, or in core
+   * NATS reported lost) and ranges of numbers seen above it. A JetStream session joined after its start
+   * assumes nothing about the numbers below the first one it sees: a consumer restarted with the same
+   * durable gets the frames it had taken but not acknowledged again only after {@code ackWait}, after
+   * newer ones, and they are not duplicates.
+   */
+  static final class Session {
     final String id;
     final String codec;
     final WireVersion version;
-    /** Every frame number up to this one has been seen. */
+    /** Every frame number up to this one has been seen (core NATS: or reported lost). */
     long floor;
-    /** Frame numbers above the floor seen out of order (JetStream redeliveries). */
-    TreeSet<Long> above;
+    /** Ranges of numbers seen above {@code floor + 1}: first number to last number. */
+    TreeMap<Long, Long> ranges;
+    /** The highest frame number seen. */
+    long highest;
     long lastSeen;
 
     Session(String id, String codec, WireVersion version, long floor) {
@@ -113,24 +121,79 @@ final class NatsFrameSource implements FrameSource {
       this.codec = codec;
       this.version = version;
       this.floor = floor;
+      this.highest = floor;
     }
 
     boolean seen(long seq) {
-      return seq <= floor || (above != null && above.contains(seq));
+      if (seq <= floor) {
+        return true;
+      }
+      if (ranges == null) {
+        return false;
+      }
+      Map.Entry<Long, Long> e = ranges.floorEntry(seq);
+      return e != null && e.getValue() >= seq;
+    }
+
+    /** Whether a frame with this number comes after a later one (a redelivery, or below where the session was joined). */
+    boolean late(long seq) {
+      return seq < highest;
     }
 
     void mark(long seq) {
+      if (seq > highest) {
+        highest = seq;
+      }
+      if (seq <= floor) {
+        return;
+      }
       if (seq == floor + 1) {
         floor = seq;
-        while (above != null && !above.isEmpty() && above.first() == floor + 1) {
-          floor = above.pollFirst();
-        }
-      } else if (seq > floor) {
-        if (above == null) {
-          above = new TreeSet<>();
-        }
-        above.add(seq);
+        absorb();
+        return;
       }
+      if (ranges == null) {
+        ranges = new TreeMap<>();
+      }
+      long first = seq;
+      long last = seq;
+      Map.Entry<Long, Long> below = ranges.floorEntry(seq);
+      if (below != null && below.getValue() >= seq - 1) {
+        if (below.getValue() >= seq) {
+          return;
+        }
+        first = below.getKey();
+      }
+      Long after = ranges.remove(seq + 1);
+      if (after != null) {
+        last = after;
+      }
+      ranges.put(first, last);
+    }
+
+    /** Sets the floor (core NATS: numbers up to it reported lost) and takes in the ranges it reaches. */
+    void raiseFloor(long n) {
+      if (n > floor) {
+        floor = n;
+        highest = Math.max(highest, n);
+        absorb();
+      }
+    }
+
+    private void absorb() {
+      while (ranges != null && !ranges.isEmpty()) {
+        Map.Entry<Long, Long> f = ranges.firstEntry();
+        if (f.getKey() > floor + 1) {
+          return;
+        }
+        floor = Math.max(floor, f.getValue());
+        ranges.pollFirstEntry();
+      }
+    }
+
+    /** How many separate ranges of seen numbers are kept above the floor (bounded memory check). */
+    int rangeCount() {
+      return ranges == null ? 0 : ranges.size();
     }
   }
 
@@ -394,8 +457,9 @@ final class NatsFrameSource implements FrameSource {
             consumed(m);
             return null;
           }
-          // joined after the start: the heartbeat opens the session (frames before it are not ours)
-          s = join(sessionId, Math.max(0, seq));
+          // joined after the start: the heartbeat opens the session (core: frames before it are not ours;
+          // JetStream: they may still come, redelivered)
+          s = join(sessionId, jetStream ? 0 : Math.max(0, seq));
           setCurrent(m, false);
           return startRecord(s);
         }
@@ -403,7 +467,7 @@ final class NatsFrameSource implements FrameSource {
         if (!jetStream && seq > s.floor && !wasHeld) {
           long n = seq - s.floor;
           MessagesLostException gap = new MessagesLostException(MessagesLostException.Reason.GAP, sessionId, s.floor + 1, seq, n, position);
-          s.floor = seq;
+          s.raiseFloor(seq);
           lost += n;
           held = m;
           throw gap;
@@ -416,17 +480,21 @@ final class NatsFrameSource implements FrameSource {
         Session s = sessions.get(sessionId);
         if (s == null) {
           consumed(m); // a repeated end, or the end of a session that began before we joined and sent nothing since
-          if (!ended.containsKey(sessionId)) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: end of unknown session {1} ignored", description(), sessionId);
-          } else {
+          if (ended.containsKey(sessionId)) {
             duplicates++;
+          } else if (jetStream) {
+            // its frames taken by a previous consumer and not acknowledged come later (redelivered): delivered then
+            String codec = options.assumedCodec() != null ? options.assumedCodec() : (readerCodec != null ? readerCodec : "bytes");
+            ended.put(sessionId, new Session(sessionId, codec, WireVersion.V1_1, 0));
+          } else {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: end of unknown session {1} ignored", description(), sessionId);
           }
           return null;
         }
         if (!jetStream && seq > s.floor && !wasHeld) {
           long n = seq - s.floor;
           MessagesLostException gap = new MessagesLostException(MessagesLostException.Reason.GAP, sessionId, s.floor + 1, seq, n, position);
-          s.floor = seq;
+          s.raiseFloor(seq);
           lost += n;
           held = m;
           throw gap;
@@ -527,7 +595,8 @@ final class NatsFrameSource implements FrameSource {
         outOfOrder++;
         s = old;
       } else {
-        s = join(sessionId, seq > 0 ? seq - 1 : 0);
+        // core: the frames before this one are not ours (subscribed late); JetStream: they may still come
+        s = join(sessionId, jetStream || seq <= 0 ? 0 : seq - 1);
         held = m;
         return startRecord(s);
       }
@@ -537,23 +606,18 @@ final class NatsFrameSource implements FrameSource {
         consumed(m);
         return null;
       }
-      if (seq > s.floor + 1) {
-        if (jetStream) {
-          outOfOrder++;
-          s.mark(seq);
-        } else if (!wasHeld) {
-          long n = seq - s.floor - 1;
-          MessagesLostException gap = new MessagesLostException(MessagesLostException.Reason.GAP, sessionId, s.floor + 1, seq, n, position);
-          lost += n;
-          s.floor = seq - 1;
-          held = m;
-          throw gap;
-        } else {
-          s.mark(seq);
-        }
-      } else {
-        s.mark(seq);
+      if (!jetStream && seq > s.floor + 1 && !wasHeld) {
+        long n = seq - s.floor - 1;
+        MessagesLostException gap = new MessagesLostException(MessagesLostException.Reason.GAP, sessionId, s.floor + 1, seq, n, position);
+        lost += n;
+        s.raiseFloor(seq - 1);
+        held = m;
+        throw gap;
       }
+      if (s.late(seq)) {
+        outOfOrder++;
+      }
+      s.mark(seq);
     }
     s.lastSeen = System.nanoTime();
     String tagValue = NatsWire.first(h, NatsWire.TAG);
