@@ -75,6 +75,11 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private final ReceiverStats stats = new ReceiverStats();
   private final long livenessNanos;
   private final FrameView frameView = new FrameView();
+  /** The configured interceptors; null when there are none (the one check per delivered message). */
+  private final ChannelInterceptor[] interceptors;
+  /** The channel as interceptors see it: the wire version of the writer session started last (guarded by the lock). */
+  private ChannelInfo info;
+  private final ChannelInfo[] infoByVersion = new ChannelInfo[WireVersion.values().length];
 
   private volatile boolean closed;
   private volatile boolean ended;
@@ -90,6 +95,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     this.deadLetters = config.deadLetters();
     this.livenessNanos = config.livenessTimeout().toNanos();
     this.lastArrival = System.nanoTime();
+    this.interceptors = Interception.of(config);
+    this.info = ChannelInfo.of(name, ChannelInfo.Direction.RECEIVE, codec.name(), source.description(), null);
   }
 
   /**
@@ -179,6 +186,10 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         }
         count++;
         delivered(r, length);
+        if (interceptors != null) {
+          handleIntercepted(handler, value, r.headers());
+          continue;
+        }
         try {
           handler.onMessage(value, r.headers());
         } catch (RuntimeException | IOException e) {
@@ -223,12 +234,21 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         count++;
         delivered(r, r.payload().remaining());
         FrameHandler.Frame frame = r instanceof FrameHandler.Frame ? (FrameHandler.Frame) r : frameView.of(r);
+        Object scopes = null;
+        if (interceptors != null) {
+          Interception.afterReceive(interceptors, info, null, r.headers());
+          scopes = Interception.openScopes(interceptors, info, null, r.headers());
+        }
         try {
           handler.onFrame(frame);
         } catch (RuntimeException | IOException e) {
           throw e;
         } catch (Exception e) {
           throw new UndeclaredThrowableException(e);
+        } finally {
+          if (scopes != null) {
+            Interception.close(scopes, info);
+          }
         }
       }
       return count;
@@ -257,6 +277,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         T value = decode(r);
         if (value != null) {
           delivered(r, length);
+          if (interceptors != null) {
+            Interception.afterReceive(interceptors, info, value, r.headers());
+          }
           return value;
         }
       }
@@ -286,6 +309,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         if (value != null) {
           Envelope<T> e = new Envelope<>(value, r.headers().copy(), r.tag(), r.position());
           delivered(r, length);
+          if (interceptors != null) {
+            Interception.afterReceive(interceptors, info, value, r.headers());
+          }
           return e;
         }
       }
@@ -359,6 +385,13 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           return r;
         case SESSION_START:
           stats.sessionsStarted.addOwned(1);
+          if (interceptors != null && r.wireVersion() != null) {
+            int v = r.wireVersion().ordinal();
+            if (infoByVersion[v] == null) {
+              infoByVersion[v] = info.withWireVersion(r.wireVersion());
+            }
+            info = infoByVersion[v];
+          }
           LOG.log(System.Logger.Level.DEBUG, "{0}: writer session started at {1} (codec {2}, wire format {3})", name,
               r.position(), r.codecName(), r.wireVersion());
           break;
@@ -382,6 +415,21 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
           ended = true;
           return null;
       }
+    }
+  }
+
+  /** A handler call with the interceptors: told of the message, the handler inside their scopes (the lock held). */
+  private void handleIntercepted(MessageHandler<? super T> handler, T value, Headers headers) throws IOException {
+    Interception.afterReceive(interceptors, info, value, headers);
+    Object scopes = Interception.openScopes(interceptors, info, value, headers);
+    try {
+      handler.onMessage(value, headers);
+    } catch (RuntimeException | IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new UndeclaredThrowableException(e);
+    } finally {
+      Interception.close(scopes, info);
     }
   }
 

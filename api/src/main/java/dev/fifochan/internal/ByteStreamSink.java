@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -580,10 +581,14 @@ public final class ByteStreamSink implements FrameSink {
     return true;
   }
 
-  /** One channel write; a failure fails the sink. */
+  /**
+   * One channel write; a failure fails the sink. Every write runs inside a call that found the sink
+   * open, so a sink closed meanwhile (by {@link #close()} from another thread) is an
+   * {@link AsynchronousCloseException}.
+   */
   private int write(ByteBuffer src) throws IOException {
     if (closed) {
-      throw failure != null ? failure : new ClosedChannelException();
+      throw failure != null ? failure : new AsynchronousCloseException();
     }
     try {
       int n = channel.write(src);
@@ -593,26 +598,59 @@ public final class ByteStreamSink implements FrameSink {
       return n;
     } catch (PeerClosedException e) {
       throw fail(new PeerClosedException(description, messagesWritten.get(), pendingNow(), isTorn(), e));
+    } catch (ClosedChannelException e) {
+      if (closed) {
+        throw closedMeanwhile(e);
+      }
+      throw fail(e);
     } catch (IOException e) {
       throw fail(e);
     }
   }
 
+  /**
+   * Waits for room. Returns false if the deadline passed or {@link #wakeup()} was called; throws
+   * {@link AsynchronousCloseException} if the sink was closed before or during the wait (the call
+   * waiting began while it was open).
+   */
   private boolean await(Deadline deadline, long gen, long idleSince) throws IOException {
+    if (closed) {
+      throw closedMeanwhile(null);
+    }
     if (wakeups != gen || deadline.hasExpired()) {
       return false;
-    }
-    if (closed) {
-      throw new ClosedChannelException();
     }
     long t0 = System.nanoTime();
     waits.addOwned(1);
     try {
       Waiting.idle(strategy, waitable, deadline, idleSince);
+    } catch (ClosedChannelException e) {
+      if (closed) {
+        throw closedMeanwhile(e);
+      }
+      throw e;
     } finally {
       waitNanos.addOwned(System.nanoTime() - t0);
     }
+    if (closed) {
+      throw closedMeanwhile(null); // a channel whose close ends a wait as a wake-up would
+    }
     return wakeups == gen; // retry the write; the next wait checks the deadline
+  }
+
+  /** The exception of a call that found the sink closed under it by another thread. */
+  private IOException closedMeanwhile(ClosedChannelException cause) {
+    if (failure != null) {
+      return failure;
+    }
+    if (cause instanceof AsynchronousCloseException) {
+      return cause;
+    }
+    AsynchronousCloseException e = new AsynchronousCloseException();
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
   }
 
   /** Counts the records completely written since the last count. */

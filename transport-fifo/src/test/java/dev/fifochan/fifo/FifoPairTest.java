@@ -126,6 +126,65 @@ class FifoPairTest {
     FifoTesting.assertNoFdLeak(fdsBefore);
   }
 
+  /** Accepts in another thread while this one connects; returns both ends' connections. */
+  private Duplex[] connected(FifoPair pair, ChannelConfig config) throws Exception {
+    Acceptor acceptor = pair.acceptor(config);
+    CompletableFuture<Duplex> accepted = CompletableFuture.supplyAsync(() -> {
+      try {
+        return acceptor.accept(Deadline.after(Duration.ofSeconds(20)));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    Duplex client = pair.connector(config).connect(Deadline.after(Duration.ofSeconds(20)));
+    return new Duplex[] {client, accepted.get(20, TimeUnit.SECONDS)};
+  }
+
+  /**
+   * Request/response closes a connection under a send that waits for room (the peer stopped
+   * reading): the send ends at once with AsynchronousCloseException (not sent), not with a timeout.
+   */
+  @Test
+  void closingTheConnectionEndsASendWaitingForRoom() throws Exception {
+    ChannelConfig small = ChannelConfig.builder().bufferSize(4096).flushDelay(Duration.ZERO).build();
+    Duplex[] ends = connected(pair(), small);
+    Sender<byte[]> tx = Sender.over(ends[0].sink(), Codecs.bytes(), small);
+    while (tx.offer(new byte[1000]) > 0) {
+      // the responder never reads: fill its pipe
+    }
+    Thread[] sender = new Thread[1];
+    CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+      sender[0] = Thread.currentThread();
+      try {
+        tx.send(new byte[1000], Duration.ofSeconds(30));
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    });
+    awaitInside(sender, "awaitReady");
+    long t0 = System.nanoTime();
+    ends[0].close();
+    Throwable e = blocked.get(20, TimeUnit.SECONDS);
+    assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e);
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000);
+    assertEquals(0, tx.stats().timeouts());
+    ends[1].close();
+  }
+
+  /** Waits until the thread in {@code holder} (set by the task) is inside a method named {@code method}. */
+  static void awaitInside(Thread[] holder, String method) throws InterruptedException {
+    long end = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() - end < 0) {
+      Thread t = holder[0];
+      if (t != null && java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals(method))) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    org.junit.jupiter.api.Assertions.fail("never inside " + method);
+  }
+
   @Test
   void theTwoPathsMustDiffer() {
     assertThrows(IllegalArgumentException.class, () -> FifoPair.of(dir.resolve("x"), dir.resolve("x"), FifoOptions.defaults()));
