@@ -55,7 +55,7 @@ public final class Cli {
   }
 
   /** The descriptor number of stdout: {@code -Dfifochan.stdout.fd} (set by the launcher), else 1. */
-  private static int stdoutDescriptor() throws CliException {
+  static int stdoutDescriptor() throws CliException {
     String fd = System.getProperty("fifochan.stdout.fd");
     if (fd == null) {
       return 1;

@@ -30,6 +30,8 @@ public enum ExitCode {
    */
   CANNOT_RUN(9, "cannot run here: the JVM or a native library failed (out of memory, stack overflow,"
       + " a library or class that cannot load), or no usable Java"),
+  /** The writer ended its stream with an error (an aborted end, wire format 1.1), whose reason is reported. */
+  ABORTED(10, "aborted stream: the writer ended it with an error (its reason is printed)"),
   /** Interrupted by SIGINT (Ctrl-C); set by the JVM, cleanup still runs. */
   INTERRUPTED(130, "interrupted (Ctrl-C); the demo still removes everything it created"),
   /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */

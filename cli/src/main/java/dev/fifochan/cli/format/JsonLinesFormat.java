@@ -84,4 +84,9 @@ public final class JsonLinesFormat implements MessageFormat<RawJson> {
     }
     return false;
   }
+
+  @Override
+  public String valueJson(RawJson message) {
+    return new String(message.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

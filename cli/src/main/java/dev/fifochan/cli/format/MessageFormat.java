@@ -19,4 +19,12 @@ public interface MessageFormat<T> {
 
   /** Writes messages to {@code out} (stdout). */
   MessageOutput<T> output(OutputStream out);
+
+  /**
+   * {@code message} as one JSON value, as {@code inspect --json} shows a frame's {@code value} (the
+   * test vectors' form): null for a codec without one ({@code bytes}).
+   */
+  default String valueJson(T message) throws java.io.IOException {
+    return null;
+  }
 }
