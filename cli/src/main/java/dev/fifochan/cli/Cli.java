@@ -82,6 +82,9 @@ public final class Cli {
     cl.addSubcommand(new SendCommand());
     cl.addSubcommand(new RecvCommand());
     cl.addSubcommand(new InspectCommand());
+    cl.addSubcommand(new TeeCommand());
+    cl.addSubcommand(new CallCommand());
+    cl.addSubcommand(new ServeCommand());
     cl.addSubcommand(new MkfifoCommand());
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new DemoPeerCommand());
@@ -127,7 +130,7 @@ public final class Cli {
         (failure.getCause() != null ? failure.getCause() : failure).printStackTrace(err);
       }
       err.flush();
-      return failure.exitCode().code();
+      return failure.code();
     }
 
     private static boolean isVerbose(ParseResult pr) {

@@ -77,7 +77,9 @@ public final class Failures {
       return line.equals(c.getMessage()) ? c : new CliException(c.exitCode(), line, c.getCause());
     }
     String cause = describe(t);
-    String message = subject == null || mentions(cause, subject) ? cause : subject + ": " + cause;
+    // "cannot run here" is about this JVM, not about the file: no subject before it.
+    boolean cannotRun = exitCodeOf(t) == ExitCode.CANNOT_RUN;
+    String message = subject == null || cannotRun || mentions(cause, subject) ? cause : subject + ": " + cause;
     return new CliException(exitCodeOf(t), oneLine(message), t);
   }
 

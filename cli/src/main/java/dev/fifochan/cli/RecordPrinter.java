@@ -105,7 +105,7 @@ abstract class RecordPrinter<T> {
 
   /** An aligned table with a payload preview: the decoded value, text in quotes, anything else as hex. */
   static final class Table<T> extends RecordPrinter<T> {
-    private static final String FORMAT = "%10s  %-9s  %-11s  %8s  %-24s  %s%n";
+    private static final String FORMAT = "%10s  %-8s  %-7s  %8s  %-24s  %s%n";
     private final int preview;
 
     Table(PrintStream out, int preview, MessageFormat<T> format) {
@@ -338,7 +338,7 @@ abstract class RecordPrinter<T> {
         }
         if (failure != null) {
           g.writeStringField("message", failure.getMessage());
-          g.writeNumberField("exit_code", failure.exitCode().code());
+          g.writeNumberField("exit_code", failure.code());
         }
         g.writeEndObject();
       });

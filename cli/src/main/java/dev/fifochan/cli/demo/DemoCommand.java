@@ -57,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    dev.fifochan.cli.Logging.configure(common.verbose());
     if (roundTrips < 1 || burst < 1) {
       throw new CliException(ExitCode.USAGE, "--round-trips and --burst must be at least 1");
     }

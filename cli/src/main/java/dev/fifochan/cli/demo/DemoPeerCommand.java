@@ -48,6 +48,7 @@ public final class DemoPeerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    dev.fifochan.cli.Logging.configure(false);
     watchParent();
     Workspace ws = Workspace.at(requests.getParent());
     List<Phase> phases = Phase.parsePlan(plan);

@@ -107,4 +107,9 @@ public final class BytesFormat implements MessageFormat<byte[]> {
       }
     };
   }
+
+  @Override
+  public Class<byte[]> type() {
+    return byte[].class;
+  }
 }

@@ -89,4 +89,9 @@ public final class JsonLinesFormat implements MessageFormat<RawJson> {
   public String valueJson(RawJson message) {
     return new String(message.bytes(), java.nio.charset.StandardCharsets.UTF_8);
   }
+
+  @Override
+  public Class<RawJson> type() {
+    return RawJson.class;
+  }
 }

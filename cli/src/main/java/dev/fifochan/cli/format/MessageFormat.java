@@ -14,6 +14,9 @@ public interface MessageFormat<T> {
   /** The codec that frames the messages. */
   Codec<T> codec();
 
+  /** The class of the messages (the response type of a call). */
+  Class<T> type();
+
   /** Reads messages from {@code in} (stdin). */
   MessageInput<T> input(InputStream in);
 

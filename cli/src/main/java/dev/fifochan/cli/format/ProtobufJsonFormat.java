@@ -153,4 +153,9 @@ public final class ProtobufJsonFormat implements MessageFormat<Message> {
   public String valueJson(Message message) throws IOException {
     return printer.print(message);
   }
+
+  @Override
+  public Class<Message> type() {
+    return Message.class;
+  }
 }

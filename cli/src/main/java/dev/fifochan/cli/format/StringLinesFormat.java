@@ -66,4 +66,9 @@ public final class StringLinesFormat implements MessageFormat<String> {
   public String valueJson(String message) throws java.io.IOException {
     return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(message);
   }
+
+  @Override
+  public Class<String> type() {
+    return String.class;
+  }
 }
