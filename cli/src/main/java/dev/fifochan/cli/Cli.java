@@ -85,6 +85,7 @@ public final class Cli {
     cl.addSubcommand(new TeeCommand());
     cl.addSubcommand(new CallCommand());
     cl.addSubcommand(new ServeCommand());
+    cl.addSubcommand(new BridgeCommand());
     cl.addSubcommand(new MkfifoCommand());
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new DemoPeerCommand());

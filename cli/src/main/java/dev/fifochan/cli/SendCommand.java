@@ -83,6 +83,9 @@ public final class SendCommand implements Callable<Integer> {
     // The first message is read, and so checked, before waiting for a reader: input that is not
     // valid fails at once, without a reader and without creating the FIFO.
     T first = next(input, null);
+    if (writer.fanIn() && first != null) {
+      checkFitsOneAtomicWrite(messageFormat.codec(), first);
+    }
     Sender<T> sender;
     try {
       sender = Fifo.openSender(target, messageFormat.codec(), config, options);
@@ -112,12 +115,36 @@ public final class SendCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
-  /** The reader went away before it read the whole stream: most often because it refused it. */
+  /** The reader went away before it read the whole stream: if it read nothing but the preamble, it refused it. */
   private CliException refused(PeerClosedException e) {
+    boolean early = !e.countsKnown() || e.messagesWritten() == 0;
     return new CliException(ExitCode.PEER_GONE, fifo + ": " + e.getMessage()
-        + " (if it left at once, it refused the stream: codec '" + format.codec() + "', wire format "
-        + writer.wireVersion() + "; its own error says why)", e);
+        + (early ? " (it left right after the stream's first record: it refused the stream, codec '" + format.codec()
+            + "', wire format " + writer.wireVersion() + "? its own error says why)" : ""), e);
   }
+
+  /**
+   * With --fan-in a record must fit in one atomic write of PIPE_BUF bytes; the sender refuses a longer
+   * one when it sends it. The first message is checked here, before waiting for a reader.
+   */
+  private <T> void checkFitsOneAtomicWrite(dev.fifochan.Codec<T> codec, T first) throws CliException {
+    byte[] payload;
+    byte[] tag;
+    try {
+      payload = dev.fifochan.Codecs.encodeToBytes(codec, first);
+      tag = codec.tagOf(first).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return; // the sender reports it
+    }
+    long record = 6L + tag.length + payload.length + (writer.checksum() ? 4 : 0); // length, flags, tag length, tag, CRC
+    if (record > PIPE_BUF) {
+      throw new CliException(ExitCode.BAD_MESSAGE, "stdin: " + Failures.describeMessage(new dev.fifochan.MessageTooLongException(
+          record, PIPE_BUF, dev.fifochan.MessageTooLongException.Limit.ATOMIC_WRITE)));
+    }
+  }
+
+  /** The largest write a pipe keeps whole among several writers (Linux). */
+  private static final int PIPE_BUF = 4096;
 
   private <T> void pump(T first, MessageInput<T> input, Sender<T> sender) throws IOException, CliException {
     for (T message = first; message != null; message = next(input, sender)) {
