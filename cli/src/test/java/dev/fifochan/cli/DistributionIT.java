@@ -63,7 +63,7 @@ class DistributionIT {
     Path vector = InProcess.repoRoot().resolve("testdata/vectors/string-hi.bin");
     r = sh("cd / && '" + home + "/bin/fifochan' inspect --json '" + vector + "' | tail -1");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().startsWith("{\"outcome\":\"clean\""), r.out());
+    assertEquals("{\"outcome\":{\"status\":\"clean\",\"offset\":26}}\n", r.out());
   }
 
   @Test
