@@ -1,8 +1,9 @@
 #!/bin/sh
-# Start-up of the fifochan command, end to end: `fifochan --help` and `echo x | fifochan send F`
-# with a reader always waiting on F (a `cat` loop, so that the reader's own start is not measured),
+# Start-up of the fifochan command, end to end: `fifochan --help`, `echo x | fifochan send --codec string F`
+# and `echo '{"x":1}' | fifochan send F` (the default json codec)
+# with a reader always waiting on F (one `cat`, so that the reader's own start is not measured),
 # each without (FIFOCHAN_CDS=off) and with the class-data sharing archive.
-# The four variants run interleaved, round after round (2 warm-up rounds, then ROUNDS, default 10),
+# The six variants run interleaved, round after round (2 warm-up rounds, then ROUNDS, default 10),
 # so that a change in the machine's load during the measurement weighs on all of them alike; the
 # script prints the median wall time and the median CPU time (user + system) of each.
 # Usage: cli/startup.sh [path/to/bin/fifochan [ROUNDS]]   (needs python3)
@@ -15,7 +16,10 @@ trap '[ -n "$reader" ] && kill $reader 2>/dev/null; rm -rf "$dir"' EXIT
 mkfifo -m 600 "$dir/f"
 export FIFOCHAN_CACHE_DIR="$dir/cache"
 "$F" --version >/dev/null   # trains the archive once
-( while :; do cat "$dir/f" >/dev/null; done ) &
+# One reader for the whole run: cat holds the FIFO open read-write, so it never sees an end of file
+# and is always there (send waits until its reader has read the stream: a reader that closed and
+# reopened between two runs would leave the next run's first bytes unread).
+cat 0<>"$dir/f" >/dev/null &
 reader=$!
 python3 - "$F" "$dir/f" "$ROUNDS" <<'PY'
 import os, resource, statistics, subprocess, sys, time
@@ -25,6 +29,8 @@ variants = [
     ('fifochan --help (archive)', '"$F" --help'),
     ('echo x | fifochan send --codec string F (no archive)', 'echo x | FIFOCHAN_CDS=off "$F" send --codec string "$P"'),
     ('echo x | fifochan send --codec string F (archive)', 'echo x | "$F" send --codec string "$P"'),
+    ("echo '{\"x\":1}' | fifochan send F (no archive)", 'echo \'{"x":1}\' | FIFOCHAN_CDS=off "$F" send "$P"'),
+    ("echo '{\"x\":1}' | fifochan send F (archive)", 'echo \'{"x":1}\' | "$F" send "$P"'),
 ]
 env = dict(os.environ, F=f, P=fifo)
 results = {name: [] for name, _ in variants}
@@ -41,7 +47,7 @@ for r in range(rounds + 2):
 for name, _ in variants:
     walls = sorted(w for w, _ in results[name])
     cpus = [c for _, c in results[name]]
-    print('%-52s wall median %5.0f ms (min %5.0f, max %5.0f); CPU median %5.0f ms' % (
+    print('%-56s wall median %5.0f ms (min %5.0f, max %5.0f); CPU median %5.0f ms' % (
         name, statistics.median(walls) * 1000, walls[0] * 1000, walls[-1] * 1000, statistics.median(cpus) * 1000))
 print('%d rounds; load average after: %s' % (rounds, ' '.join(open('/proc/loadavg').read().split()[:3])))
 PY

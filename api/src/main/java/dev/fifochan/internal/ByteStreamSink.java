@@ -210,8 +210,8 @@ public final class ByteStreamSink implements FrameSink {
       throw new MessageTooLongException(length, maxFrameLength, MessageTooLongException.Limit.FRAME);
     }
     if (!overflowing) {
+      buf.limit(buf.capacity()); // the payload may end at payloadLimit: the checksum goes after it
       encoder.endFrame(buf, frameStart, length);
-      buf.limit(buf.capacity());
       inFrame = false;
       int start = frameStart;
       lastFrameSize = buf.position() - start;

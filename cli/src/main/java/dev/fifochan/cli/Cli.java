@@ -42,7 +42,7 @@ public final class Cli {
       // commands flush whenever they would wait.
       out = new PrintStream(new BufferedOutputStream(new FileOutputStream(stdout), 1 << 16), false, StandardCharsets.UTF_8);
       CommandLine cl = commandLine(new Io(new FileInputStream(FileDescriptor.in), out, System.err,
-          new FileOutputStream(stdout)));
+          new FileOutputStream(stdout)), args);
       code = cl.execute(args);
     } catch (Throwable t) {
       code = fatal.report(t);
@@ -55,7 +55,7 @@ public final class Cli {
   }
 
   /** The descriptor number of stdout: {@code -Dfifochan.stdout.fd} (set by the launcher), else 1. */
-  private static int stdoutDescriptor() throws CliException {
+  static int stdoutDescriptor() throws CliException {
     String fd = System.getProperty("fifochan.stdout.fd");
     if (fd == null) {
       return 1;
@@ -72,25 +72,70 @@ public final class Cli {
    * {@link #main} and by in-process tests.
    */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    CommandLine cl = commandLine(new Io(in, out, err));
+    CommandLine cl = commandLine(new Io(in, out, err), args);
     return cl.execute(args);
   }
 
-  /** The configured picocli command tree. */
+  /** The subcommands, by name, in the order the help lists them. */
+  private static final String[] NAMES = {"send", "recv", "inspect", "tee", "call", "serve", "bridge", "mkfifo", "demo",
+      "demo-peer", "generate-completion"};
+
+  private static Object subcommand(String name) {
+    switch (name) {
+      case "send":
+        return new SendCommand();
+      case "recv":
+        return new RecvCommand();
+      case "inspect":
+        return new InspectCommand();
+      case "tee":
+        return new TeeCommand();
+      case "call":
+        return new CallCommand();
+      case "serve":
+        return new ServeCommand();
+      case "bridge":
+        return new BridgeCommand();
+      case "mkfifo":
+        return new MkfifoCommand();
+      case "demo":
+        return new DemoCommand();
+      case "demo-peer":
+        return new DemoPeerCommand();
+      default:
+        return new AutoComplete.GenerateCompletion();
+    }
+  }
+
+  /** The whole command tree (every subcommand: the root's help, completion, training). */
   static CommandLine commandLine(Io io) {
+    return commandLine(io, new String[0]);
+  }
+
+  /**
+   * The command tree for {@code args}: when they start with a subcommand's name, only that
+   * subcommand is built. picocli builds a command's model by reflection over its annotations, and
+   * its classes cannot go into the class-data sharing archive (Java 5 class files), so building the
+   * other ten commands would cost most of a short run's start-up (about 0.3 s of CPU here). The root's
+   * help, usage errors and the completion script get the whole tree.
+   */
+  static CommandLine commandLine(Io io, String[] args) {
     CommandLine cl = new CommandLine(new FifochanCommand(io));
-    cl.addSubcommand(new SendCommand());
-    cl.addSubcommand(new RecvCommand());
-    cl.addSubcommand(new InspectCommand());
-    cl.addSubcommand(new MkfifoCommand());
-    cl.addSubcommand(new DemoCommand());
-    cl.addSubcommand(new DemoPeerCommand());
-    cl.addSubcommand(new AutoComplete.GenerateCompletion());
-    cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage()
-        .footerHeading("%nExamples:%n")
-        .footer("  source <(fifochan generate-completion)            # bash, this shell",
-            "  fifochan generate-completion > ~/.local/share/bash-completion/completions/fifochan",
-            "  autoload -U +X bashcompinit && bashcompinit && source <(fifochan generate-completion)   # zsh");
+    String first = args.length > 0 ? args[0] : null;
+    boolean one = first != null && !first.equals("generate-completion") && java.util.Arrays.asList(NAMES).contains(first);
+    for (String name : NAMES) {
+      if (!one || name.equals(first)) {
+        cl.addSubcommand(name, subcommand(name));
+      }
+    }
+    CommandLine completion = cl.getSubcommands().get("generate-completion");
+    if (completion != null) {
+      completion.getCommandSpec().usageMessage()
+          .footerHeading("%nExamples:%n")
+          .footer("  source <(fifochan generate-completion)            # bash, this shell",
+              "  fifochan generate-completion > ~/.local/share/bash-completion/completions/fifochan",
+              "  autoload -U +X bashcompinit && bashcompinit && source <(fifochan generate-completion)   # zsh");
+    }
     cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
     cl.setExecutionExceptionHandler(new Reporter(io.err()));
@@ -127,7 +172,7 @@ public final class Cli {
         (failure.getCause() != null ? failure.getCause() : failure).printStackTrace(err);
       }
       err.flush();
-      return failure.exitCode().code();
+      return failure.code();
     }
 
     private static boolean isVerbose(ParseResult pr) {

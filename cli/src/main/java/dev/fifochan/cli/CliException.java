@@ -9,6 +9,7 @@ import java.util.Objects;
 public final class CliException extends Exception {
   private static final long serialVersionUID = 1L;
   private final ExitCode exitCode;
+  private final int code;
 
   /** A failure with a complete one-line message, e.g. {@code "/tmp/f: no message within 5s"}. */
   public CliException(ExitCode exitCode, String message) {
@@ -19,6 +20,22 @@ public final class CliException extends Exception {
   public CliException(ExitCode exitCode, String message, Throwable cause) {
     super(message, cause);
     this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
+    this.code = exitCode.code();
+  }
+
+  /**
+   * A failure whose exit status is a number of a documented range rather than one {@link ExitCode}:
+   * {@code fifochan call}'s {@link ExitCode#RPC_STATUS} + the call's error status.
+   */
+  public CliException(ExitCode range, int code, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = Objects.requireNonNull(range, "range");
+    this.code = code;
+  }
+
+  /** The process exit status. */
+  public int code() {
+    return code;
   }
 
   /** The exit code the command ends with. */

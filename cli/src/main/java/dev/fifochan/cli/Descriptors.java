@@ -64,17 +64,4 @@ public final class Descriptors {
     }
     return -1;
   }
-
-  /**
-   * A usage error for {@code command} given a path that names a descriptor ({@link #named}):
-   * {@code send} and {@code recv} open FIFOs by path through the FIFO transport, which does not take
-   * descriptors yet (and refuses {@code /dev/stdin} and {@code /dev/fd/N} as symbolic links).
-   */
-  public static void refuseNamed(String command, java.nio.file.Path path) throws CliException {
-    String p = path.toString();
-    if (named(p) >= 0 || p.equals("/dev/stdout") || p.equals("/dev/stderr")) {
-      throw new CliException(ExitCode.USAGE, path + ": " + command + " takes the path of a FIFO; the standard"
-          + " streams and descriptors ('-', /dev/stdin, /dev/stdout, /dev/fd/N) are not supported yet (inspect reads them)");
-    }
-  }
 }

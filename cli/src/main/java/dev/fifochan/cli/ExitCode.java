@@ -30,6 +30,15 @@ public enum ExitCode {
    */
   CANNOT_RUN(9, "cannot run here: the JVM or a native library failed (out of memory, stack overflow,"
       + " a library or class that cannot load), or no usable Java"),
+  /** The writer ended its stream with an error (an aborted end, wire format 1.1), whose reason is reported. */
+  ABORTED(10, "aborted stream: the writer ended it with an error (its reason is printed)"),
+  /**
+   * {@code fifochan call}: the call ended with an error status S (1-16, gRPC's codes: docs/rpc.md §8);
+   * the exit status is 64 + S.
+   */
+  RPC_STATUS(64, "call: the call failed with error status S, exit 64 + S (65 CANCELLED, 66 UNKNOWN, 67 INVALID_ARGUMENT,"
+      + " 68 DEADLINE_EXCEEDED, 69 NOT_FOUND, 72 RESOURCE_EXHAUSTED, 73 FAILED_PRECONDITION: handshake, 76 UNIMPLEMENTED,"
+      + " 77 INTERNAL, 78 UNAVAILABLE: responder gone, ... 80)"),
   /** Interrupted by SIGINT (Ctrl-C); set by the JVM, cleanup still runs. */
   INTERRUPTED(130, "interrupted (Ctrl-C); the demo still removes everything it created"),
   /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */

@@ -3,15 +3,19 @@ package dev.fifochan.cli;
 import dev.fifochan.ChecksumMismatchException;
 import dev.fifochan.CorruptFrameException;
 import dev.fifochan.DecodeException;
-import dev.fifochan.EncodeException;
+import dev.fifochan.FifochanTimeoutException;
 import dev.fifochan.FrameTooLongException;
 import dev.fifochan.IncompatibleStreamException;
-import dev.fifochan.OpenTimeoutException;
+import dev.fifochan.MalformedFrameException;
+import dev.fifochan.MessageException;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.PeerClosedException;
-import dev.fifochan.SendTimeoutException;
+import dev.fifochan.StreamAbortedException;
 import dev.fifochan.StreamException;
 import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.UnknownTypeException;
+import dev.fifochan.fifo.FifoBusyException;
+import dev.fifochan.fifo.NativeUnavailableException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
@@ -31,11 +35,14 @@ public final class Failures {
     if (t instanceof CliException) {
       return ((CliException) t).exitCode();
     }
-    if (environmental(t) != null) {
+    if (t instanceof NativeUnavailableException || environmental(t) != null) {
       return ExitCode.CANNOT_RUN;
     }
-    if (t instanceof OpenTimeoutException || t instanceof SendTimeoutException) {
-      return ExitCode.TIMEOUT;
+    if (t instanceof FifochanTimeoutException) {
+      return ExitCode.TIMEOUT; // open, send, receive, close and liveness timeouts
+    }
+    if (t instanceof StreamAbortedException) {
+      return ExitCode.ABORTED;
     }
     if (t instanceof TruncatedStreamException) {
       return ExitCode.TRUNCATED;
@@ -43,11 +50,11 @@ public final class Failures {
     if (t instanceof IncompatibleStreamException) {
       return ExitCode.INCOMPATIBLE;
     }
-    if (t instanceof DecodeException || t instanceof EncodeException) {
-      return ExitCode.BAD_MESSAGE;
+    if (t instanceof MessageException) {
+      return ExitCode.BAD_MESSAGE; // per message: undecodable, unknown type, malformed, not encodable, too long
     }
-    if (t instanceof CorruptFrameException || t instanceof FrameTooLongException || t instanceof StreamException) {
-      return ExitCode.CORRUPT;
+    if (t instanceof StreamException) {
+      return ExitCode.CORRUPT; // corrupt frame, checksum mismatch, frame too long
     }
     if (t instanceof PeerClosedException) {
       return ExitCode.PEER_GONE;
@@ -70,7 +77,9 @@ public final class Failures {
       return line.equals(c.getMessage()) ? c : new CliException(c.exitCode(), line, c.getCause());
     }
     String cause = describe(t);
-    String message = subject == null || mentions(cause, subject) ? cause : subject + ": " + cause;
+    // "cannot run here" is about this JVM, not about the file: no subject before it.
+    boolean cannotRun = exitCodeOf(t) == ExitCode.CANNOT_RUN;
+    String message = subject == null || cannotRun || mentions(cause, subject) ? cause : subject + ": " + cause;
     return new CliException(exitCodeOf(t), oneLine(message), t);
   }
 
@@ -91,8 +100,19 @@ public final class Failures {
     if (environmental != null) {
       return "cannot run here: " + describeEnvironmental(environmental);
     }
+    if (t instanceof NativeUnavailableException) {
+      return "cannot run here: " + t.getMessage();
+    }
     if (t instanceof StreamException) {
       return describeStream((StreamException) t);
+    }
+    if (t instanceof MessageException) {
+      return describeMessage((MessageException) t);
+    }
+    if (t instanceof FifoBusyException) {
+      FifoBusyException b = (FifoBusyException) t;
+      return "another reader has the FIFO" + (b.holderPid().isPresent() ? " (pid " + b.holderPid().getAsLong() + ")" : "")
+          + "; a second reader would take part of the stream: put 'fifochan tee' in front of the reader to watch it";
     }
     if (t instanceof NoSuchFileException) {
       return "no such file or directory";
@@ -176,31 +196,114 @@ public final class Failures {
     return "the JVM failed: " + e;
   }
 
-  /** "corrupt frame at offset 12: reserved flag bits set in 04". */
+  /** "corrupt frame at offset 12: reserved flag bits set in 04", from the exception's fields. */
   static String describeStream(StreamException e) {
-    String kind;
+    String detail;
     if (e instanceof ChecksumMismatchException) {
-      kind = "checksum mismatch";
+      ChecksumMismatchException c = (ChecksumMismatchException) e;
+      return "checksum mismatch at offset " + e.position() + ": the record says " + hex(c.expected()) + ", its bytes give "
+          + hex(c.actual()) + " (a torn or spliced frame, e.g. from several writers without --fan-in)";
+    } else if (e instanceof CorruptFrameException) {
+      CorruptFrameException c = (CorruptFrameException) e;
+      long v = c.value();
+      switch (c.reason()) {
+        case NO_WRITER:
+          detail = String.format("no preamble before it (first bytes %08x): not a fifochan stream", v);
+          break;
+        case AFTER_END:
+          detail = String.format("a record after every writer session had ended (first bytes %08x)", v);
+          break;
+        case TOP_BIT_LENGTH:
+          detail = String.format("frame length %08x has its top bit set", v);
+          break;
+        case RESERVED_FLAGS:
+          detail = String.format("reserved flag bits set in %02x", v);
+          break;
+        case BAD_COMBINATION:
+          detail = String.format("flags %02x are no record kind", v);
+          break;
+        case BAD_RECORD_LENGTH:
+          detail = "a record of length " + v + " or with a tag, which its kind forbids";
+          break;
+        case CODEC_NAME_LENGTH:
+          detail = "preamble codec-name length " + v + " is not 1..64";
+          break;
+        case CODEC_NAME_BYTES:
+          detail = String.format("preamble codec name has byte %02x, outside printable ASCII", v);
+          break;
+        case HEADERS_TOO_LONG:
+          detail = "header block of " + v + " bytes exceeds 8192";
+          break;
+        case VARINT_LENGTH:
+          detail = "a length prefix of " + v + " bytes is no valid varint";
+          break;
+        default:
+          detail = c.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      }
+      return "corrupt frame at offset " + e.position() + ": " + detail;
     } else if (e instanceof FrameTooLongException) {
-      kind = "frame too long";
+      FrameTooLongException f = (FrameTooLongException) e;
+      return "frame too long at offset " + e.position() + ": " + f.length() + " payload bytes, more than the "
+          + f.limit() + " of --max-frame-length";
     } else if (e instanceof TruncatedStreamException) {
-      kind = "truncated stream";
+      TruncatedStreamException t = (TruncatedStreamException) e;
+      switch (t.reason()) {
+        case IN_RECORD:
+          detail = "the input ended inside a record (the writer died or was cut off while writing it)";
+          break;
+        case NO_END_OF_STREAM:
+          detail = "the input ended while " + t.openWriters() + " writer session" + (t.openWriters() == 1 ? " had" : "s had")
+              + " not ended (a writer died or closed without its end of stream)";
+          break;
+        default:
+          detail = "the input ended before any preamble (the writer vanished before it wrote anything)";
+      }
+      return "truncated stream at offset " + e.position() + ": " + detail;
     } else if (e instanceof IncompatibleStreamException) {
-      kind = "incompatible stream";
-    } else if (e instanceof UnknownTypeException) {
-      return "unknown type tag '" + ((UnknownTypeException) e).tag() + "' in the frame at offset " + e.offset();
-    } else if (e instanceof DecodeException) {
-      String tag = ((DecodeException) e).tag();
-      kind = "undecodable message" + (tag.isEmpty() ? "" : " (type '" + tag + "')");
-    } else {
-      kind = "corrupt frame";
+      IncompatibleStreamException i = (IncompatibleStreamException) e;
+      return "incompatible stream at offset " + e.position() + ": " + (i.reason() == IncompatibleStreamException.Reason.CODEC
+          ? "the writer's codec is '" + i.writerValue() + "', this reader's is '" + i.readerValue() + "' (choose it with --codec)"
+          : "the writer speaks wire format version " + i.writerValue() + ", this reader " + i.readerValue());
+    } else if (e instanceof StreamAbortedException) {
+      return "the writer aborted its stream at offset " + e.position() + ": " + ((StreamAbortedException) e).reason();
     }
-    return kind + " at offset " + e.offset() + ": " + stripOffset(e.getMessage());
+    return "broken stream at offset " + e.position() + " (" + e.getClass().getSimpleName() + ")";
   }
 
-  private static String stripOffset(String message) {
-    int i = message == null ? -1 : message.lastIndexOf(" (at stream offset ");
-    return i < 0 ? String.valueOf(message) : message.substring(0, i);
+  /** A per-message failure in words, from its fields. */
+  static String describeMessage(MessageException e) {
+    if (e instanceof UnknownTypeException) {
+      return "unknown type tag '" + ((UnknownTypeException) e).tag() + "' in the frame at offset " + e.position();
+    }
+    if (e instanceof MalformedFrameException) {
+      MalformedFrameException m = (MalformedFrameException) e;
+      return (m.reason() == MalformedFrameException.Reason.BAD_TAG ? "a type tag that is not UTF-8" : "a malformed header block")
+          + " in the frame at offset " + e.position();
+    }
+    if (e instanceof DecodeException) {
+      DecodeException d = (DecodeException) e;
+      Throwable cause = d.getCause();
+      return "undecodable message" + (d.tag().isEmpty() ? "" : " (type '" + d.tag() + "')") + " at offset " + e.position()
+          + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+    if (e instanceof MessageTooLongException) {
+      MessageTooLongException m = (MessageTooLongException) e;
+      switch (m.which()) {
+        case ATOMIC_WRITE:
+          return "a message of " + m.length() + " bytes on the wire does not fit in one atomic write of " + m.limit()
+              + " bytes (PIPE_BUF), which --fan-in needs so that writers cannot interleave; send it without --fan-in"
+              + " (one writer per FIFO) or make it smaller";
+        case FRAME:
+          return "a message of " + m.length() + " bytes is longer than --max-frame-length " + m.limit() + "; not sent";
+        default:
+          return e.getMessage();
+      }
+    }
+    return e.getMessage();
+  }
+
+  private static String hex(int v) {
+    return String.format("%08x", v);
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -70,7 +70,7 @@ final class Fatal implements Thread.UncaughtExceptionHandler {
     try {
       CliException c = Failures.of(null, failure);
       line = command + ": " + c.getMessage();
-      code = c.exitCode().code();
+      code = c.code();
     } catch (Throwable again) { // e.g. still out of memory: a line that needs next to nothing
       line = "fifochan: cannot run here: the JVM failed (" + failure.getClass().getName() + ")";
       code = ExitCode.CANNOT_RUN.code();

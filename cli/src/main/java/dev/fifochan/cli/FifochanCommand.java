@@ -7,7 +7,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The top-level {@code fifochan} command; it only dispatches to its subcommands. */
-@Command(name = "fifochan", mixinStandardHelpOptions = true, version = "fifochan 0.1.0 (wire format 1)",
+@Command(name = "fifochan", mixinStandardHelpOptions = true, version = "fifochan 1.0.0 (wire format 1.1; reads 1.0 and 1.1)",
     description = {"Typed messages over Linux named pipes (FIFOs).",
         "Run 'fifochan demo' for a round trip between two processes with the JSON and protobuf codecs."},
     footerHeading = "%nExamples:%n",

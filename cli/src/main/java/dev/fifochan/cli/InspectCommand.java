@@ -1,10 +1,13 @@
 package dev.fifochan.cli;
 
-import dev.fifochan.ChannelConfig;
-import dev.fifochan.FrameReader;
-import dev.fifochan.StreamException;
-import dev.fifochan.WireRecord;
+import dev.fifochan.cli.format.InspectFormatOptions;
+import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.InspectedRecord;
+import dev.fifochan.spi.StreamInspector;
+import dev.fifochan.spi.StreamOutcome;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,35 +32,37 @@ import picocli.CommandLine.ParentCommand;
     description = {"List a stream (file or FIFO) record by record; say where and why it breaks.",
         "Reads a file (e.g. a capture: cat FIFO > file), a FIFO, or stdin ('-', /dev/stdin, or any /dev/fd/N a"
             + " shell hands over, e.g. <(...)), and prints offset, record kind, flags, type tag, payload length"
-            + " and a payload preview.",
+            + " and a payload preview; with --codec, each frame's decoded value (protobuf through --descriptor-set).",
+        "--json prints the test vectors' record objects, one per line, then {\"outcome\": {...}} (docs/wire-format.md,"
+            + " decision 13).",
         "On a broken stream it prints what came before, then names the offset and the cause on stderr and"
-            + " exits 5 (corrupt), 4 (truncated) or 8 (incompatible). Checksums are verified."},
+            + " exits 5 (corrupt), 4 (truncated), 8 (incompatible) or 10 (aborted). Checksums are verified."},
     footerHeading = "%nExamples:%n",
     footer = {"  fifochan inspect capture.bin",
-        "  fifochan inspect --json capture.bin | jq .",
+        "  fifochan inspect --json --codec json capture.bin | jq .",
         "  cat capture.bin | fifochan inspect -",
         "  fifochan inspect <(zcat capture.bin.gz)",
+        "  fifochan inspect -c protobuf --descriptor-set app.desc -t app.Ping,app.Pong capture.bin",
         "  fifochan inspect --timeout 10s /tmp/events    # reads (consumes) the FIFO's stream"})
 public final class InspectCommand implements Callable<Integer> {
   @ParentCommand
   private FifochanCommand root;
 
   @Mixin
+  private InspectFormatOptions format;
+
+  @Mixin
   private CommonOptions common;
 
-  @Option(names = "--json", description = "One JSON object per record (the test vectors' field names), then an outcome object.")
+  @Option(names = "--json", description = "One JSON object per record (the test vectors' form), then {\"outcome\": {...}}.")
   private boolean json;
 
   @Option(names = "--preview", paramLabel = "N", defaultValue = "40",
       description = "Payload characters (or bytes, as hex) to preview (default: ${DEFAULT-VALUE}).")
   private int preview;
 
-  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "16777216",
-      description = "Largest payload accepted (default: ${DEFAULT-VALUE}).")
-  private int maxFrameLength;
-
   @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "FIFO only: give up if no writer comes, or no byte arrives, within this time.")
+      description = "Give up if no writer comes, or no byte arrives, within this time.")
   private Duration timeout;
 
   @Parameters(paramLabel = "FILE|FIFO|-", description = "A file holding a captured stream, a FIFO, or '-' for stdin.")
@@ -65,38 +70,52 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxFrameLength < 0 || preview < 0) {
-      throw new CliException(ExitCode.USAGE, "--max-frame-length and --preview must not be negative");
+    if (preview < 0) {
+      throw new CliException(ExitCode.USAGE, "--preview must not be negative");
     }
+    return run(format.build());
+  }
+
+  private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     PrintStream out = root.io().out();
-    RecordPrinter printer = json ? new RecordPrinter.Json(out) : new RecordPrinter.Table(out, preview);
-    try (FrameReader reader = new FrameReader(open(), maxFrameLength, 1 << 16, null)) {
+    RecordPrinter<T> printer = json ? new RecordPrinter.Json<>(out, messageFormat)
+        : new RecordPrinter.Table<>(out, preview, messageFormat);
+    IdleWatch watch;
+    try {
+      watch = new IdleWatch(open(), timeout);
+    } catch (IOException e) {
+      throw Failures.of(path.toString(), e);
+    }
+    StreamOutcome outcome;
+    try (watch; StreamInspector inspector = ByteStreams.inspector(watch, format.maxFrameLength(),
+        messageFormat.codec()::accepts)) {
       printer.header();
-      long timeoutNanos = timeout == null ? -1 : timeout.toNanos();
       long records = 0;
-      while (true) {
-        WireRecord record = reader.next(timeoutNanos);
-        if (record == null) {
-          throw new CliException(ExitCode.TIMEOUT, path + ": no byte within " + DurationConverter.format(timeout)
-              + " at offset " + reader.offset());
-        }
-        if (record.kind() == WireRecord.Kind.END) {
-          printer.end(record.offset());
-          return ExitCode.OK.code();
-        }
-        printer.record(record);
+      for (InspectedRecord r; (r = inspector.next()) != null; ) {
+        printer.record(r);
         if (++records % 1024 == 0 && out.checkError()) {
           return ExitCode.BROKEN_PIPE.code(); // stdout closed (e.g. | head): stop like SIGPIPE would
         }
       }
-    } catch (StreamException e) {
-      printer.failure(e, Failures.exitCodeOf(e));
-      throw Failures.of(path.toString(), e);
+      outcome = inspector.outcome();
     } catch (IOException e) {
+      if (watch.timedOut()) {
+        throw new CliException(ExitCode.TIMEOUT, path + ": no byte within " + DurationConverter.format(timeout)
+            + " at offset " + watch.bytes(), e);
+      }
       throw Failures.of(path.toString(), e);
     } finally {
       out.flush();
     }
+    if (outcome.isClean()) {
+      printer.outcome(outcome, null);
+      out.flush();
+      return ExitCode.OK.code();
+    }
+    CliException failure = Failures.of(path.toString(), outcome.error());
+    printer.outcome(outcome, failure);
+    out.flush();
+    throw failure;
   }
 
   private ReadableByteChannel open() throws IOException, CliException {
@@ -112,12 +131,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
     BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (attributes.isOther()) {
-      ChannelConfig config = ChannelConfig.builder()
-          .createIfMissing(false)
-          .maxFrameLength(maxFrameLength)
-          .openTimeout(Timeouts.orForever(timeout))
-          .build();
-      return Fifo.openReadChannel(path, config);
+      return Fifo.openReadChannel(path, FifoOptions.builder().openTimeout(Timeouts.orForever(timeout)).build());
     }
     if (attributes.isDirectory()) {
       throw new CliException(ExitCode.ERROR, path + ": is a directory");

@@ -1,20 +1,20 @@
 package dev.fifochan.cli;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.MessageException;
+import dev.fifochan.ReceiveTimeoutException;
 import dev.fifochan.Receiver;
-import dev.fifochan.SourceOpener;
 import dev.fifochan.StreamException;
 import dev.fifochan.cli.format.RecvFormatOptions;
 import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.cli.format.MessageOutput;
 import dev.fifochan.fifo.Fifo;
-import dev.fifochan.fifo.FifoReadChannel;
+import dev.fifochan.fifo.FifoOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,13 +27,16 @@ import picocli.CommandLine.ParentCommand;
         + " (json, protobuf), one line (string), or raw / u32-framed bytes (bytes).",
         "Exits 0 at the writer's clean end of stream, or after --count messages. With --follow it keeps"
             + " reading from the next writer after one ends (a broken stream is reported on stderr and"
-            + " skipped)."},
+            + " skipped). A torn or spliced frame (several writers without --fan-in) is a corrupt stream"
+            + " (exit 5): nothing is printed that no writer sent, as far as the writer's checksums show. FIFO '-' is"
+            + " stdin."},
     footerHeading = "%nExamples:%n",
     footer = {"  fifochan recv /tmp/events > events.jsonl",
         "  fifochan recv --create --timeout 5s --count 1 /tmp/orders",
         "  fifochan recv --follow --codec string /tmp/log",
         "  fifochan recv --codec bytes --bytes-framing u32 /tmp/blobs > blobs.u32",
-        "  fifochan recv -c protobuf --descriptor-set app.desc -t app.Ping,app.Pong /tmp/p"})
+        "  fifochan recv -c protobuf --descriptor-set app.desc -t app.Ping,app.Pong /tmp/p",
+        "  fifochan recv --codec string - < capture.bin"})
 public final class RecvCommand implements Callable<Integer> {
   @ParentCommand
   private FifochanCommand root;
@@ -58,31 +61,39 @@ public final class RecvCommand implements Callable<Integer> {
   @Option(names = {"-f", "--follow"}, description = "Keep reading across writer restarts (never ends by itself).")
   private boolean follow;
 
-  @Parameters(paramLabel = "FIFO", description = "The FIFO to read from.")
+  @Parameters(paramLabel = "FIFO", description = "The FIFO to read from ('-' or /dev/stdin: stdin; /dev/fd/N: a descriptor).")
   private Path fifo;
 
   @Override
   public Integer call() throws Exception {
-    Descriptors.refuseNamed("recv", fifo);
     if (count != null && count < 0) {
       throw new CliException(ExitCode.USAGE, "--count must not be negative: " + count);
+    }
+    if (follow && ShellPaths.isDescriptor(fifo)) {
+      throw new CliException(ExitCode.USAGE, fifo + ": --follow needs the path of a FIFO (a descriptor has one writer session)");
     }
     return run(format.build());
   }
 
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     ChannelConfig config = ChannelConfig.builder()
-        .createIfMissing(creation.create())
-        .fifoMode(creation.mode())
         .maxFrameLength(format.maxFrameLength())
+        .build();
+    FifoOptions options = FifoOptions.builder()
+        .createIfMissing(creation.create())
+        .mode(creation.mode())
         .openTimeout(Timeouts.orForever(timeout))
         .follow(follow)
         .build();
-    LongAdder bytes = new LongAdder();
-    Receiver<T> receiver = open(messageFormat, config, bytes);
+    Receiver<T> receiver;
+    try {
+      receiver = Fifo.openReceiver(ShellPaths.forReading(fifo), messageFormat.codec(), config, options);
+    } catch (IOException e) {
+      throw creation.openFailure(fifo, e);
+    }
     MessageOutput<T> output = messageFormat.output(root.io().data());
     try (receiver; Progress progress = Progress.start(common.progress(), root.io().err(), "recv " + fifo,
-        receiver::messagesReceived, bytes::sum)) {
+        () -> receiver.stats().messagesReceived(), () -> receiver.stats().payloadBytesReceived())) {
       try {
         pump(receiver, output);
       } finally {
@@ -92,36 +103,27 @@ public final class RecvCommand implements Callable<Integer> {
       return ExitCode.BROKEN_PIPE.code();
     }
     if (common.verbose()) {
-      root.io().err().println("fifochan recv: " + fifo + ": received " + receiver.messagesReceived()
-          + " messages, " + bytes.sum() + " bytes");
+      root.io().err().println("fifochan recv: " + fifo + ": received " + receiver.stats().messagesReceived()
+          + " messages, " + receiver.stats().payloadBytesReceived() + " payload bytes");
     }
     return ExitCode.OK.code();
   }
 
-  private <T> Receiver<T> open(MessageFormat<T> messageFormat, ChannelConfig config, LongAdder bytes) throws CliException {
-    try {
-      if (follow) {
-        SourceOpener counting = new CountingOpener(Fifo.follow(fifo, config), bytes, "FIFO " + fifo);
-        return Receiver.following(counting, messageFormat.codec(), config);
-      }
-      FifoReadChannel channel = Fifo.openReadChannel(fifo, config);
-      return Receiver.over(new CountingReadChannel(channel, bytes, "FIFO " + fifo), messageFormat.codec(), config);
-    } catch (IOException e) {
-      throw creation.openFailure(fifo, e);
-    }
-  }
-
   private <T> void pump(Receiver<T> receiver, MessageOutput<T> output) throws IOException, CliException {
     PrintStream err = root.io().err();
-    while (count == null || receiver.messagesReceived() < count) {
+    long printed = 0;
+    while (count == null || printed < count) {
       T message;
       try {
         message = next(receiver, output);
       } catch (StdoutClosed e) {
         throw e;
-      } catch (StreamException e) {
+      } catch (ReceiveTimeoutException e) {
+        throw new CliException(ExitCode.TIMEOUT, fifo + ": no message within " + DurationConverter.format(timeout)
+            + " (" + printed + " received)", e);
+      } catch (StreamException | MessageException e) {
         if (follow) {
-          err.println("fifochan recv: " + fifo + ": " + Failures.describeStream(e) + " (skipped; following)");
+          err.println("fifochan recv: " + fifo + ": " + Failures.of(null, e).getMessage() + " (skipped; following)");
           continue;
         }
         throw Failures.of(fifo.toString(), e);
@@ -129,17 +131,14 @@ public final class RecvCommand implements Callable<Integer> {
         throw Failures.of(fifo.toString(), e);
       }
       if (message == null) {
-        if (receiver.isEnded()) {
-          return;
-        }
-        throw new CliException(ExitCode.TIMEOUT, fifo + ": no message within " + DurationConverter.format(timeout)
-            + " (" + receiver.messagesReceived() + " received)");
+        return; // the clean end
       }
       try {
         output.write(message);
       } catch (IOException e) {
         throw new StdoutClosed(e);
       }
+      printed++;
     }
   }
 
@@ -161,15 +160,15 @@ public final class RecvCommand implements Callable<Integer> {
   }
 
   /**
-   * The next message; flushes stdout whenever the receiver would have to wait, so that a slow
-   * stream shows up at once while a fast one is written in large blocks.
+   * The next message, null at the clean end; flushes stdout whenever the receiver would have to
+   * wait, so that a slow stream shows up at once while a fast one is written in large blocks.
    */
   private <T> T next(Receiver<T> receiver, MessageOutput<T> output) throws IOException, CliException {
-    T message = receiver.poll(Duration.ZERO);
-    if (message != null || receiver.isEnded()) {
-      return message;
+    try {
+      return receiver.receive(Duration.ZERO);
+    } catch (ReceiveTimeoutException e) {
+      flush(output);
     }
-    flush(output);
-    return timeout == null ? receiver.receive() : receiver.poll(timeout);
+    return timeout == null ? receiver.receive() : receiver.receive(timeout);
   }
 }

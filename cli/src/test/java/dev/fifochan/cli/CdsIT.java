@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class CdsIT {
   private static final Duration LIMIT = Duration.ofSeconds(90);
-  private static final String VERSION = "fifochan 0.1.0 (wire format 1)\n";
+  private static final String VERSION = "fifochan 1.0.0 (wire format 1.1; reads 1.0 and 1.1)\n";
 
   @TempDir
   Path dir;

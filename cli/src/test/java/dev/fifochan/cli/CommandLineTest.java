@@ -82,16 +82,4 @@ class CommandLineTest {
     assertEquals(1, r.exitCode, r.toString());
     assertTrue(r.err.startsWith("fifochan recv: /nonexistent.desc: "), r.err);
   }
-
-  @Test
-  void sendAndRecvSayThatTheyDoNotTakeDescriptorsYet() {
-    for (String[] args : new String[][] {{"recv", "-"}, {"recv", "/dev/stdin"}, {"recv", "/dev/fd/63"},
-        {"send", "/dev/stdout"}, {"send", "/proc/self/fd/4"}}) {
-      InProcess r = InProcess.run(args);
-      assertEquals(2, r.exitCode, r.toString());
-      assertEquals("fifochan " + args[0] + ": " + args[1] + ": " + args[0] + " takes the path of a FIFO; the standard"
-          + " streams and descriptors ('-', /dev/stdin, /dev/stdout, /dev/fd/N) are not supported yet (inspect reads"
-          + " them)\n", r.err);
-    }
-  }
 }

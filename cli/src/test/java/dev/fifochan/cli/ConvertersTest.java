@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.fifochan.ChecksumMismatchException;
 import dev.fifochan.CorruptFrameException;
 import dev.fifochan.OpenTimeoutException;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.PeerClosedException;
+import dev.fifochan.StreamAbortedException;
 import dev.fifochan.TruncatedStreamException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -58,18 +60,22 @@ class ConvertersTest {
   @Test
   void failuresMapToDistinctExitCodes() {
     assertEquals(ExitCode.TIMEOUT, Failures.exitCodeOf(new OpenTimeoutException("FIFO f", Duration.ofSeconds(1))));
-    assertEquals(ExitCode.TRUNCATED, Failures.exitCodeOf(new TruncatedStreamException("eof", 7)));
-    assertEquals(ExitCode.CORRUPT, Failures.exitCodeOf(new CorruptFrameException("bad", 3)));
+    assertEquals(ExitCode.TRUNCATED, Failures.exitCodeOf(new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, 7, 1)));
+    assertEquals(ExitCode.CORRUPT, Failures.exitCodeOf(new CorruptFrameException(CorruptFrameException.Reason.BAD_COMBINATION, 3, 0x03)));
     assertEquals(ExitCode.CORRUPT, Failures.exitCodeOf(new ChecksumMismatchException(1, 2, 3)));
-    assertEquals(ExitCode.PEER_GONE, Failures.exitCodeOf(new PeerClosedException("gone", 5, null)));
+    assertEquals(ExitCode.PEER_GONE, Failures.exitCodeOf(new PeerClosedException("gone", null)));
+    assertEquals(ExitCode.ABORTED, Failures.exitCodeOf(new StreamAbortedException("boom", true, 9)));
+    assertEquals(ExitCode.BAD_MESSAGE, Failures.exitCodeOf(new MessageTooLongException(5000, 4096, MessageTooLongException.Limit.ATOMIC_WRITE)));
+    assertEquals(ExitCode.CANNOT_RUN, Failures.exitCodeOf(new dev.fifochan.fifo.NativeUnavailableException(
+        dev.fifochan.fifo.NativeUnavailableException.Reason.values()[0], "linux-x86_64", null, null)));
     assertEquals(ExitCode.ERROR, Failures.exitCodeOf(new NoSuchFileException("/x")));
     assertEquals(ExitCode.TRUNCATED,
-        Failures.exitCodeOf(new UncheckedIOException(new TruncatedStreamException("eof", 7))));
+        Failures.exitCodeOf(new UncheckedIOException(new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, 7, 1))));
   }
 
   @Test
   void streamFailuresNameTheOffsetOnce() {
-    CliException e = Failures.of("cap.bin", new CorruptFrameException("reserved flag bits set in 04", 19));
+    CliException e = Failures.of("cap.bin", new CorruptFrameException(CorruptFrameException.Reason.RESERVED_FLAGS, 19, 0x04));
     assertEquals("cap.bin: corrupt frame at offset 19: reserved flag bits set in 04", e.getMessage());
     assertEquals(ExitCode.CORRUPT, e.exitCode());
   }

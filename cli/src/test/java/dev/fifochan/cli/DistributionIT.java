@@ -58,12 +58,12 @@ class DistributionIT {
     assertTrue(Files.isRegularFile(home.resolve("README.md")));
     Result r = sh("bin/fifochan --version");
     assertEquals(0, r.code(), r.err());
-    assertEquals("fifochan 0.1.0 (wire format 1)\n", r.out());
+    assertEquals("fifochan 1.0.0 (wire format 1.1; reads 1.0 and 1.1)\n", r.out());
     assertEquals("", r.err());
     Path vector = InProcess.repoRoot().resolve("testdata/vectors/string-hi.bin");
     r = sh("cd / && '" + home + "/bin/fifochan' inspect --json '" + vector + "' | tail -1");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().startsWith("{\"outcome\":\"clean\""), r.out());
+    assertEquals("{\"outcome\":{\"status\":\"clean\",\"offset\":26}}\n", r.out());
   }
 
   @Test

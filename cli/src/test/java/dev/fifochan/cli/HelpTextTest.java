@@ -35,14 +35,18 @@ class HelpTextTest {
       "--help", "--version", "--verbose", "--progress", "--create", "--mode", "--codec", "--descriptor-set");
 
   /** The standard streams each command uses for data; its help may mention only those. */
-  private static final Map<String, Set<String>> STREAMS = Map.of(
-      "send", Set.of("stdin"),
-      "recv", Set.of("stdout"),
-      "inspect", Set.of("stdin", "stdout"),
-      "mkfifo", Set.of(),
-      "demo", Set.of("stdout"),
-      "demo-peer", Set.of(),
-      "generate-completion", Set.of("stdout"));
+  private static final Map<String, Set<String>> STREAMS = Map.ofEntries(
+      Map.entry("send", Set.of("stdin", "stdout")), // stdout: FIFO '-'
+      Map.entry("recv", Set.of("stdin", "stdout")), // stdin: FIFO '-'
+      Map.entry("tee", Set.of("stdout")),
+      Map.entry("call", Set.of("stdin", "stdout")),
+      Map.entry("serve", Set.of("stdin", "stdout")), // --exec: the request on the command's stdin, its reply from its stdout
+      Map.entry("bridge", Set.of()),
+      Map.entry("inspect", Set.of("stdin", "stdout")),
+      Map.entry("mkfifo", Set.of()),
+      Map.entry("demo", Set.of("stdout")),
+      Map.entry("demo-peer", Set.of()),
+      Map.entry("generate-completion", Set.of("stdout")));
 
   static CommandLine tree() {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

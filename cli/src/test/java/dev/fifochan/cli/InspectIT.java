@@ -31,7 +31,7 @@ class InspectIT {
     assertEquals(0, r.exitCode(), r.toString());
     String expected = ""
         + "    OFFSET  RECORD    FLAGS      LENGTH  TAG                       PAYLOAD\n"
-        + "         0  preamble                                               codec=string version=1\n"
+        + "         0  preamble                                               codec=string version=1.0\n"
         + "        12  frame     CRC             2  \"greeting\"                \"hi\"\n"
         + "        32  end       EOS|CRC         0                            \n"
         + "        42  clean end of stream: 1 writer session, 1 frame, 2 payload bytes\n";
@@ -74,7 +74,7 @@ class InspectIT {
 
   private static final String TABLE = ""
       + "    OFFSET  RECORD    FLAGS      LENGTH  TAG                       PAYLOAD\n"
-      + "         0  preamble                                               codec=string version=1\n"
+      + "         0  preamble                                               codec=string version=1.0\n"
       + "        12  frame     CRC             2  \"greeting\"                \"hi\"\n"
       + "        32  end       EOS|CRC         0                            \n"
       + "        42  clean end of stream: 1 writer session, 1 frame, 2 payload bytes\n";
@@ -138,5 +138,24 @@ class InspectIT {
     Jar.Run r = bash("\"$F\" inspect /dev/fd/7");
     assertEquals(ExitCode.ERROR.code(), r.exitCode(), r.toString());
     assertEquals("fifochan inspect: /dev/fd/7: file descriptor 7 is not open\n", r.err());
+  }
+
+  @Test
+  void descriptorSetDecodesProtobufPayloads() throws Exception {
+    String desc = System.getProperty("fifochan.descriptorSet");
+    Files.writeString(dir.resolve("p.jsonl"), "{\"@type\":\"fifochan.interop.Ping\",\"seq\":\"7\",\"text\":\"hi\"}\n"
+        + "{\"@type\":\"fifochan.interop.Pong\",\"seq\":\"8\"}\n");
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "\"$F\" send -c protobuf --descriptor-set \"$D\" -t fifochan.interop.Ping,fifochan.interop.Pong - < p.jsonl > p.bin\n"
+        + "\"$F\" inspect -c protobuf --descriptor-set \"$D\" -t fifochan.interop.Ping,fifochan.interop.Pong p.bin\n"
+        + "\"$F\" inspect --json -c protobuf --descriptor-set \"$D\" -t fifochan.interop.Ping,fifochan.interop.Pong p.bin"
+        + " | sed -n 2,3p\n"
+        + "\"$F\" inspect --json -c protobuf --descriptor-set \"$D\" -t fifochan.interop.Ping p.bin | sed -n 3p\n",
+        java.util.Map.of("D", desc));
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("\"fifochan.interop.Ping\"   {\"seq\":\"7\",\"text\":\"hi\"}\n"), "the table shows the value: " + r.out());
+    assertTrue(r.out().contains("\"value\":{\"seq\":\"7\",\"text\":\"hi\"}}\n"), r.out());
+    assertTrue(r.out().contains("\"tag\":\"fifochan.interop.Pong\"") && r.out().contains("\"value\":{\"seq\":\"8\"}}\n"), r.out());
+    assertTrue(r.out().contains("\"error\":\"unknown_type\"}\n"), "a Pong for a Ping-only reader: " + r.out());
   }
 }

@@ -25,7 +25,7 @@ class JvmOutputIT {
 
   private static final String TABLE = ""
       + "    OFFSET  RECORD    FLAGS      LENGTH  TAG                       PAYLOAD\n"
-      + "         0  preamble                                               codec=string version=1\n"
+      + "         0  preamble                                               codec=string version=1.0\n"
       + "        12  frame     CRC             2  \"greeting\"                \"hi\"\n"
       + "        32  end       EOS|CRC         0                            \n"
       + "        42  clean end of stream: 1 writer session, 1 frame, 2 payload bytes\n";

@@ -48,7 +48,7 @@ class LauncherIT {
     Path script = InProcess.repoRoot().resolve("bin/fifochan");
     Result r = sh(script, "--version");
     assertEquals(0, r.code(), r.err());
-    assertEquals("fifochan 0.1.0 (wire format 1)\n", r.out());
+    assertEquals("fifochan 1.0.0 (wire format 1.1; reads 1.0 and 1.1)\n", r.out());
   }
 
   @Test

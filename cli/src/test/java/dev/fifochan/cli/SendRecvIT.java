@@ -211,7 +211,7 @@ class SendRecvIT {
     try {
       recv.await(Duration.ofSeconds(40));
       assertEquals(ExitCode.CORRUPT.code(), recv.exitCode(), recv.toString());
-      assertTrue(recv.err().contains("corrupt frame at offset 0: frame before any preamble"), recv.err());
+      assertTrue(recv.err().contains("corrupt frame at offset 0: no preamble before it"), recv.err());
     } finally {
       writer.destroyForcibly();
     }
@@ -232,15 +232,17 @@ class SendRecvIT {
   }
 
   @Test
-  void invalidInputLineCutsTheStreamOffSoTheReaderSeesItTruncated() throws Exception {
+  void invalidInputLineEndsTheStreamWithAnErrorTheReaderSeesAsAborted() throws Exception {
     Path fifo = fifo();
     Jar.Run recv = Jar.start(dir, null, "recv", "--timeout", "60s", fifo.toString());
     Jar.Run send = Jar.run(dir, file("bad.jsonl", "{\"a\":1}\n[2]\n{\"broken\": }\n{\"never\":1}\n"), LIMIT, "send", fifo.toString());
     recv.await(LIMIT);
     assertEquals(ExitCode.BAD_MESSAGE.code(), send.exitCode(), send.toString());
     assertTrue(send.err().startsWith("fifochan send: stdin line 3: invalid JSON"), send.err());
-    assertEquals(ExitCode.TRUNCATED.code(), recv.exitCode(), recv.toString());
+    assertEquals(ExitCode.ABORTED.code(), recv.exitCode(), recv.toString());
     assertEquals("{\"a\":1}\n[2]\n", recv.out());
+    assertTrue(recv.err().contains("the writer aborted its stream at offset ") && recv.err().contains(": stdin line 3: invalid JSON"),
+        recv.err());
   }
 
   @Test
@@ -366,5 +368,45 @@ class SendRecvIT {
     assertEquals(Files.readString(in), recv.out(), "stdout carries only data");
     assertTrue(recv.err().contains("recv " + fifo + ": 50.0 k msgs"), recv.err());
     assertEquals("", send.err());
+  }
+
+  @Test
+  void sendToStdoutAndRecvFromStdinMakeAPipeline() throws Exception {
+    Files.writeString(dir.resolve("in.txt"), "one\ntwo\n\nthree\n");
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "\"$F\" send --codec string - < in.txt | \"$F\" recv --codec string -; echo \"${PIPESTATUS[*]}\"\n"
+        + "\"$F\" send --codec string /dev/stdout < in.txt > rec.bin; echo \"send $?\"\n"
+        + "\"$F\" recv --codec string /dev/stdin < rec.bin; echo \"recv $?\"\n"
+        + "\"$F\" recv --codec string <(cat rec.bin); echo \"recv $?\"\n"
+        + "\"$F\" recv --follow -; echo \"follow $?\"\n");
+    assertEquals("one\ntwo\n\nthree\n0 0\nsend 0\none\ntwo\n\nthree\nrecv 0\none\ntwo\n\nthree\nrecv 0\nfollow 2\n", r.out(), r.err());
+    assertTrue(r.err().contains("fifochan recv: -: --follow needs the path of a FIFO"), r.err());
+  }
+
+  @Test
+  void wireVersionOneZeroWritesWhatZeroPointOneReadsAndAnInvalidLineTruncatesIt() throws Exception {
+    Files.writeString(dir.resolve("in.jsonl"), "{\"a\":1}\n{\"b\":2}\n");
+    Files.writeString(dir.resolve("bad.jsonl"), "{\"a\":1}\n{broken\n");
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "\"$F\" send --wire-version 1.0 --no-checksum - < in.jsonl > v10.bin; echo \"send $?\"\n"
+        + "\"$F\" inspect --json v10.bin | head -1\n"
+        + "\"$F\" recv - < v10.bin; echo \"recv $?\"\n"
+        + "\"$F\" send --wire-version 1.0 - < bad.jsonl > bad.bin 2> /dev/null; echo \"send $?\"\n"
+        + "\"$F\" recv - < bad.bin 2> /dev/null; echo \"recv $?\"\n"
+        + "\"$F\" send --wire-version 2.0 - < in.jsonl; echo \"send $?\"\n");
+    assertEquals("send 0\n{\"kind\":\"preamble\",\"offset\":0,\"version\":1,\"codec\":\"json\"}\n{\"a\":1}\n{\"b\":2}\nrecv 0\n"
+        + "send 6\n{\"a\":1}\nrecv 4\nsend 2\n", r.out(), r.err());
+    byte[] v10 = Files.readAllBytes(dir.resolve("v10.bin"));
+    assertEquals(1, v10[4], "the preamble's version byte");
+  }
+
+  @Test
+  void checksumsAreWrittenByDefault() throws Exception {
+    Files.writeString(dir.resolve("in.txt"), "x\n");
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "\"$F\" send --codec string - < in.txt | \"$F\" inspect --json - | sed -n 2p\n"
+        + "\"$F\" send --codec string --no-checksum - < in.txt | \"$F\" inspect --json - | sed -n 2p\n");
+    assertEquals("{\"kind\":\"frame\",\"offset\":12,\"flags\":2,\"tag\":\"\",\"payload_hex\":\"78\"}\n"
+        + "{\"kind\":\"frame\",\"offset\":12,\"flags\":0,\"tag\":\"\",\"payload_hex\":\"78\"}\n", r.out(), r.err());
   }
 }

@@ -149,14 +149,23 @@ public final class Fifo {
 
   /**
    * Opens the FIFO's write end as a transport {@link FrameSink} (what {@link #openSender} wraps), for
-   * code that writes records itself (request/response, bridges).
+   * code that writes records itself (request/response, bridges). With
+   * {@link FifoOptions#lingerOnClose()} (and without fan-in) starting the session waits until the
+   * reader has read the preamble, and ending it until the reader has read every byte.
    */
   public static FrameSink openSink(Path path, ChannelConfig config, FifoOptions options) throws IOException {
     Objects.requireNonNull(config, "config");
     FifoWriteChannel ch = openWriteChannel(path, options);
     boolean ok = false;
     try {
-      FrameSink sink = ByteStreams.sink(ch, config, options.fanIn() ? Linux.PIPE_BUF : 0);
+      FrameSink sink;
+      if (options.lingerOnClose() && !options.fanIn()) {
+        LingeringSink[] owner = new LingeringSink[1];
+        owner[0] = new LingeringSink(ch, ByteStreams.sink(LingeringSink.view(ch, owner), config, 0), options.openTimeout());
+        sink = owner[0];
+      } else {
+        sink = ByteStreams.sink(ch, config, options.fanIn() ? Linux.PIPE_BUF : 0);
+      }
       ok = true;
       return sink;
     } finally {

@@ -20,6 +20,7 @@ import java.util.Objects;
  *   <tr><td>{@link #pipeSize()}</td><td>1 MiB</td><td>pipe capacity asked for (best effort; 0: leave it)</td></tr>
  *   <tr><td>{@link #fanIn()}</td><td>false</td><td>several writers: whole records in writes of at most 4096 bytes</td></tr>
  *   <tr><td>{@link #exclusiveReader()}</td><td>true</td><td>a reader takes the FIFO's lock and refuses a second reader</td></tr>
+ *   <tr><td>{@link #lingerOnClose()}</td><td>false</td><td>a sender learns whether its reader read the whole stream</td></tr>
  * </table>
  */
 public final class FifoOptions {
@@ -39,6 +40,7 @@ public final class FifoOptions {
   private final int pipeSize;
   private final boolean fanIn;
   private final boolean exclusiveReader;
+  private final boolean lingerOnClose;
 
   private FifoOptions(Builder b) {
     openTimeout = b.openTimeout;
@@ -50,6 +52,7 @@ public final class FifoOptions {
     pipeSize = b.pipeSize;
     fanIn = b.fanIn;
     exclusiveReader = b.exclusiveReader;
+    lingerOnClose = b.lingerOnClose;
   }
 
   /** The defaults (see the table above). */
@@ -130,6 +133,31 @@ public final class FifoOptions {
     return exclusiveReader;
   }
 
+  /**
+   * Whether a sender opened with these options makes sure its reader consumed the stream. A FIFO
+   * tells a writer nothing about its reader, so by default a sender's clean close means only that
+   * every byte went into the pipe: a reader that refused the stream (another codec or wire version)
+   * or exited early is not noticed when the stream fits in the pipe. With this option:
+   * <ul>
+   *   <li>before its first frame the sender waits until the reader has read the preamble, so that
+   *   a reader that refuses the preamble has read nothing else;</li>
+   *   <li>after the end of stream is written, {@code close()} waits, bounded by the close timeout
+   *   ({@link dev.fifochan.ChannelConfig#closeTimeout()}), until the pipe is empty
+   *   ({@code ioctl(FIONREAD)} on the write end reaches 0 while a reader is there): the reader read
+   *   every byte; or until the reader is gone with bytes unread, which fails the close (and
+   *   {@code done()}) with a {@link dev.fifochan.PeerClosedException} saying how many bytes were
+   *   not read.</li>
+   * </ul>
+   * A reader that refused the preamble therefore always shows: either a later write finds it gone,
+   * or the bytes after the preamble stay unread. What the option cannot tell is what a reader that
+   * read everything did with it. Without a reader lock on the FIFO's other side, a second reader
+   * may have consumed part of the bytes. Ignored by inherited descriptors that are not pipes and
+   * by fan-in senders (other writers' bytes share the pipe). Default false.
+   */
+  public boolean lingerOnClose() {
+    return lingerOnClose;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof FifoOptions)) {
@@ -139,13 +167,13 @@ public final class FifoOptions {
     return openTimeout.equals(x.openTimeout) && follow == x.follow && mode == x.mode
         && createIfMissing == x.createIfMissing && deleteOnClose == x.deleteOnClose
         && allowForeignOwner == x.allowForeignOwner && pipeSize == x.pipeSize && fanIn == x.fanIn
-        && exclusiveReader == x.exclusiveReader;
+        && exclusiveReader == x.exclusiveReader && lingerOnClose == x.lingerOnClose;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(openTimeout, follow, mode, createIfMissing, deleteOnClose, allowForeignOwner, pipeSize,
-        fanIn, exclusiveReader);
+        fanIn, exclusiveReader, lingerOnClose);
   }
 
   @Override
@@ -153,7 +181,7 @@ public final class FifoOptions {
     return "FifoOptions[openTimeout=" + openTimeout + ", follow=" + follow + ", mode=0" + Integer.toOctalString(mode)
         + ", createIfMissing=" + createIfMissing + ", deleteOnClose=" + deleteOnClose
         + ", allowForeignOwner=" + allowForeignOwner + ", pipeSize=" + pipeSize + ", fanIn=" + fanIn
-        + ", exclusiveReader=" + exclusiveReader + "]";
+        + ", exclusiveReader=" + exclusiveReader + ", lingerOnClose=" + lingerOnClose + "]";
   }
 
   /** Builds {@link FifoOptions}; each setter validates its value at once. */
@@ -167,6 +195,7 @@ public final class FifoOptions {
     private int pipeSize = DEFAULT_PIPE_SIZE;
     private boolean fanIn;
     private boolean exclusiveReader = true;
+    private boolean lingerOnClose;
 
     private Builder() {}
 
@@ -180,6 +209,7 @@ public final class FifoOptions {
       pipeSize = o.pipeSize;
       fanIn = o.fanIn;
       exclusiveReader = o.exclusiveReader;
+      lingerOnClose = o.lingerOnClose;
     }
 
     /** Longest wait for the peer when opening; zero or more ({@link Duration#ZERO}: try once). */
@@ -232,6 +262,12 @@ public final class FifoOptions {
 
     public Builder fanIn(boolean on) {
       this.fanIn = on;
+      return this;
+    }
+
+    /** See {@link FifoOptions#lingerOnClose()}. */
+    public Builder lingerOnClose(boolean on) {
+      this.lingerOnClose = on;
       return this;
     }
 

@@ -151,4 +151,67 @@ public final class FifoWriteChannel extends FifoEnd implements WritableByteChann
   public boolean awaitReady(Deadline deadline) throws IOException {
     return await(Linux.POLLOUT, deadline);
   }
+
+  /**
+   * Bytes in the pipe that no reader has read yet ({@code ioctl(FIONREAD)} on this end); 0 when this
+   * end is not a pipe (an inherited regular file).
+   */
+  public int unreadBytes() throws IOException {
+    enterConnected();
+    try {
+      return unread();
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int unread() throws IOException {
+    if (FifoFile.pipeSize(fd) <= 0) {
+      return 0; // not a pipe
+    }
+    int n = LibC.ioctlInt(fd, Linux.FIONREAD);
+    if (n < 0) {
+      throw Errors.of("ioctl(FIONREAD)", path, LibC.errno());
+    }
+    return n;
+  }
+
+  /**
+   * Waits until the reader has read every byte written so far: returns true when the pipe is empty
+   * (at once for an end that is not a pipe), false when {@code deadline} passed first. Nothing signals an emptied pipe, so this looks at it every
+   * 50 µs at first and at most every 10 ms.
+   *
+   * @throws PeerClosedException if the reader is gone and bytes stayed unread (the message says how many)
+   */
+  public boolean awaitDrained(Deadline deadline) throws IOException {
+    enterConnected();
+    try {
+      long sleep = 50_000;
+      while (true) {
+        int unread = unread();
+        if (unread == 0) {
+          return true;
+        }
+        short revents = gate.await(fd, Linux.POLLOUT, 0);
+        if ((revents & Linux.POLLERR) != 0) {
+          unread = unread(); // the reader may have read the rest just before it closed
+          if (unread == 0) {
+            return true;
+          }
+          throw new PeerClosedException(this + ", which left " + unread + " byte" + (unread == 1 ? "" : "s")
+              + " unread,", null);
+        }
+        if (deadline.hasExpired()) {
+          return false;
+        }
+        long left = deadline.isNone() ? sleep : Math.min(sleep, deadline.remainingNanos());
+        if (left > 0) {
+          gate.await(-1, (short) 0, left); // a sleep that close() and interrupts end
+        }
+        sleep = Math.min(sleep * 2, 10_000_000L);
+      }
+    } finally {
+      gate.exit();
+    }
+  }
 }

@@ -21,6 +21,9 @@ public interface DemoCodec<T> {
   /** The codec. */
   Codec<T> codec();
 
+  /** The message class. */
+  Class<T> type();
+
   /** A message. */
   T message(long seq, long sentNanos, String text);
 
@@ -52,6 +55,11 @@ public interface DemoCodec<T> {
     }
 
     @Override
+    public Class<DemoJson> type() {
+      return DemoJson.class;
+    }
+
+    @Override
     public Codec<DemoJson> codec() {
       return codec;
     }
@@ -79,6 +87,11 @@ public interface DemoCodec<T> {
     @Override
     public String name() {
       return "protobuf";
+    }
+
+    @Override
+    public Class<DemoMessage> type() {
+      return DemoMessage.class;
     }
 
     @Override

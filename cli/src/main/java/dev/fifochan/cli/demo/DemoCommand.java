@@ -1,6 +1,5 @@
 package dev.fifochan.cli.demo;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.cli.CliException;
 import dev.fifochan.cli.CommonOptions;
 import dev.fifochan.cli.DurationConverter;
@@ -58,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    dev.fifochan.cli.Logging.configure(common.verbose());
     if (roundTrips < 1 || burst < 1) {
       throw new CliException(ExitCode.USAGE, "--round-trips and --burst must be at least 1");
     }
@@ -120,8 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
     Phases phases = new Phases(run.ws, timeout);
     String label = "demo " + dc.name() + (kind == Phase.Kind.echo ? " round trips" : " burst");
     int n = kind == Phase.Kind.echo ? roundTrips : burst;
-    return phases.run(dc, kind, n, roundTrips / 10, link -> Progress.start(common.progress(), root.io().err(),
-        label, () -> link.requests.messagesWritten(), link::bytes, n));
+    return phases.run(dc, kind, n, roundTrips / 10, (messages, bytes) -> Progress.start(common.progress(), root.io().err(),
+        label, messages, bytes, n));
   }
 
   /** Names the peer's death when that is what broke the exchange. */

@@ -3,42 +3,34 @@ package dev.fifochan.cli.demo;
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
-import dev.fifochan.cli.CountingReadChannel;
-import dev.fifochan.cli.CountingWriteChannel;
 import dev.fifochan.fifo.Fifo;
-import dev.fifochan.fifo.FifoReadChannel;
+import dev.fifochan.fifo.FifoOptions;
 import java.io.IOException;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The demo's side of one phase: a sender on the requests FIFO and a receiver on the replies FIFO,
- * opened in the order the peer opens them (requests first), both counting wire bytes.
+ * The demo's side of a burst: a sender on the requests FIFO and a receiver on the replies FIFO,
+ * opened in the order the peer opens them (requests first).
  *
  * @param <T> the message type
  */
 final class DemoLink<T> implements AutoCloseable {
   final Sender<T> requests;
   final Receiver<T> replies;
-  private final CountingWriteChannel out;
-  private final LongAdder in = new LongAdder();
 
-  DemoLink(Workspace ws, DemoCodec<T> dc, ChannelConfig config) throws IOException {
-    out = new CountingWriteChannel(Fifo.openWriteChannel(ws.requests(), config));
-    Sender<T> s = null;
+  DemoLink(Workspace ws, DemoCodec<T> dc, ChannelConfig config, FifoOptions options) throws IOException {
+    Sender<T> s = Fifo.openSender(ws.requests(), dc.codec(), config, options);
     try {
-      s = Sender.over(out, dc.codec(), config);
-      FifoReadChannel r = Fifo.openReadChannel(ws.replies(), config);
-      replies = Receiver.over(new CountingReadChannel(r, in, "FIFO " + ws.replies()), dc.codec(), config);
+      replies = Fifo.openReceiver(ws.replies(), dc.codec(), config, options);
       requests = s;
     } catch (IOException | RuntimeException e) {
-      out.close();
+      s.abort("the demo could not open " + ws.replies());
       throw e;
     }
   }
 
-  /** Wire bytes in both directions so far. */
+  /** Wire bytes in both directions so far (payload bytes for the replies). */
   long bytes() {
-    return out.bytes() + in.sum();
+    return requests.stats().bytesWritten() + replies.stats().payloadBytesReceived();
   }
 
   @Override

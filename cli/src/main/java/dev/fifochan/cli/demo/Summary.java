@@ -23,25 +23,33 @@ final class Summary {
   }
 
   void print(PrintStream out) {
-    out.printf("fifochan demo: pid %d <-> peer pid %d over two FIFOs in %s%n",
+    out.printf("fifochan demo: pid %d <-> peer pid %d over FIFOs in %s (round trips: request/response calls)%n",
         ProcessHandle.current().pid(), run.peer.pid(), run.ws.dir());
     row(out, "codec", "test", "messages", "bytes", "time", "rate", "throughput", "round trip p50 / p99");
     long messages = 0;
     long bytes = 0;
     int cleanEnds = 0;
+    int streams = 0;
+    long calls = 0;
     for (PhaseResult r : results) {
       messages += r.messages();
       bytes += r.bytes();
-      cleanEnds += r.cleanEnds() + 1; // + the requests stream, whose clean end the peer checked (exit 0)
+      if (r.kind() == Phase.Kind.sink) {
+        cleanEnds += r.cleanEnds() + 1; // + the requests stream, whose clean end the peer checked (exit 0)
+        streams += 2;
+      } else {
+        calls += r.messages();
+      }
       String latency = r.latencies() == null ? "" : Units.nanos(r.latencies().percentile(50)) + " / "
           + Units.nanos(r.latencies().percentile(99));
       row(out, r.codec(), r.kind() == Phase.Kind.echo ? "round trip" : "burst", Units.count(r.messages()),
           Units.bytes(r.bytes()), String.format(Locale.ROOT, "%.2f s", r.nanos() / 1e9),
           Units.count(Math.round(r.rate())) + " msg/s", Units.bytes(Math.round(r.byteRate())) + "/s", latency);
     }
-    out.printf("total: %s messages, %s on the wire; round-trip percentiles exclude the first %d (warm-up)%n",
+    out.printf("total: %s messages, %s (round trips: payload bytes); round-trip percentiles exclude the first %d (warm-up)%n",
         Units.count(messages), Units.bytes(bytes), warmup);
-    out.printf("clean end of stream on %d of %d streams; peer exited 0; %s%n", cleanEnds, 2 * results.size(),
+    out.printf("%s calls answered; clean end of stream on %d of %d streams; peer exited 0; %s%n", Units.count(calls),
+        cleanEnds, streams,
         run.removed() && run.peerStopped() ? "FIFOs and temporary directory removed" : "CLEANUP INCOMPLETE");
     out.flush();
   }

@@ -28,7 +28,9 @@ public final class BytesFormat implements MessageFormat<byte[]> {
 
   @Override
   public Codec<byte[]> codec() {
-    return Codecs.bytes();
+    @SuppressWarnings("unchecked") // the built-in codec of that name, found as users find codecs
+    Codec<byte[]> c = (Codec<byte[]>) Codecs.byName("bytes", null);
+    return c;
   }
 
   @Override
@@ -104,5 +106,10 @@ public final class BytesFormat implements MessageFormat<byte[]> {
         buffered.flush();
       }
     };
+  }
+
+  @Override
+  public Class<byte[]> type() {
+    return byte[].class;
   }
 }

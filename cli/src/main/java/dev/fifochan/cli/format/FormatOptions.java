@@ -20,10 +20,6 @@ import picocli.CommandLine.Option;
  * {@link RecvFormatOptions}, so that each command's help describes them for what it does.
  */
 public abstract class FormatOptions {
-  @Option(names = {"-c", "--codec"}, paramLabel = "CODEC", defaultValue = "json",
-      description = "json, string, bytes or protobuf (default: ${DEFAULT-VALUE}).")
-  CodecName codec;
-
   @Option(names = "--descriptor-set", paramLabel = "FILE",
       description = "protobuf: a FileDescriptorSet (protoc --include_imports --descriptor_set_out=FILE).")
   Path descriptorSet;
@@ -31,9 +27,7 @@ public abstract class FormatOptions {
   FormatOptions() {}
 
   /** The chosen codec's name. */
-  public CodecName codec() {
-    return codec;
-  }
+  public abstract CodecName codec();
 
   /** The largest payload. */
   public abstract int maxFrameLength();
@@ -56,6 +50,7 @@ public abstract class FormatOptions {
     if (maxFrameLength < 0) {
       throw usage("--max-frame-length must not be negative");
     }
+    CodecName codec = codec();
     if (codec != CodecName.protobuf && descriptorSet != null) {
       throw usage("--descriptor-set needs --codec protobuf");
     }

@@ -84,4 +84,14 @@ public final class JsonLinesFormat implements MessageFormat<RawJson> {
     }
     return false;
   }
+
+  @Override
+  public String valueJson(RawJson message) {
+    return new String(message.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Class<RawJson> type() {
+    return RawJson.class;
+  }
 }

@@ -147,4 +147,15 @@ public final class ProtobufJsonFormat implements MessageFormat<Message> {
       }
     };
   }
+
+  /** The message alone in proto3's canonical JSON mapping (no {@code "@type"}), compact. */
+  @Override
+  public String valueJson(Message message) throws IOException {
+    return printer.print(message);
+  }
+
+  @Override
+  public Class<Message> type() {
+    return Message.class;
+  }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.fifochan.Codec;
 import dev.fifochan.DecodeException;
+import dev.fifochan.PayloadSink;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -34,8 +34,8 @@ public final class RawJsonCodec implements Codec<RawJson> {
   }
 
   @Override
-  public void encode(RawJson value, OutputStream out) throws IOException {
-    out.write(value.bytes());
+  public void encode(RawJson value, PayloadSink sink) throws IOException {
+    sink.write(value.bytes());
   }
 
   @Override
@@ -44,13 +44,16 @@ public final class RawJsonCodec implements Codec<RawJson> {
     payload.get(bytes);
     String problem = check(bytes);
     if (problem != null) {
-      throw new DecodeException("not one JSON value: " + problem, tag, bytes, -1, null);
+      throw new DecodeException(tag, bytes, -1, new IOException("not one JSON value: " + problem));
     }
     return new RawJson(tag, bytes);
   }
 
   /** Null if {@code bytes} is exactly one JSON value (whitespace around it allowed), else why not. */
   public static String check(byte[] bytes) {
+    if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf) {
+      return "a byte-order mark, which JSON payloads must not start with";
+    }
     try (JsonParser p = FACTORY.createParser(bytes)) {
       if (p.nextToken() == null) {
         return "empty";

@@ -1,6 +1,5 @@
 package dev.fifochan.cli.format;
 
-import dev.fifochan.WireFormat;
 import dev.fifochan.cli.CliException;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +7,10 @@ import picocli.CommandLine.Option;
 
 /** The codec options of {@code recv}: how messages become stdout. */
 public final class RecvFormatOptions extends FormatOptions {
+  @Option(names = {"-c", "--codec"}, paramLabel = "CODEC", defaultValue = "json",
+      description = "json, string, bytes or protobuf (default: ${DEFAULT-VALUE}).")
+  CodecName codec;
+
   @Option(names = {"-t", "--type"}, paramLabel = "NAME", split = ",",
       description = {"protobuf: the full message name(s) from --descriptor-set to accept; with several,"
           + " each printed line names its type first, in an \"@type\" member."})
@@ -18,9 +21,14 @@ public final class RecvFormatOptions extends FormatOptions {
           + " written as a 4-byte big-endian length and its bytes (default: ${DEFAULT-VALUE}).")
   BytesFraming bytesFraming;
 
-  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "" + WireFormat.DEFAULT_MAX_FRAME_LENGTH,
+  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "16777216",
       description = "Largest payload to accept; a longer frame is a corrupt stream (default: ${DEFAULT-VALUE}).")
   int maxFrameLength;
+
+  @Override
+  public CodecName codec() {
+    return codec;
+  }
 
   @Override
   public int maxFrameLength() {

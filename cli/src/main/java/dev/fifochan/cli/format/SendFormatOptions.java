@@ -1,12 +1,15 @@
 package dev.fifochan.cli.format;
 
-import dev.fifochan.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The codec options of {@code send}: how stdin becomes messages. */
 public final class SendFormatOptions extends FormatOptions {
+  @Option(names = {"-c", "--codec"}, paramLabel = "CODEC", defaultValue = "json",
+      description = "json, string, bytes or protobuf (default: ${DEFAULT-VALUE}).")
+  CodecName codec;
+
   @Option(names = {"-t", "--type"}, paramLabel = "NAME", split = ",",
       description = {"json: the type tag of every frame (a reader with a JsonCodec registry picks the class by it).",
           "protobuf: the full message name(s) from --descriptor-set; with several, each JSON line names its"
@@ -18,9 +21,14 @@ public final class SendFormatOptions extends FormatOptions {
           + " big-endian length and that many bytes, one message each (default: ${DEFAULT-VALUE}).")
   BytesFraming bytesFraming;
 
-  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "" + WireFormat.DEFAULT_MAX_FRAME_LENGTH,
+  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "16777216",
       description = "Largest payload to send; a longer message is refused (default: ${DEFAULT-VALUE}).")
   int maxFrameLength;
+
+  @Override
+  public CodecName codec() {
+    return codec;
+  }
 
   @Override
   public int maxFrameLength() {

@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 public final class StringLinesFormat implements MessageFormat<String> {
   @Override
   public Codec<String> codec() {
-    return Codecs.string();
+    @SuppressWarnings("unchecked") // the built-in codec of that name, found as users find codecs
+    Codec<String> c = (Codec<String>) Codecs.byName("string", null);
+    return c;
   }
 
   @Override
@@ -58,5 +60,15 @@ public final class StringLinesFormat implements MessageFormat<String> {
         buffered.flush();
       }
     };
+  }
+
+  @Override
+  public String valueJson(String message) throws java.io.IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(message);
+  }
+
+  @Override
+  public Class<String> type() {
+    return String.class;
   }
 }

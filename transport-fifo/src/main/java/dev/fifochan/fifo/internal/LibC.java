@@ -61,6 +61,7 @@ public final class LibC {
   private static final Fn UNLINK = Fn.of("unlink", I, P);
   private static final Fn STRERROR = Fn.of("strerror", P, I);
   private static final Fn UMASK = Fn.of("umask", U, U);
+  private static final Fn IOCTL = Fn.variadic("ioctl", I, 2, I, UL, P);
 
   /** Scratch: a NUL-terminated path at 0, a struct statx or pollfds + timespec after it. */
   private static final int PATH_MAX = 4096;
@@ -242,6 +243,17 @@ public final class LibC {
   /** {@code flock(fd, operation)}: 0 or -1. */
   public static int flock(int fd, int operation) {
     return (int) INVOKER.invokeN2(FLOCK.context, FLOCK.address, fd, operation);
+  }
+
+  /**
+   * {@code ioctl(fd, request, &value)} for a request that stores an int ({@code FIONREAD}): the
+   * value, or -1 (see {@link #errno()}).
+   */
+  public static int ioctlInt(int fd, long request) {
+    Scratch s = SCRATCH.get();
+    MEMORY.putInt(s.struct, 0);
+    int r = (int) INVOKER.invokeN3(IOCTL.context, IOCTL.address, fd, request, s.struct);
+    return r < 0 ? -1 : MEMORY.getInt(s.struct);
   }
 
   /** {@code geteuid()}: the effective user id. */

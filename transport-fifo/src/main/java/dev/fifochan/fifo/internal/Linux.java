@@ -35,6 +35,8 @@ public final class Linux {
   public static final int F_DUPFD_CLOEXEC = 1030;
   public static final int F_SETPIPE_SZ = 1031;
   public static final int F_GETPIPE_SZ = 1032;
+  /** ioctl: bytes readable in a pipe (the same on x86-64 and aarch64). */
+  public static final int FIONREAD = 0x541B;
 
   // flock(2)
   public static final int LOCK_EX = 2;
