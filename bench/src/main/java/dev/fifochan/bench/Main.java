@@ -43,7 +43,7 @@ public final class Main {
   static final List<String> RTT_WORKLOADS = List.of("bytes100", "proto", "json");
   /** The default variants: fifochan, its two 0.1 baselines, the three peers, and the slots that later work fills. */
   static final List<String> DEFAULT_VARIANTS = List.of("fifochan", "raw", "naive", "c", "aeron", "grpc", "fifochan-spin",
-      "fifochan-rpc");
+      "fifochan-rpc", "fifochan-rpc-spin", "fifochan-frames");
   /** Peers that must run (not skip) under {@code CI=true}. */
   static final List<String> REQUIRED_UNDER_CI = List.of("c", "aeron", "grpc");
   static final List<String> ALL_EXTRAS = List.of("jmh", "first-open", "cli", "go", "memory");
