@@ -227,6 +227,15 @@ public final class Main {
     return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
+  /** Bytes this thread has allocated on the heap so far (HotSpot's exact TLAB accounting), or -1. */
+  static long threadAllocatedBytes() {
+    java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();
+    if (b instanceof com.sun.management.ThreadMXBean) {
+      return ((com.sun.management.ThreadMXBean) b).getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+    return -1;
+  }
+
   static String loadavg() {
     try {
       String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
@@ -263,10 +272,12 @@ public final class Main {
             case "TPUT":
               long c0 = cpuNanos();
               long m0 = threadCpuNanos();
+              long a0 = threadAllocatedBytes();
               long t0 = v.write(w, Integer.parseInt(f[3]), Paths.get(f[4]));
               long cpu = v.externalCpu >= 0 ? v.externalCpu : cpuNanos() - c0;
               long main = v.externalCpu >= 0 ? v.externalCpu : threadCpuNanos() - m0;
-              out.println("DONE " + t0 + " " + cpu + " " + main);
+              long alloc = v.externalCpu >= 0 || a0 < 0 ? -1 : threadAllocatedBytes() - a0;
+              out.println("DONE " + t0 + " " + cpu + " " + main + " " + alloc);
               break;
             case "ECHO":
               v.echo(w, Integer.parseInt(f[3]), Paths.get(f[4]), Paths.get(f[5]));

@@ -135,16 +135,19 @@ final class Report {
   private void throughputTable(StringBuilder s) {
     s.append("### One-way throughput (writer in the peer JVM, reader in the parent)\n\n");
     s.append("CPU ns per message: the writing/reading thread (– where the work runs on other threads), in brackets the"
-        + " whole process (10 ms resolution; for C the process). Last column: fifochan's msg/s divided by this row's.\n\n");
-    s.append("| message | variant | msg/s | MB/s | msg/s min–max | writer CPU ns/msg | reader CPU ns/msg | fifochan ÷ this |\n");
-    s.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        + " whole process (10 ms resolution; for C the process). Heap B/msg: bytes the writing and reading thread"
+        + " allocated per message (HotSpot's exact per-thread count; other threads not included)."
+        + " Last column: fifochan's msg/s divided by this row's.\n\n");
+    s.append("| message | variant | msg/s | MB/s | msg/s min–max | writer CPU ns/msg | reader CPU ns/msg | heap B/msg writer / reader | fifochan ÷ this |\n");
+    s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String wl : h.o.workloads) {
       double f = r.median("tput", "", wl, "fifochan", 0);
       for (String v : ordered(r.variants("tput", "", wl))) {
         double m = r.median("tput", "", wl, v, 0);
-        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s | %s |%n", workloadLabel(wl), label(v),
+        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s | %s / %s | %s |%n", workloadLabel(wl), label(v),
             rate(m), fmt(r.median("tput", "", wl, v, 1) / 1e6), rate(r.min("tput", "", wl, v, 0)), rate(r.max("tput", "", wl, v, 0)),
-            cpu(wl, v, 0), cpu(wl, v, 1), v.equals("fifochan") ? "" : ratio(f, m)));
+            cpu(wl, v, 0), cpu(wl, v, 1), fmt(r.median("alloc", "", wl, v, 0)), fmt(r.median("alloc", "", wl, v, 1)),
+            v.equals("fifochan") ? "" : ratio(f, m)));
       }
     }
     s.append('\n');
