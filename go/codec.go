@@ -58,7 +58,14 @@ func decodeErr(kind error, cause error, format string, args ...any) error {
 	return &decodeError{kind: kind, msg: fmt.Sprintf(format, args...), err: cause}
 }
 
+// rawEncoder is implemented by codecs whose encoding of a value is a byte
+// slice they can hand over as it is (Bytes): a Sender writes a large one
+// straight from the caller's slice instead of copying it.
+type rawEncoder[T any] interface{ raw(v T) []byte }
+
 type bytesCodec struct{}
+
+func (bytesCodec) raw(v []byte) []byte { return v }
 
 // Bytes returns the "bytes" codec: payloads are delivered as they are
 // (Decode copies them). A bytes reader accepts a stream of any codec.

@@ -19,6 +19,8 @@
 //   - OpenWriteEnd, OpenReadEnd and Mkfifo: safe, cancellable FIFO opens.
 //   - NewDelimitedWriter and NewDelimitedReader: plain varint-delimited
 //     protobuf streams for peers that do not speak fifochan.
+//   - Package rpc (fifochan.dev/fifochan/rpc): request/response over a
+//     FIFO pair, interoperating with the Java fifochan-rpc module.
 //
 // # Sending: what happened to the data
 //
@@ -55,6 +57,13 @@
 // fifochan reader of the same FIFO fails at once with a *BusyError
 // (ErrFIFOBusy) naming the holder's pid. A reader that takes no lock (cat)
 // cannot be kept out.
+//
+// # Metrics
+//
+// Sender.Stats and Receiver.Stats return lock-free counters (SenderStats,
+// ReceiverStats) with the meanings of Java's SenderStats and ReceiverStats:
+// messages, bytes, flushes, back-pressure, timeouts, refusals, writer
+// sessions started, ended, aborted and truncated, heartbeats.
 //
 // # Options
 //

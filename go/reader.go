@@ -121,6 +121,20 @@ func (r *Reader) ReadRecord() (Record, error) {
 	}
 }
 
+// buffered returns the next record if it is wholly in the buffer (ok);
+// it never reads. A stream error is left for ReadRecord.
+func (r *Reader) buffered() (Record, error, bool) {
+	if r.err != nil {
+		return Record{}, nil, false
+	}
+	rec, n, _, err := r.dec.decode(r.buf[r.r:r.w])
+	if n == 0 {
+		return Record{}, nil, false
+	}
+	r.r += n
+	return rec, err, true
+}
+
 // fill reads at least one byte more, making room for need unread bytes in
 // growing steps, so that a bogus length on a short stream cannot make the
 // reader allocate much more than the bytes that really arrive.

@@ -28,12 +28,27 @@ type Envelope[T any] struct {
 	Offset  int64   // offset of the frame's first byte on its descriptor
 }
 
-// ReceiverStats are a Receiver's counters, read without taking its lock.
+// ReceiverStats are a Receiver's counters (Java's ReceiverStats, same
+// meanings), read without taking its lock: each value is recent, not a
+// snapshot across counters. Counts are since the Receiver was opened.
 type ReceiverStats struct {
-	Messages int64 // messages delivered
-	Failed   int64 // per-message failures (*MessageError)
-	Sessions int64 // writer sessions started (preambles read)
-	Bytes    int64 // bytes read
+	Messages          int64 // messages delivered (returned by Receive or ReceiveEnvelope)
+	PayloadBytes      int64 // payload bytes of the delivered messages
+	Frames            int64 // message frames read, delivered or not (undecodable, malformed)
+	Failed            int64 // per-message failures (*MessageError): Undecodable + UnknownTypes + Malformed
+	Undecodable       int64 // frames whose payload the codec could not decode (unknown types excluded)
+	UnknownTypes      int64 // frames with a type tag the codec does not know
+	Malformed         int64 // frames with a malformed tag or header block
+	DeadLettered      int64 // failures handed to OnError (the rest were returned)
+	Timeouts          int64 // receives whose ctx ended first
+	LivenessTimeouts  int64 // liveness timeouts reported
+	Sessions          int64 // writer sessions started (preambles read)
+	SessionsEnded     int64 // writer sessions that ended cleanly
+	SessionsAborted   int64 // writer sessions that ended with an aborted end
+	SessionsTruncated int64 // streams (or, following, writer sessions) found truncated
+	StreamFailures    int64 // stream failures of every kind (truncated, corrupt, too long, incompatible)
+	Heartbeats        int64 // heartbeats read
+	Bytes             int64 // bytes read
 }
 
 // Receiver receives typed messages from a FIFO. Receive and
@@ -67,8 +82,10 @@ type Receiver[T any] struct {
 	skip     bool         // follow: skip to end of file, then the next session
 	gone     bool         // follow: the path was missing at the last reopen
 	sticky   error
-	missing  int       // consecutive path checks that found the FIFO missing
-	lastByte time.Time // liveness clock
+	missing  int               // consecutive path checks that found the FIFO missing
+	lastByte time.Time         // liveness clock
+	frameFn  func(Frame) error // ReceiveFunc's fn while it runs
+	frameErr error             // what it returned
 	eofWait  time.Duration
 
 	rdl readWake
@@ -79,7 +96,10 @@ type Receiver[T any] struct {
 	closed atomic.Bool
 	closeC chan struct{}
 
-	messages, failed, sessions, bytes atomic.Int64
+	messages, failed, sessions, bytes                        atomic.Int64
+	payloadBytes, undecodable, unknownTypes, malformed       atomic.Int64
+	deadLettered, timeouts, liveness, sessEnded, sessAborted atomic.Int64
+	sessTruncated, streamFailures, heartbeats                atomic.Int64
 }
 
 // OpenReceiver opens the read end of the FIFO at path (creating it if
@@ -152,6 +172,18 @@ func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Fast path: a whole record is buffered, so nothing can wait (no
+	// deadline to arrange).
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		rec, err, ok := r.rd.buffered()
+		if !ok {
+			break
+		}
+		e, err, again := r.handle(ctx, rec, err)
+		if !again {
+			return e, err
+		}
+	}
 	r.rdl.begin(ctx)
 	defer r.rdl.end()
 	for {
@@ -170,6 +202,7 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 	case r.sticky != nil:
 		return e, r.sticky, false
 	case ctx.Err() != nil:
+		r.timeouts.Add(1)
 		return e, &fs.PathError{Op: "receive", Path: r.path, Err: ctx.Err()}, false
 	case r.gone:
 		return e, nil, r.waitForPath(ctx)
@@ -187,17 +220,31 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 		r.lastByte = time.Now()
 	}
 	rec, err := r.rd.ReadRecord()
+	return r.handle(ctx, rec, err)
+}
+
+// handle handles what ReadRecord returned.
+func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Envelope[T], _ error, again bool) {
 	if err == nil {
 		switch rec.Kind {
 		case KindFrame:
+			if r.frameFn != nil {
+				return r.deliverFrame(rec)
+			}
 			return r.decode(rec)
 		case KindPreamble:
 			r.sessions.Add(1)
+		case KindEnd:
+			r.sessEnded.Add(1)
+		case KindHeartbeat:
+			r.heartbeats.Add(1)
 		case KindAborted:
+			r.sessAborted.Add(1)
 			ae := &AbortedError{Reason: rec.Reason, Offset: rec.Offset}
 			if !r.cfg.follow {
 				r.sticky = ae
 			} else if r.cfg.onError != nil {
+				r.deadLettered.Add(1)
 				r.cfg.onError(ae)
 				return e, nil, true
 			}
@@ -209,13 +256,23 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 	switch {
 	case errors.As(err, &me):
 		r.failed.Add(1)
+		r.malformed.Add(1)
 		if r.cfg.onError != nil {
+			r.deadLettered.Add(1)
 			r.cfg.onError(err)
 			return e, nil, true
 		}
 		return e, err, false
 	case isReadError(err):
 		return r.woken(ctx, err)
+	}
+	if !errors.Is(err, ErrAborted) && err != io.EOF {
+		r.streamFailures.Add(1)
+		if errors.Is(err, ErrTruncatedStream) {
+			r.sessTruncated.Add(1)
+		}
+	}
+	switch {
 	case !r.cfg.follow:
 		r.sticky = err
 		return e, err, false
@@ -228,10 +285,70 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 	// trusted), then read the next one.
 	r.skip = true
 	if r.cfg.onError != nil {
+		r.deadLettered.Add(1)
 		r.cfg.onError(err)
 		return e, nil, true
 	}
 	return e, err, false
+}
+
+// Frame is a message as ReceiveFunc hands it over: its bytes undecoded,
+// valid only during the call (they alias the Receiver's read buffer).
+type Frame struct {
+	Tag     string
+	Headers Headers // nil without a header block
+	Payload []byte
+	Offset  int64 // offset of the frame's first byte on its descriptor
+}
+
+// ReceiveFunc hands the next message to fn as a Frame, without decoding it
+// and without copying: the Frame is valid only during fn, so receiving
+// allocates nothing per message (Aeron's poll(handler) shape; keep what
+// you need by copying it). The codec is not used, so no decode failure
+// can happen; tag and header failures, stream ends and ctx are reported
+// as by ReceiveEnvelope, and fn's error is returned as it is.
+func (r *Receiver[T]) ReceiveFunc(ctx context.Context, fn func(Frame) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.frameFn = fn
+	defer func() { r.frameFn, r.frameErr = nil, nil }()
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		rec, err, ok := r.rd.buffered()
+		if !ok {
+			break
+		}
+		_, err, again := r.handle(ctx, rec, err)
+		if !again {
+			return r.frameResult(err)
+		}
+	}
+	r.rdl.begin(ctx)
+	defer r.rdl.end()
+	for {
+		_, err, again := r.step(ctx)
+		if !again {
+			return r.frameResult(err)
+		}
+	}
+}
+
+func (r *Receiver[T]) frameResult(err error) error {
+	if err == nil {
+		return r.frameErr
+	}
+	return err
+}
+
+// deliverFrame hands rec to ReceiveFunc's fn.
+func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again bool) {
+	r.messages.Add(1)
+	r.payloadBytes.Add(int64(len(rec.Payload)))
+	f := Frame{Tag: rec.Tag, Payload: rec.Payload, Offset: rec.Offset}
+	if len(rec.Headers) > 0 {
+		f.Headers = rec.Headers
+	}
+	r.frameErr = r.frameFn(f)
+	return e, nil, false
 }
 
 func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
@@ -240,16 +357,21 @@ func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) 
 		kind := ErrDecode
 		if errors.Is(derr, ErrUnknownType) {
 			kind = ErrUnknownType
+			r.unknownTypes.Add(1)
+		} else {
+			r.undecodable.Add(1)
 		}
 		r.failed.Add(1)
 		me := &MessageError{Kind: kind, Offset: rec.Offset, Tag: rec.Tag, Err: derr}
 		if r.cfg.onError != nil {
+			r.deadLettered.Add(1)
 			r.cfg.onError(me)
 			return e, nil, true
 		}
 		return e, me, false
 	}
 	r.messages.Add(1)
+	r.payloadBytes.Add(int64(len(rec.Payload)))
 	e = Envelope[T]{Value: v, Tag: rec.Tag, Offset: rec.Offset}
 	if len(rec.Headers) > 0 {
 		e.Headers = rec.Headers.Clone()
@@ -264,6 +386,7 @@ func (r *Receiver[T]) woken(ctx context.Context, err error) (e Envelope[T], _ er
 		return e, ErrClosed, false
 	}
 	if ctx.Err() != nil {
+		r.timeouts.Add(1)
 		return e, &fs.PathError{Op: "receive", Path: r.path, Err: ctx.Err()}, false
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -277,6 +400,7 @@ func (r *Receiver[T]) woken(ctx context.Context, err error) (e Envelope[T], _ er
 	if writers > 0 {
 		if r.cfg.liveness > 0 && time.Since(r.lastByte) >= r.cfg.liveness {
 			r.lastByte = time.Now()
+			r.liveness.Add(1)
 			return e, &StreamError{Kind: ErrLivenessTimeout, Offset: r.rd.dec.off, Detail: fmt.Sprintf("nothing from the writer for %v", r.cfg.liveness)}, false
 		}
 		return e, nil, true
@@ -526,7 +650,14 @@ func (r *Receiver[T]) Path() string { return r.path }
 
 // Stats returns the Receiver's counters without taking its lock.
 func (r *Receiver[T]) Stats() ReceiverStats {
-	return ReceiverStats{Messages: r.messages.Load(), Failed: r.failed.Load(), Sessions: r.sessions.Load(), Bytes: r.bytes.Load()}
+	return ReceiverStats{
+		Messages: r.messages.Load(), PayloadBytes: r.payloadBytes.Load(), Frames: r.messages.Load() + r.failed.Load(),
+		Failed: r.failed.Load(), Undecodable: r.undecodable.Load(), UnknownTypes: r.unknownTypes.Load(),
+		Malformed: r.malformed.Load(), DeadLettered: r.deadLettered.Load(), Timeouts: r.timeouts.Load(),
+		LivenessTimeouts: r.liveness.Load(), Sessions: r.sessions.Load(), SessionsEnded: r.sessEnded.Load(),
+		SessionsAborted: r.sessAborted.Load(), SessionsTruncated: r.sessTruncated.Load(),
+		StreamFailures: r.streamFailures.Load(), Heartbeats: r.heartbeats.Load(), Bytes: r.bytes.Load(),
+	}
 }
 
 // readWake arranges the read deadline of a Receiver's descriptor: the

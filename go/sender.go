@@ -2,8 +2,10 @@ package fifochan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"sync"
@@ -48,11 +50,26 @@ func (s SendStatus) String() string {
 	return "refused"
 }
 
-// SenderStats are a Sender's counters, read without taking its lock.
+// SenderStats are a Sender's counters (Java's SenderStats, same meanings),
+// read without taking its lock: each value is recent, not a snapshot
+// across counters. Counts are since the Sender was opened.
 type SenderStats struct {
-	Accepted     int64 // messages accepted (Send returned nil or Offer SendAccepted)
-	Written      int64 // messages whose every byte is in the pipe
-	BytesWritten int64 // bytes written to the pipe (preamble and control records included)
+	Accepted             int64 // messages accepted (Send returned nil or Offer SendAccepted)
+	Written              int64 // messages whose every byte is in the pipe (not necessarily read yet)
+	Pending              int64 // messages accepted and not yet completely written (nor discarded)
+	BytesWritten         int64 // bytes written to the pipe (preamble and control records included)
+	PayloadBytesAccepted int64 // payload bytes of the accepted messages
+	Flushes              int64 // flushes that wrote buffered messages: Flush calls and idle flushes
+	BackPressureWaits    int64 // times a write found the pipe full and waited for room
+	BackPressureNanos    int64 // nanoseconds spent waiting for room in the pipe
+	Timeouts             int64 // Sends and Flushes whose ctx ended first, and Offers that found no room
+	EncodeFailures       int64 // messages the codec could not encode (ErrEncode)
+	TooLongRefusals      int64 // messages refused as too long (ErrFrameTooLong)
+	SessionsStarted      int64 // writer sessions started (1 once the preamble is written)
+	SessionsEnded        int64 // sessions ended cleanly (Close wrote the end of stream)
+	SessionsAborted      int64 // sessions ended by Abort
+	SessionsTruncated    int64 // sessions that ended truncated: a close that timed out, a reader that left, a failed write
+	HeartbeatsSent       int64 // heartbeats written
 }
 
 // Sender sends typed messages on a FIFO. Its methods are safe for
@@ -75,6 +92,11 @@ type Sender[T any] struct {
 	delay        time.Duration // flush delay
 	closeTimeout time.Duration
 	heartbeat    time.Duration
+	raw          func(T) []byte // the codec's raw bytes of a value (Bytes), for payloads of directMin and more
+	headBuf      []byte
+	ws           writeState // the write in progress (the write token's holder)
+	attemptFn    func(uintptr) bool
+	controlFn    func(uintptr)
 
 	mu         sync.Mutex
 	buf        []byte // accepted bytes not yet written: the rest of a record partly in the pipe (partial bytes), then whole records
@@ -92,11 +114,14 @@ type Sender[T any] struct {
 	finished   bool  // finish ran
 	result     error // what Err returns once done
 
-	sends     atomic.Uint64 // Sends so far, for idle detection
 	accepted  atomic.Int64
 	written   atomic.Int64
 	bytes     atomic.Int64
 	lastWrite atomic.Int64 // monotonic nanoseconds (since start) of the last write
+	discarded atomic.Int64 // accepted messages that will never be written (the Sender failed)
+
+	payloadBytes, flushes, bpWaits, bpNanos, timeouts, encodeFails, tooLong atomic.Int64
+	sessStarted, sessEnded, sessAborted, sessTruncated, heartbeats          atomic.Int64
 
 	dl          writeDeadline
 	start       time.Time // for lastWrite
@@ -144,7 +169,11 @@ func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg sende
 	if cfg.writer.fanIn {
 		s.limit = max(PipeBuf, s.limit)
 	}
+	if re, ok := any(codec).(rawEncoder[T]); ok && !cfg.writer.fanIn {
+		s.raw = re.raw
+	}
 	s.dl.f = f
+	s.attemptFn, s.controlFn = s.attempt, s.control
 	s.buf = s.enc.appendPreamble(make([]byte, 0, s.limit+s.limit/4), codec.Name())
 	s.appended = int64(len(s.buf))
 	s.spare = make([]byte, 0, cap(s.buf))
@@ -162,6 +191,7 @@ func newSender[T any](ctx context.Context, f *os.File, codec Codec[T], cfg sende
 		}
 		return nil, err
 	}
+	s.sessStarted.Add(1)
 	// The flusher writes after the flush delay, sends heartbeats, and
 	// finishes a record that a cancelled write left partly in the pipe.
 	s.kick = make(chan struct{}, 1)
@@ -191,6 +221,11 @@ func (s *Sender[T]) SendHeaders(ctx context.Context, v T, h Headers) error {
 func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.raw != nil {
+		if p := s.raw(v); len(p) >= directMin {
+			return s.sendDirect(ctx, p, s.codec.Tag(v), h)
+		}
+	}
 	if s.delay == 0 {
 		return s.sendThrough(ctx, v, h)
 	}
@@ -219,9 +254,110 @@ func (s *Sender[T]) send(ctx context.Context, v T, h Headers) error {
 	if err := s.appendMessage(v, h); err != nil {
 		return err
 	}
-	s.sends.Add(1)
 	s.arm()
 	return nil
+}
+
+// directMin is the payload size from which a Sender writes a payload that
+// its codec hands over as bytes (Bytes) straight from the caller's slice:
+// above it, a system call costs less than the copy it saves.
+const directMin = 32 << 10
+
+// sendDirect sends a large payload without copying it: it writes the
+// buffered records, then the frame's head, p and its checksum, and returns
+// once the frame is in the pipe. If ctx ends (or a Close begins) after
+// part of the frame is in the pipe, the rest is copied to the head of the
+// buffer, written first by the next writer, and the message counts as
+// accepted; before any of it, nothing was sent. s.mu is held.
+func (s *Sender[T]) sendDirect(ctx context.Context, p []byte, tag string, h Headers) error {
+	if len(p) > s.enc.maxFrame {
+		s.tooLong.Add(1)
+		return &MessageError{Kind: ErrFrameTooLong, Offset: -1, Tag: tag, Detail: fmt.Sprintf("payload of %d bytes > maximum %d", len(p), s.enc.maxFrame)}
+	}
+	head, err := s.enc.frameHead(s.headBuf[:0], tag, h)
+	if err != nil {
+		if errors.Is(err, ErrFrameTooLong) {
+			s.tooLong.Add(1)
+		}
+		return err
+	}
+	s.headBuf = head
+	binary.BigEndian.PutUint32(head, uint32(len(p)))
+	var sum []byte
+	if s.enc.checksum {
+		sum = binary.BigEndian.AppendUint32(nil, crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, p))
+	}
+	if err := s.acquire(ctx, "send"); err != nil {
+		return err
+	}
+	defer s.release()
+	if err := s.drain(ctx, false, nil); err != nil {
+		return s.notSent("send", err)
+	}
+	// The buffer was empty: this frame is next in the pipe.
+	total := len(head) + len(p) + len(sum)
+	s.accepted.Add(1)
+	s.payloadBytes.Add(int64(len(p)))
+	s.appended += int64(total)
+	s.mu.Unlock()
+	n := 0
+	var werr error
+	for _, part := range [3][]byte{head, p, sum} {
+		if len(part) == 0 {
+			continue
+		}
+		m, err := s.writeOut(ctx, part, len(part), false)
+		n += m
+		if err != nil {
+			werr = err
+			break
+		}
+	}
+	s.mu.Lock()
+	if n == total {
+		s.written.Add(1)
+		return nil
+	}
+	if n == 0 && isStop(werr) {
+		// Nothing of it was written: not sent.
+		s.accepted.Add(-1)
+		s.payloadBytes.Add(-int64(len(p)))
+		s.appended -= int64(total)
+		return s.notSent("send", werr)
+	}
+	// Part of it is in the pipe: keep the rest at the head of the buffer
+	// (before what other Sends appended meanwhile).
+	rest := make([]byte, 0, total-n+len(s.buf))
+	for _, part := range [3][]byte{head, p, sum} {
+		switch {
+		case n >= len(part):
+			n -= len(part)
+		default:
+			rest = append(rest, part[n:]...)
+			n = 0
+		}
+	}
+	partial := len(rest)
+	s.buf = append(rest, s.buf...)
+	s.bufMsgs++
+	s.partial, s.partialMsg = partial, true
+	if isStop(werr) {
+		return nil // accepted: the next writer finishes it
+	}
+	e := s.fail(werr, true)
+	// This message was never accepted: it never will be wholly in the pipe.
+	s.accepted.Add(-1)
+	s.discarded.Add(-1)
+	s.payloadBytes.Add(-int64(len(p)))
+	if se, ok := e.(*SendError); ok {
+		cp := *se
+		cp.Op, cp.Message = "send", Torn
+		if cp.Discarded > 0 {
+			cp.Discarded--
+		}
+		return &cp
+	}
+	return e
 }
 
 // sendThrough sends with FlushDelay(0): v is in the pipe when it returns
@@ -237,6 +373,7 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		return err
 	}
 	own := len(s.buf) - before
+	plen := int64(binary.BigEndian.Uint32(s.buf[before:]))
 	err := s.drain(ctx, false, nil) // with FlushDelay(0) every append holds the token: v is last
 	if err == nil {
 		return nil
@@ -250,6 +387,8 @@ func (s *Sender[T]) sendThrough(ctx context.Context, v T, h Headers) error {
 		return nil // v is partly in the pipe: accepted, the flusher finishes it
 	}
 	s.accepted.Add(-1) // v was not accepted: it never will be wholly in the pipe
+	s.discarded.Add(-1)
+	s.payloadBytes.Add(-plen)
 	e := s.notSent("send", err)
 	if se, ok := e.(*SendError); ok {
 		if se.Torn {
@@ -269,6 +408,7 @@ func (s *Sender[T]) takeBack(own int) {
 	s.bufMsgs--
 	s.appended -= int64(own)
 	s.accepted.Add(-1)
+	s.payloadBytes.Add(-int64(binary.BigEndian.Uint32(s.buf[len(s.buf) : len(s.buf)+4])))
 }
 
 // untouched reports whether the last own bytes of the buffer (a frame just
@@ -300,16 +440,17 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 	if s.delay > 0 {
 		if len(s.buf) >= s.limit {
 			s.arm()
+			s.timeouts.Add(1)
 			return SendBackPressured, nil
 		}
 		if err := s.appendMessage(v, h); err != nil {
 			return 0, err
 		}
-		s.sends.Add(1)
 		s.arm()
 		return SendAccepted, nil
 	}
 	if s.writing {
+		s.timeouts.Add(1)
 		return SendBackPressured, nil
 	}
 	s.writing = true
@@ -329,6 +470,7 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 		return SendNotConnected, s.failed
 	case s.untouched(own):
 		s.takeBack(own)
+		s.timeouts.Add(1)
 		return SendBackPressured, nil
 	}
 	return SendAccepted, nil // v is partly in the pipe: the flusher finishes it
@@ -340,11 +482,18 @@ func (s *Sender[T]) appendMessage(v T, h Headers) error {
 	buf, err := s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
 	s.buf = buf
 	if err != nil {
+		switch {
+		case errors.Is(err, ErrFrameTooLong):
+			s.tooLong.Add(1)
+		case errors.Is(err, ErrEncode):
+			s.encodeFails.Add(1)
+		}
 		return err
 	}
 	s.appended += int64(len(s.buf) - before)
 	s.bufMsgs++
 	s.accepted.Add(1)
+	s.payloadBytes.Add(int64(binary.BigEndian.Uint32(s.buf[before:])))
 	return nil
 }
 
@@ -368,6 +517,9 @@ func (s *Sender[T]) notSent(op string, cause error) error {
 	var stop *stopError
 	if errors.As(cause, &stop) {
 		cause = stop.err
+	}
+	if cause == context.Canceled || cause == context.DeadlineExceeded {
+		s.timeouts.Add(1)
 	}
 	e := &SendError{Op: op, Message: NotSent, Written: s.written.Load()}
 	var se *SendError
@@ -531,78 +683,99 @@ var errCloseDeadline = errors.New("close deadline passed")
 // errCloseDeadline, or the write error. In fan-in mode every write holds
 // whole records and at most PipeBuf bytes.
 func (s *Sender[T]) writeOut(ctx context.Context, out []byte, partial int, closer bool) (int, error) {
-	n := 0
+	// The state of the write lives in s.ws (only the write token's holder
+	// writes), so that the callbacks the poller takes are bound once per
+	// Sender, not allocated per write.
+	ws := &s.ws
+	ws.out, ws.n = out, 0
+	defer func() { ws.out = nil }()
 	began := false
 	defer func() {
 		if began {
 			s.dl.end()
 		}
 	}()
-	for n < len(out) {
-		end := len(out)
-		if s.enc.fanIn && n >= partial {
-			end = n + fanInChunk(out[n:])
+	for ws.n < len(out) {
+		ws.end = len(out)
+		if s.enc.fanIn && ws.n >= partial {
+			ws.end = ws.n + fanInChunk(out[ws.n:])
 		}
-		var werr error
-		attempt := func(fd uintptr) bool {
-			for n < end {
-				m, e := unix.Write(int(fd), out[n:end])
-				if m > 0 {
-					n += m
-					s.bytes.Add(int64(m))
-					s.lastWrite.Store(int64(time.Since(s.start)))
-				}
-				switch e {
-				case nil:
-				case unix.EINTR:
-				case unix.EAGAIN:
-					return false
-				default:
-					werr = e
-					return true
-				}
-			}
-			return true
-		}
+		ws.werr = nil
 		// First without waiting (no deadline involved), then through the poller.
-		var ready bool
-		if cerr := s.rc.Control(func(fd uintptr) { ready = attempt(fd) }); cerr != nil {
-			return n, cerr
+		ws.ready = false
+		if cerr := s.rc.Control(s.controlFn); cerr != nil {
+			return ws.n, cerr
 		}
-		if werr != nil {
-			return n, werr
+		if ws.werr != nil {
+			return ws.n, ws.werr
 		}
-		if ready {
+		if ws.ready {
 			continue
 		}
 		if !began {
 			s.dl.begin(ctx, closer)
 			began = true
 		}
-		err := s.rc.Write(attempt)
-		if werr != nil {
-			return n, werr
+		s.bpWaits.Add(1)
+		waitStart := time.Now()
+		err := s.rc.Write(s.attemptFn)
+		s.bpNanos.Add(int64(time.Since(waitStart)))
+		if ws.werr != nil {
+			return ws.n, ws.werr
 		}
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			return n, err
+			return ws.n, err
 		}
 		closeExpired, cancelled := s.dl.why()
 		switch {
 		case closeExpired:
-			return n, errCloseDeadline
+			return ws.n, errCloseDeadline
 		case cancelled:
 			cause := ctx.Err()
 			if cause == nil {
 				cause = ErrClosed
 			}
-			return n, &stopError{cause}
+			return ws.n, &stopError{cause}
 		}
 	}
-	return n, nil
+	return ws.n, nil
 }
+
+// writeState is the state of the write in progress (writeOut).
+type writeState struct {
+	out    []byte
+	n, end int
+	werr   error
+	ready  bool
+}
+
+// attempt writes s.ws.out[n:end] until done, EAGAIN (false) or an error.
+func (s *Sender[T]) attempt(fd uintptr) bool {
+	ws := &s.ws
+	for ws.n < ws.end {
+		m, e := unix.Write(int(fd), ws.out[ws.n:ws.end])
+		if m > 0 {
+			ws.n += m
+			s.bytes.Add(int64(m))
+			s.lastWrite.Store(int64(time.Since(s.start)))
+		}
+		switch e {
+		case nil:
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			ws.werr = e
+			return true
+		}
+	}
+	return true
+}
+
+func (s *Sender[T]) control(fd uintptr) { s.ws.ready = s.attempt(fd) }
 
 // fanInChunk returns the length of the longest run of whole records at the
 // start of b that fits one atomic write (at least one record).
@@ -632,6 +805,8 @@ func (s *Sender[T]) fail(cause error, torn bool) error {
 		se.Kind, se.Err = ErrCloseTimeout, nil
 	}
 	s.failed = se
+	s.discarded.Add(s.bufMsgs)
+	s.sessTruncated.Add(1)
 	s.buf, s.bufMsgs, s.partial = s.buf[:0], 0, 0
 	s.broadcast()
 	if !s.closing {
@@ -666,6 +841,9 @@ func (s *Sender[T]) Flush(ctx context.Context) error {
 		return s.opErr("flush", err)
 	}
 	target := s.appended // what was accepted when Flush was called
+	if s.bytes.Load() < target {
+		s.flushes.Add(1)
+	}
 	err := s.drain(ctx, false, func() bool { return s.bytes.Load() >= target })
 	s.release()
 	if err != nil {
@@ -717,6 +895,18 @@ func (s *Sender[T]) Abort(reason string) error {
 	return err
 }
 
+// AbortContext is Abort bounded by ctx instead of CloseTimeout. With a ctx
+// that has already ended it writes only what the pipe takes at once and
+// then closes the FIFO (the reader sees a truncated stream if the aborted
+// end did not fit): the way to drop a connection at once.
+func (s *Sender[T]) AbortContext(ctx context.Context, reason string) error {
+	err := s.end(ctx, "abort", true, reason)
+	if err == errAlreadyEnded {
+		return nil
+	}
+	return err
+}
+
 var errAlreadyEnded = errors.New("already ended")
 
 func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason string) error {
@@ -741,6 +931,9 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	var at time.Time
 	if d, ok := ctx.Deadline(); ok {
 		at = d
+	}
+	if ctx.Err() != nil {
+		at = pastTime
 	}
 	s.dl.startClose(at)
 	stop := context.AfterFunc(ctx, s.dl.expireClose)
@@ -767,6 +960,9 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	err := s.drain(context.Background(), true, nil)
 	s.writing = false
 	if err != nil {
+		if s.failed == nil {
+			s.sessTruncated.Add(1)
+		}
 		s.failed = err
 		se, _ := err.(*SendError)
 		if se != nil {
@@ -780,6 +976,13 @@ func (s *Sender[T]) end(ctx context.Context, op string, abort bool, reason strin
 	var result error
 	if abort {
 		result = &AbortedError{Reason: truncateReason(reason), Offset: -1}
+		if s.enc.version == version10 {
+			s.sessTruncated.Add(1) // no end at all: the reader sees a truncated stream
+		} else {
+			s.sessAborted.Add(1)
+		}
+	} else {
+		s.sessEnded.Add(1)
 	}
 	s.finish(result)
 	s.mu.Unlock()
@@ -811,7 +1014,16 @@ func (s *Sender[T]) Err() error {
 
 // Stats returns the Sender's counters without taking its lock.
 func (s *Sender[T]) Stats() SenderStats {
-	return SenderStats{Accepted: s.accepted.Load(), Written: s.written.Load(), BytesWritten: s.bytes.Load()}
+	st := SenderStats{
+		Accepted: s.accepted.Load(), Written: s.written.Load(), BytesWritten: s.bytes.Load(),
+		PayloadBytesAccepted: s.payloadBytes.Load(), Flushes: s.flushes.Load(),
+		BackPressureWaits: s.bpWaits.Load(), BackPressureNanos: s.bpNanos.Load(), Timeouts: s.timeouts.Load(),
+		EncodeFailures: s.encodeFails.Load(), TooLongRefusals: s.tooLong.Load(),
+		SessionsStarted: s.sessStarted.Load(), SessionsEnded: s.sessEnded.Load(), SessionsAborted: s.sessAborted.Load(),
+		SessionsTruncated: s.sessTruncated.Load(), HeartbeatsSent: s.heartbeats.Load(),
+	}
+	st.Pending = max(0, st.Accepted-st.Written-s.discarded.Load())
+	return st
 }
 
 // flusher writes accepted messages once the Sender has been idle for the
@@ -847,12 +1059,12 @@ func (s *Sender[T]) flusher() {
 const maxBusyDelays = 20
 
 func (s *Sender[T]) idleFlush() {
-	seen := s.sends.Load()
+	seen := s.accepted.Load() // changes while sends keep coming
 	for busy := 0; ; {
 		if s.delay > 0 && !s.sleep(s.delay) {
 			return
 		}
-		if now := s.sends.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
+		if now := s.accepted.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
 			seen = now
 			busy++
 			continue
@@ -866,6 +1078,7 @@ func (s *Sender[T]) idleFlush() {
 		}
 		s.writing = true
 		target := s.appended
+		s.flushes.Add(1)
 		s.drain(context.Background(), false, func() bool { return s.bytes.Load() >= target })
 		s.release()
 		s.mu.Unlock()
@@ -916,6 +1129,8 @@ func (s *Sender[T]) writeHeartbeat() {
 		// heartbeat unless it is partly written.
 		s.appended -= int64(len(s.buf))
 		s.buf = s.buf[:0]
+	} else if err == nil {
+		s.heartbeats.Add(1)
 	}
 	s.release()
 }

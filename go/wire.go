@@ -235,7 +235,13 @@ func parseHeaderBlock(dst Headers, b []byte) (Headers, string) {
 				return dst, fmt.Sprintf("duplicate header key %q", key)
 			}
 		}
-		dst = append(dst, Header{Key: internKey(key), Value: b[p : p+vl : p+vl]})
+		var k string
+		if i := len(dst); i < cap(dst) && dst[:i+1][i].Key == string(key) {
+			k = dst[:i+1][i].Key // the previous frame's key at this place: no allocation
+		} else {
+			k = internKey(key)
+		}
+		dst = append(dst, Header{Key: k, Value: b[p : p+vl : p+vl]})
 		p += vl
 	}
 	return dst, ""

@@ -9,6 +9,11 @@
 //	fifochan-peer recv -path FIFO -codec ... [-count N] [-create] [-follow] [-delimited]
 //	                   [-expect-header KEY=VALUE]... [-liveness DURATION] [-progress]
 //	fifochan-peer echo -in FIFO -out FIFO -codec ... [-wire-version 1.0|1.1]
+//	fifochan-peer rpc-serve  -req FIFO -rsp FIFO [-codec NAME] [-service S] [-heartbeat D] [-liveness D]
+//	fifochan-peer rpc-client -req FIFO -rsp FIFO [-codec NAME] [-service S] [-heartbeat D] [-liveness D]
+//
+// rpc-serve and rpc-client are a request/response responder and client
+// (package rpc) driven by commands on stdin; see rpc.go.
 //
 // Message seq (0, 1, 2, ... per writer session): protobuf sends
 // Ping{seq, text:"ping-<seq>"} for even seq and Pong{seq, payload: 8-byte
@@ -16,11 +21,11 @@
 // {"seq":<seq>,"text":"ping-<seq>"}; string sends "msg-<seq>"; bytes sends
 // the 8-byte big-endian seq.
 //
-// Wire format: send and echo write format 1.0 (exactly the bytes fifochan
-// 0.1 wrote) unless a 1.1 feature is asked for (-header, -abort,
-// -heartbeat) or -wire-version 1.1 is given; -wire-version 1.0 with -abort
-// ends the stream without an end-of-stream frame (a truncated stream).
-// recv reads both formats.
+// Wire format: send and echo write format 1.1 (the default since the Java
+// reader reads 1.1); -wire-version 1.0 writes format 1.0, exactly the bytes
+// fifochan 0.1 wrote, for 0.1 readers (it refuses -header and -heartbeat,
+// and with -abort it ends the stream without an end-of-stream frame: a
+// truncated stream). recv reads both formats.
 //
 // send: -header adds the header to every message (repeatable; keys are
 // lowercase a-z 0-9 - . _); -abort ends the stream after -count messages
@@ -119,6 +124,10 @@ func main() {
 		err = cmdRecv(ctx, os.Args[2:])
 	case "echo":
 		err = cmdEcho(ctx, os.Args[2:])
+	case "rpc-serve":
+		err = cmdRPCServe(ctx, os.Args[2:])
+	case "rpc-client":
+		err = cmdRPCClient(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -129,7 +138,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: fifochan-peer send|recv|echo [flags] (see -h of each command)")
+	fmt.Fprintln(os.Stderr, "usage: fifochan-peer send|recv|echo|rpc-serve|rpc-client [flags] (see -h of each command)")
 	os.Exit(exitUsage)
 }
 
@@ -215,16 +224,15 @@ func (h *headerFlags) Set(v string) error {
 
 // wireFlag is -wire-version: "", "1.0" or "1.1".
 func wireFlag(fs *flag.FlagSet) *string {
-	return fs.String("wire-version", "", "wire format to write: 1.0 (the default without 1.1 features) or 1.1")
+	return fs.String("wire-version", "", "wire format to write: 1.1 (the default) or 1.0 (for fifochan 0.1 readers)")
 }
 
-// wireOpts returns the writer options for -wire-version v, given whether
-// a 1.1 feature was asked for.
-func wireOpts(v string, wants11 bool) ([]fifochan.WriterOption, error) {
-	switch {
-	case v == "1.1", v == "" && wants11:
+// wireOpts returns the writer options for -wire-version v.
+func wireOpts(v string) ([]fifochan.WriterOption, error) {
+	switch v {
+	case "1.1", "":
 		return nil, nil
-	case v == "1.0", v == "":
+	case "1.0":
 		return []fifochan.WriterOption{fifochan.WireVersion10()}, nil
 	}
 	return nil, fail(exitUsage, "-wire-version %q: want 1.0 or 1.1", v)
@@ -256,7 +264,7 @@ func cmdSend(ctx context.Context, args []string) error {
 	if *delimited && (*codecName != "protobuf" || len(headers) > 0 || *abort != "" || *heartbeat > 0 || *wire != "") {
 		return fail(exitUsage, "send: -delimited needs -codec protobuf and no 1.1 flags")
 	}
-	wopts, err := wireOpts(*wire, len(headers) > 0 || *abort != "" || *heartbeat > 0)
+	wopts, err := wireOpts(*wire)
 	if err != nil {
 		return err
 	}
@@ -581,7 +589,7 @@ func cmdEcho(ctx context.Context, args []string) error {
 	if *in == "" || *out == "" || err != nil {
 		return fail(exitUsage, "echo: need -in, -out, -codec protobuf|json|string|bytes")
 	}
-	wopts, err := wireOpts(*wire, false)
+	wopts, err := wireOpts(*wire)
 	if err != nil {
 		return err
 	}

@@ -249,11 +249,11 @@ func TestHeadersAbortAndWireVersions(t *testing.T) {
 	expect(t, "send 1.0 -abort", run(t, "send", "-path", p, "-codec", "bytes", "-count", "10", "-abort", "x", "-wire-version", "1.0"), 0, "READY")
 	expect(t, "recv of a 1.0 abort", rx.wait(), 4, "READY")
 
-	// Without 1.1 flags the peer writes format 1.0, byte for byte 0.1's.
+	// The peer writes format 1.1 by default; -wire-version 1.0 writes 0.1's bytes.
 	for _, c := range []struct {
 		args    []string
 		version byte
-	}{{nil, 1}, {[]string{"-wire-version", "1.1"}, 2}, {[]string{"-header", "a=b"}, 2}} {
+	}{{nil, 2}, {[]string{"-wire-version", "1.0"}, 1}, {[]string{"-wire-version", "1.1"}, 2}, {[]string{"-header", "a=b"}, 2}} {
 		p = fifoPath(t)
 		if err := fifochan.Mkfifo(p, 0); err != nil {
 			t.Fatal(err)

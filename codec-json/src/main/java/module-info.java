@@ -2,6 +2,9 @@
 module dev.fifochan.json {
   requires transitive dev.fifochan;
   requires transitive com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires com.fasterxml.jackson.datatype.jdk8;
+  requires com.fasterxml.jackson.module.paramnames;
 
   exports dev.fifochan.json;
 

@@ -2,6 +2,8 @@ package dev.fifochan;
 
 import dev.fifochan.internal.FrameDescriptor;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -30,6 +32,7 @@ import java.util.Objects;
  *   <tr><td>{@link #waitStrategy()}</td><td>park</td><td>both</td></tr>
  *   <tr><td>{@link #deadLetters()}</td><td>none (throw)</td><td>receiver</td></tr>
  *   <tr><td>{@link #name()}</td><td>the transport's description</td><td>both</td></tr>
+ *   <tr><td>{@link #interceptors()}</td><td>none</td><td>both</td></tr>
  * </table>
  */
 public final class ChannelConfig {
@@ -46,6 +49,7 @@ public final class ChannelConfig {
   private final WaitStrategy waitStrategy;
   private final DeadLetterHandler deadLetters;
   private final String name;
+  private final List<ChannelInterceptor> interceptors;
 
   private ChannelConfig(Builder b) {
     this.maxFrameLength = b.maxFrameLength;
@@ -59,6 +63,7 @@ public final class ChannelConfig {
     this.waitStrategy = b.waitStrategy;
     this.deadLetters = b.deadLetters;
     this.name = b.name;
+    this.interceptors = b.interceptors;
   }
 
   /** The defaults (see the table above). */
@@ -159,12 +164,21 @@ public final class ChannelConfig {
     return name;
   }
 
+  /**
+   * The interceptors senders and receivers with this configuration call for every message, in order
+   * ({@link ChannelInterceptor}: metrics, tracing). Empty (the default): none, at no cost.
+   */
+  public List<ChannelInterceptor> interceptors() {
+    return interceptors;
+  }
+
   @Override
   public String toString() {
     return "ChannelConfig{maxFrameLength=" + maxFrameLength + ", checksum=" + checksum + ", bufferSize=" + bufferSize
         + ", flushDelay=" + flushDelay + ", closeTimeout=" + closeTimeout + ", heartbeatInterval=" + heartbeatInterval
         + ", livenessTimeout=" + livenessTimeout + ", wireVersion=" + wireVersion + ", waitStrategy=" + waitStrategy
-        + ", deadLetters=" + (deadLetters == null ? "none" : deadLetters) + ", name=" + name + "}";
+        + ", deadLetters=" + (deadLetters == null ? "none" : deadLetters) + ", name=" + name
+        + (interceptors.isEmpty() ? "" : ", interceptors=" + interceptors) + "}";
   }
 
   /** Builds a {@link ChannelConfig}; every setter validates its argument at once. Not thread-safe. */
@@ -180,6 +194,7 @@ public final class ChannelConfig {
     private WaitStrategy waitStrategy = WaitStrategy.park();
     private DeadLetterHandler deadLetters;
     private String name;
+    private List<ChannelInterceptor> interceptors = List.of();
 
     private Builder() {}
 
@@ -195,6 +210,7 @@ public final class ChannelConfig {
       waitStrategy = c.waitStrategy;
       deadLetters = c.deadLetters;
       name = c.name;
+      interceptors = c.interceptors;
     }
 
     /** @throws IllegalArgumentException if negative or over 2^31 - 1 - 64 KiB (room for the record around it) */
@@ -266,6 +282,23 @@ public final class ChannelConfig {
         throw new IllegalArgumentException("name must not be blank");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * The interceptors to call, in this order, replacing any set before; none (no arguments) turns
+     * them off. See {@link ChannelInterceptor}.
+     *
+     * @throws NullPointerException if an interceptor is null
+     */
+    public Builder interceptors(ChannelInterceptor... interceptors) {
+      this.interceptors = List.copyOf(Arrays.asList(interceptors));
+      return this;
+    }
+
+    /** The interceptors to call, in the list's order, replacing any set before; see {@link #interceptors(ChannelInterceptor...)}. */
+    public Builder interceptors(List<? extends ChannelInterceptor> interceptors) {
+      this.interceptors = List.copyOf(interceptors);
       return this;
     }
 

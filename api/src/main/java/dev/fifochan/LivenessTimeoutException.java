@@ -29,7 +29,11 @@ public final class LivenessTimeoutException extends FifochanTimeoutException {
     return openSessions;
   }
 
-  /** The position the reader had reached. */
+  /**
+   * The position the reader had reached: where the next record starts, in the current reader session
+   * (what the transport reports, or else the end of the last record that arrived). The writer's
+   * silence began after the bytes before it.
+   */
   public long position() {
     return position;
   }

@@ -51,7 +51,12 @@ import java.util.stream.StreamSupport;
  * following transport throws it once and goes on with the next writer session. With a
  * {@link ChannelConfig#livenessTimeout()}, a receive throws {@link LivenessTimeoutException} when a
  * writer session is open and no byte has arrived for that long (a transport that does not track bytes:
- * no record). Heartbeats are never delivered.
+ * no record), with the position the reader had reached. Heartbeats are never delivered.
+ *
+ * <h2>Interceptors</h2>
+ * The {@link ChannelConfig#interceptors()} see every message delivered and may open a scope around a
+ * {@code poll} or {@code pollFrames} handler ({@link ChannelInterceptor}: metrics, tracing); without
+ * them a delivery makes one null check for them.
  *
  * <h2>Threads</h2>
  * Thread-safe: concurrent callers each get distinct messages. {@link #close()} is immediate from any
@@ -75,12 +80,19 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private final ReceiverStats stats = new ReceiverStats();
   private final long livenessNanos;
   private final FrameView frameView = new FrameView();
+  /** The configured interceptors; null when there are none (the one check per delivered message). */
+  private final ChannelInterceptor[] interceptors;
+  /** The channel as interceptors see it: the wire version of the writer session started last (guarded by the lock). */
+  private ChannelInfo info;
+  private final ChannelInfo[] infoByVersion = new ChannelInfo[WireVersion.values().length];
 
   private volatile boolean closed;
   private volatile boolean ended;
   private volatile IOException sticky;
   /** When the last record arrived (liveness only; guarded by the lock). */
   private long lastArrival;
+  /** Where the record after the last one that arrived starts (liveness only; guarded by the lock). */
+  private long nextPosition;
 
   private Receiver(FrameSource source, Codec<T> codec, ChannelConfig config) {
     this.source = Objects.requireNonNull(source, "source");
@@ -90,6 +102,8 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     this.deadLetters = config.deadLetters();
     this.livenessNanos = config.livenessTimeout().toNanos();
     this.lastArrival = System.nanoTime();
+    this.interceptors = Interception.of(config);
+    this.info = ChannelInfo.of(name, ChannelInfo.Direction.RECEIVE, codec.name(), source.description(), null);
   }
 
   /**
@@ -179,6 +193,10 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         }
         count++;
         delivered(r, length);
+        if (interceptors != null) {
+          handleIntercepted(handler, value, r.headers());
+          continue;
+        }
         try {
           handler.onMessage(value, r.headers());
         } catch (RuntimeException | IOException e) {
@@ -223,12 +241,21 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         count++;
         delivered(r, r.payload().remaining());
         FrameHandler.Frame frame = r instanceof FrameHandler.Frame ? (FrameHandler.Frame) r : frameView.of(r);
+        Object scopes = null;
+        if (interceptors != null) {
+          Interception.afterReceive(interceptors, info, null, r.headers());
+          scopes = Interception.openScopes(interceptors, info, null, r.headers());
+        }
         try {
           handler.onFrame(frame);
         } catch (RuntimeException | IOException e) {
           throw e;
         } catch (Exception e) {
           throw new UndeclaredThrowableException(e);
+        } finally {
+          if (scopes != null) {
+            Interception.close(scopes, info);
+          }
         }
       }
       return count;
@@ -257,6 +284,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         T value = decode(r);
         if (value != null) {
           delivered(r, length);
+          if (interceptors != null) {
+            Interception.afterReceive(interceptors, info, value, r.headers());
+          }
           return value;
         }
       }
@@ -286,6 +316,9 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
         if (value != null) {
           Envelope<T> e = new Envelope<>(value, r.headers().copy(), r.tag(), r.position());
           delivered(r, length);
+          if (interceptors != null) {
+            Interception.afterReceive(interceptors, info, value, r.headers());
+          }
           return e;
         }
       }
@@ -319,7 +352,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
       try {
         r = source.next(wait);
       } catch (MessageException e) {
-        noteArrival();
+        noteArrival(null);
         stats.frames.addOwned(1);
         stats.malformed.addOwned(1);
         deadLetter((DecodeException) wrapMessageFailure(e));
@@ -345,20 +378,28 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
             && System.nanoTime() - lastSignOfLife() >= livenessNanos) {
           lastArrival = System.nanoTime(); // report again only after another silent period
           stats.livenessTimeouts.add(1);
-          throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), -1);
+          long at = source.position();
+          throw new LivenessTimeoutException(config.livenessTimeout(), source.openSessions(), at >= 0 ? at : nextPosition);
         }
         if (deadline.hasExpired()) {
           return null;
         }
         continue;
       }
-      noteArrival();
+      noteArrival(r);
       switch (r.kind()) {
         case FRAME:
           stats.frames.addOwned(1);
           return r;
         case SESSION_START:
           stats.sessionsStarted.addOwned(1);
+          if (interceptors != null && r.wireVersion() != null) {
+            int v = r.wireVersion().ordinal();
+            if (infoByVersion[v] == null) {
+              infoByVersion[v] = info.withWireVersion(r.wireVersion());
+            }
+            info = infoByVersion[v];
+          }
           LOG.log(System.Logger.Level.DEBUG, "{0}: writer session started at {1} (codec {2}, wire format {3})", name,
               r.position(), r.codecName(), r.wireVersion());
           break;
@@ -385,15 +426,33 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     }
   }
 
+  /** A handler call with the interceptors: told of the message, the handler inside their scopes (the lock held). */
+  private void handleIntercepted(MessageHandler<? super T> handler, T value, Headers headers) throws IOException {
+    Interception.afterReceive(interceptors, info, value, headers);
+    Object scopes = Interception.openScopes(interceptors, info, value, headers);
+    try {
+      handler.onMessage(value, headers);
+    } catch (RuntimeException | IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new UndeclaredThrowableException(e);
+    } finally {
+      Interception.close(scopes, info);
+    }
+  }
+
   /** When the writer last showed life: the later of the last record and the source's last byte. */
   private long lastSignOfLife() {
     long bytes = source.lastActivityNanos();
     return bytes == Long.MIN_VALUE || bytes - lastArrival < 0 ? lastArrival : bytes;
   }
 
-  private void noteArrival() {
+  private void noteArrival(InboundRecord r) {
     if (livenessNanos > 0) {
       lastArrival = System.nanoTime();
+      if (r != null) {
+        nextPosition = r.position() + r.wireLength(); // for a transport that does not report its position
+      }
     }
   }
 

@@ -30,6 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the transport) and will be written in order unless the sender later fails. With
  *       {@link ChannelConfig#flushDelay()} zero, accepted means in the transport.
  *       {@link SenderStats#messagesWritten()} counts messages whose every byte is in the transport.
+ *       {@code send} and {@code offer} return the accepted message's sequence number {@code n} (1, 2,
+ *       3, ... in acceptance order): the message is in the transport if and only if
+ *       {@code stats().messagesWritten() >= n}, a count that is final once the sender is closed,
+ *       aborted or failed.
  *       A large frame already partly in the transport is accepted and finished later (by the next
  *       send, flush, close or the idle flush), never abandoned by a timeout or an interrupt.</li>
  *   <li><b>Threw {@link SendTimeoutException}, {@link InterruptedIOException} or
@@ -68,7 +72,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  * {@code close()} or {@code abort()} from another thread wakes a blocked send, which throws
  * {@link AsynchronousCloseException} (not sent); a call made after the close began throws
- * {@link ClosedChannelException}.
+ * {@link ClosedChannelException}. So does a close of the transport itself by another thread
+ * ({@link FrameSink#close()}, a request/response connection closed under the sender): the waiting
+ * send throws {@link AsynchronousCloseException} (not sent) and the sender is failed.
+ *
+ * <h2>Interceptors</h2>
+ * The {@link ChannelConfig#interceptors()} see every send and offer ({@link ChannelInterceptor}:
+ * metrics, tracing headers); without them a send makes one null check for them.
  *
  * <h2>Buffering</h2>
  * Messages are coalesced in a buffer and written when it fills, on {@link #flush()}, on close, and
@@ -84,11 +94,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * @param <T> the type of the messages
  */
 public final class Sender<T> implements AutoCloseable {
-  private static final int OPEN = 0;
-  private static final int CLOSING = 1;
-  private static final int CLOSED = 2;
-  private static final int ABORTED = 3;
-  private static final int FAILED = 4;
+  /** {@link #offer(Object)}'s result when the transport has no room now or another thread has the sender busy. */
+  public static final long BACK_PRESSURED = -1;
+  /** {@link #offer(Object)}'s result when the transport has no peer to write to now. */
+  public static final long NOT_CONNECTED = -2;
+  /** {@link #offer(Object)}'s result when the sender is closed, closing or aborted. */
+  public static final long CLOSED = -3;
+
+  private static final int STATE_OPEN = 0;
+  private static final int STATE_CLOSING = 1;
+  private static final int STATE_CLOSED = 2;
+  private static final int STATE_ABORTED = 3;
+  private static final int STATE_FAILED = 4;
   private static final byte[] NO_TAG = new byte[0];
   /** A deadline that has passed: try once without waiting. */
   private static final Deadline NOW = Deadline.afterNanos(0);
@@ -97,6 +114,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Idle flushes postponed at most this many times while sends keep coming. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
+  /** How long a close that gave up on the lock lets its holder leave the closed transport. */
+  private static final long SETTLE_NANOS = 200_000_000;
   /** Session starts, ends, aborts and truncations at DEBUG; never on the per-message path. */
   private static final System.Logger LOG = System.getLogger("dev.fifochan.Sender");
 
@@ -105,12 +124,15 @@ public final class Sender<T> implements AutoCloseable {
   private final ChannelConfig config;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
-  private final AtomicInteger state = new AtomicInteger(OPEN);
+  private final AtomicInteger state = new AtomicInteger(STATE_OPEN);
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final CompletionStage<Void> doneStage = done.minimalCompletionStage();
   private final SenderStats stats;
   private final long flushDelayNanos;
   private final ScheduledFuture<?> heartbeats;
+  /** The configured interceptors; null when there are none (the one check on the send path). */
+  private final ChannelInterceptor[] interceptors;
+  private final ChannelInfo info;
 
   /** Set by close() and abort() from any thread: calls then fail; a blocked send is woken. */
   private volatile boolean closeRequested;
@@ -137,6 +159,8 @@ public final class Sender<T> implements AutoCloseable {
     this.name = config.name() != null ? config.name() : sink.description();
     this.stats = new SenderStats(sink.counters());
     this.flushDelayNanos = config.flushDelay().toNanos();
+    this.interceptors = Interception.of(config);
+    this.info = ChannelInfo.of(name, ChannelInfo.Direction.SEND, codec.name(), sink.description(), config.wireVersion());
     try {
       sink.start(codec.name(), config.wireVersion());
       stats.sessionsStarted.addOwned(1);
@@ -177,81 +201,106 @@ public final class Sender<T> implements AutoCloseable {
 
   /**
    * Sends {@code message}, waiting without limit while the transport is full. Returns normally once
-   * the message is accepted (see the class description).
+   * the message is accepted (see the class description), with its sequence number.
    *
-   * @throws AsynchronousCloseException if {@link #close()} or {@link #abort} was called meanwhile: not sent
+   * @return the message's sequence number: 1 for the first message this sender accepted, then 2, 3,
+   *     ... in the order the messages were accepted (by {@code send} and {@code offer} together). The
+   *     message is in the transport once {@link SenderStats#messagesWritten()} is at least this number.
+   * @throws AsynchronousCloseException if {@link #close()} or {@link #abort} was called meanwhile, or
+   *     the transport was closed under the waiting send: not sent
    * @throws ClosedChannelException if the sender was closed before
    * @throws InterruptedIOException if the thread was interrupted: not sent (the flag stays set)
    * @throws EncodeException if the codec failed: not sent; the sender stays usable
    * @throws MessageTooLongException if the message exceeds a limit: not sent
    * @throws PeerClosedException if the reader is gone: the sender is failed
    */
-  public void send(T message) throws IOException {
-    send(message, Headers.empty(), Deadline.none());
+  public long send(T message) throws IOException {
+    return send(message, Headers.empty(), Deadline.none());
   }
 
   /**
    * Sends {@code message}, waiting at most {@code timeout} in all (for this sender's lock and for room
    * in the transport).
    *
+   * @return the message's sequence number (see {@link #send(Object)})
    * @throws SendTimeoutException if no room was found in time: not sent; the sender stays usable
    * @see #send(Object)
    */
-  public void send(T message, Duration timeout) throws IOException {
-    send(message, Headers.empty(), Deadline.after(timeout));
+  public long send(T message, Duration timeout) throws IOException {
+    return send(message, Headers.empty(), Deadline.after(timeout));
   }
 
   /**
    * Sends {@code message} with {@code headers}, waiting without limit.
    *
+   * @return the message's sequence number (see {@link #send(Object)})
    * @throws IllegalStateException if headers are given and the sender writes wire format 1.0
    * @throws MessageTooLongException with limit {@code HEADERS} if the headers exceed a size limit
    * @see #send(Object)
    */
-  public void send(T message, Headers headers) throws IOException {
-    send(message, headers, Deadline.none());
-  }
-
-  /** Sends {@code message} with {@code headers}, waiting at most {@code timeout}; see {@link #send(Object, Duration)}. */
-  public void send(T message, Headers headers, Duration timeout) throws IOException {
-    send(message, headers, Deadline.after(timeout));
+  public long send(T message, Headers headers) throws IOException {
+    return send(message, headers, Deadline.none());
   }
 
   /**
-   * Offers {@code message} without waiting (Aeron's {@code offer}): {@link SendStatus#ACCEPTED} as for
-   * a send that returned; {@link SendStatus#BACK_PRESSURED} if the transport or another thread has the
-   * sender busy now; {@link SendStatus#CLOSED} after close or abort. Only {@code ACCEPTED} sends
-   * anything. Over a blocking channel a write may still block in the channel.
+   * Sends {@code message} with {@code headers}, waiting at most {@code timeout}; see
+   * {@link #send(Object, Duration)}.
+   *
+   * @return the message's sequence number (see {@link #send(Object)})
+   */
+  public long send(T message, Headers headers, Duration timeout) throws IOException {
+    return send(message, headers, Deadline.after(timeout));
+  }
+
+  /**
+   * Offers {@code message} without waiting (Aeron's {@code offer}): accepted as by a send that
+   * returned, or not sent at all. The result is a number, as Aeron's is, so that nothing is allocated:
+   * <ul>
+   *   <li>1 or more: accepted; the message's sequence number (see {@link #send(Object)});</li>
+   *   <li>{@link #BACK_PRESSURED}: the transport has no room now, or another thread has the sender
+   *       busy;</li>
+   *   <li>{@link #NOT_CONNECTED}: the transport has no peer now;</li>
+   *   <li>{@link #CLOSED}: after close or abort.</li>
+   * </ul>
+   * {@link SendStatus#of(long)} names a result. Only a positive result sends anything. Over a blocking
+   * channel a write may still block in the channel.
    *
    * @throws EncodeException if the codec failed (not sent)
    * @throws MessageTooLongException if the message exceeds a limit (not sent)
    * @throws PeerClosedException or another transport failure, if the sender has failed
    */
-  public SendStatus offer(T message) throws IOException {
+  public long offer(T message) throws IOException {
     return offer(message, Headers.empty());
   }
 
   /** Offers {@code message} with {@code headers}; see {@link #offer(Object)}. */
-  public SendStatus offer(T message, Headers headers) throws IOException {
+  public long offer(T message, Headers headers) throws IOException {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(headers, "headers");
+    if (interceptors != null) {
+      return intercepted(message, headers, null);
+    }
+    return doOffer(message, headers);
+  }
+
+  private long doOffer(T message, Headers headers) throws IOException {
     if (failure != null) {
       failureReported = true;
       throw failure;
     }
-    if (closeRequested || state.get() != OPEN) {
-      return SendStatus.CLOSED;
+    if (closeRequested || state.get() != STATE_OPEN) {
+      return CLOSED;
     }
     if (!lock.tryLock()) {
-      return SendStatus.BACK_PRESSURED;
+      return BACK_PRESSURED;
     }
     try {
       if (failure != null) {
         failureReported = true;
         throw failure;
       }
-      if (closeRequested || state.get() != OPEN) {
-        return SendStatus.CLOSED;
+      if (closeRequested || state.get() != STATE_OPEN) {
+        return CLOSED;
       }
       return place(message, headers, NOW);
     } finally {
@@ -295,6 +344,9 @@ public final class Sender<T> implements AutoCloseable {
         if (closeRequested) {
           throw new AsynchronousCloseException();
         }
+        if (!deadline.hasExpired()) {
+          throw transportClosedMeanwhile();
+        }
         stats.timeouts.add(1);
         armIdleFlush();
         throw new SendTimeoutException(deadline.timeout(), FifochanTimeoutException.Operation.FLUSH);
@@ -304,19 +356,45 @@ public final class Sender<T> implements AutoCloseable {
     }
   }
 
-  private void send(T message, Headers headers, Deadline deadline) throws IOException {
+  private long send(T message, Headers headers, Deadline deadline) throws IOException {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(headers, "headers");
+    if (interceptors != null) {
+      return intercepted(message, headers, deadline);
+    }
+    return doSend(message, headers, deadline);
+  }
+
+  /** A send ({@code deadline} given) or an offer (null) between the interceptors' before and after calls. */
+  private long intercepted(T message, Headers headers, Deadline deadline) throws IOException {
+    Headers all = Interception.beforeSend(interceptors, info, message, headers);
+    long result = 0;
+    Throwable failure = null;
+    try {
+      result = deadline == null ? doOffer(message, all) : doSend(message, all, deadline);
+      return result;
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      Interception.afterSend(interceptors, info, message, result, failure);
+    }
+  }
+
+  private long doSend(T message, Headers headers, Deadline deadline) throws IOException {
     checkNotClosedOnEntry();
     acquire(deadline, FifochanTimeoutException.Operation.SEND);
     try {
       checkOpenLocked();
-      SendStatus status = place(message, headers, deadline);
-      if (status == SendStatus.ACCEPTED) {
-        return;
+      long result = place(message, headers, deadline);
+      if (result > 0) {
+        return result;
       }
       if (closeRequested) {
         throw new AsynchronousCloseException();
+      }
+      if (result == BACK_PRESSURED && !deadline.hasExpired()) {
+        throw transportClosedMeanwhile();
       }
       stats.timeouts.add(1);
       throw new SendTimeoutException(deadline.timeout());
@@ -325,8 +403,11 @@ public final class Sender<T> implements AutoCloseable {
     }
   }
 
-  /** Encodes and commits one frame (the lock held). */
-  private SendStatus place(T message, Headers headers, Deadline deadline) throws IOException {
+  /**
+   * Encodes and commits one frame (the lock held): the sequence number if accepted, otherwise the
+   * negative status.
+   */
+  private long place(T message, Headers headers, Deadline deadline) throws IOException {
     byte[] tag = tagBytes(codec.tagOf(message));
     PayloadSink payload;
     try {
@@ -365,13 +446,20 @@ public final class Sender<T> implements AutoCloseable {
     } catch (IOException e) {
       throw failed(e, true);
     }
-    if (status == SendStatus.ACCEPTED) {
-      sends++;
-      stats.accepted.addOwned(1);
-      stats.payloadBytes.addOwned(length);
-      armIdleFlush();
+    switch (status) {
+      case ACCEPTED:
+        long sequence = ++sends;
+        stats.accepted.addOwned(1);
+        stats.payloadBytes.addOwned(length);
+        armIdleFlush();
+        return sequence;
+      case NOT_CONNECTED:
+        return NOT_CONNECTED;
+      case CLOSED:
+        return CLOSED;
+      default:
+        return BACK_PRESSURED;
     }
-    return status;
   }
 
   private byte[] tagBytes(String tag) {
@@ -424,7 +512,7 @@ public final class Sender<T> implements AutoCloseable {
    */
   public void close(Duration timeout) throws IOException {
     Deadline deadline = Deadline.after(timeout);
-    if (!state.compareAndSet(OPEN, CLOSING)) {
+    if (!state.compareAndSet(STATE_OPEN, STATE_CLOSING)) {
       throwUnreported();
       return;
     }
@@ -441,6 +529,7 @@ public final class Sender<T> implements AutoCloseable {
     if (!locked) {
       // A thread holds the sender and does not let go (a blocking write, a slow codec): give up.
       sink.close();
+      settleAfterClose();
       SinkCounters c = sink.counters();
       CloseTimeoutException e = new CloseTimeoutException(deadline.timeout(), c.messagesWritten(), c.messagesPending(),
           c.frameTorn(), interrupted == null ? null : new InterruptedIOException("interrupted while closing"));
@@ -448,7 +537,7 @@ public final class Sender<T> implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       stats.sessionsTruncated.add(1);
-      finish(CLOSED, e);
+      finish(STATE_CLOSED, e);
       throw e;
     }
     try {
@@ -460,13 +549,13 @@ public final class Sender<T> implements AutoCloseable {
         sink.end(deadline);
       } catch (CloseTimeoutException e) {
         stats.sessionsTruncated.add(1);
-        finish(CLOSED, e);
+        finish(STATE_CLOSED, e);
         throw e;
       } catch (IOException e) {
         throw failed(e, true);
       }
       stats.sessionsEnded.add(1);
-      finish(CLOSED, null);
+      finish(STATE_CLOSED, null);
     } finally {
       lock.unlock();
     }
@@ -480,24 +569,30 @@ public final class Sender<T> implements AutoCloseable {
    * completes exceptionally with a {@link StreamAbortedException} whose
    * {@link StreamAbortedException#sessionEnded()} says whether the aborted end reached the transport.
    * In wire format 1.0 it drains what was accepted and closes without any end (the reader sees a
-   * truncated stream; the reason is lost). Wakes a send blocked in another thread. A no-op if the sender is already closed,
+   * truncated stream; the reason is lost). Wakes a send blocked in another thread. Called with the
+   * thread's interrupt flag set, or interrupted while it waits, it waits no longer: it writes only
+   * what the transport takes at once (the flag stays set). A no-op if the sender is already closed,
    * closing, aborted or failed. Never throws.
    */
   public void abort(String reason) {
     String why = reason == null ? "aborted" : reason;
-    if (!state.compareAndSet(OPEN, CLOSING)) {
+    if (!state.compareAndSet(STATE_OPEN, STATE_CLOSING)) {
       return;
     }
     closeRequested = true;
     cancelHeartbeats();
-    Deadline deadline = Deadline.after(config.closeTimeout());
+    // Called with an interrupt pending (the idiom's catch of an InterruptedIOException): wait for
+    // nothing, but still write what the transport takes at once (with the flag cleared meanwhile: a
+    // JDK channel closes itself when an interrupted thread writes to it).
+    boolean interrupted = Thread.interrupted();
+    Deadline deadline = interrupted ? NOW : Deadline.after(config.closeTimeout());
     boolean locked;
-    boolean interrupted = false;
     try {
       locked = acquireForEnd(deadline);
     } catch (InterruptedException e) {
       interrupted = true;
-      locked = false;
+      deadline = NOW;
+      locked = lock.tryLock(); // the flag is clear again: write what goes at once if the sender is free
     }
     boolean ended = false;
     try {
@@ -511,6 +606,8 @@ public final class Sender<T> implements AutoCloseable {
     } finally {
       if (locked) {
         lock.unlock();
+      } else {
+        settleAfterClose();
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -522,7 +619,7 @@ public final class Sender<T> implements AutoCloseable {
       stats.sessionsTruncated.add(1);
     }
     if (failure == null) {
-      finish(ABORTED, new StreamAbortedException(why, ended, -1));
+      finish(STATE_ABORTED, new StreamAbortedException(why, ended, -1));
     }
   }
 
@@ -538,7 +635,7 @@ public final class Sender<T> implements AutoCloseable {
 
   /** Whether the sender accepts messages: not closed, closing, aborted or failed. Lock-free. */
   public boolean isOpen() {
-    return state.get() == OPEN && !closeRequested;
+    return state.get() == STATE_OPEN && !closeRequested;
   }
 
   /** Live counters, readable without the sender's lock. */
@@ -570,13 +667,13 @@ public final class Sender<T> implements AutoCloseable {
 
   private String stateName() {
     switch (state.get()) {
-      case OPEN:
+      case STATE_OPEN:
         return closeRequested ? "closing" : "open";
-      case CLOSING:
+      case STATE_CLOSING:
         return "closing";
-      case CLOSED:
+      case STATE_CLOSED:
         return "closed";
-      case ABORTED:
+      case STATE_ABORTED:
         return "aborted";
       default:
         return "failed";
@@ -588,7 +685,7 @@ public final class Sender<T> implements AutoCloseable {
       failureReported = true;
       throw failure;
     }
-    if (closeRequested || state.get() != OPEN) {
+    if (closeRequested || state.get() != STATE_OPEN) {
       throw new ClosedChannelException();
     }
   }
@@ -599,7 +696,7 @@ public final class Sender<T> implements AutoCloseable {
       failureReported = true;
       throw failure;
     }
-    if (closeRequested || state.get() != OPEN) {
+    if (closeRequested || state.get() != STATE_OPEN) {
       throw new AsynchronousCloseException();
     }
   }
@@ -627,6 +724,27 @@ public final class Sender<T> implements AutoCloseable {
     throw new SendTimeoutException(deadline.timeout(), op);
   }
 
+  /**
+   * After giving up on the lock and closing the transport: lets the thread that held the lock leave
+   * (a write it had in flight ends and is counted; every later write fails), waiting at most
+   * {@code SETTLE_NANOS}, so that {@link SenderStats#messagesWritten()} is final once close or abort
+   * returns. A thread stuck elsewhere (a codec) cannot write any more and is not waited for longer.
+   */
+  private void settleAfterClose() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (lock.tryLock(SETTLE_NANOS, TimeUnit.NANOSECONDS)) {
+        lock.unlock();
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** Takes the lock for close or abort, waking a sender thread that waits in the transport until it lets go. */
   private boolean acquireForEnd(Deadline deadline) throws InterruptedException {
     while (true) {
@@ -641,6 +759,15 @@ public final class Sender<T> implements AutoCloseable {
     }
   }
 
+  /**
+   * The transport gave up a wait before its deadline although this sender did not wake it (only
+   * close and abort do): its {@link FrameSink#close()} was called by another thread (a connection
+   * closed under the sender). Fails the sender; returns what to throw: not sent.
+   */
+  private IOException transportClosedMeanwhile() {
+    return failed(new AsynchronousCloseException(), true);
+  }
+
   /** The sender failed with {@code e} (from the transport); returns it to be thrown. */
   private IOException failed(IOException e, boolean reported) {
     if (failure == null) {
@@ -649,7 +776,7 @@ public final class Sender<T> implements AutoCloseable {
       sink.close();
       cancelHeartbeats();
       stats.sessionsTruncated.add(1);
-      finish(FAILED, e);
+      finish(STATE_FAILED, e);
     }
     return e;
   }
@@ -697,7 +824,7 @@ public final class Sender<T> implements AutoCloseable {
 
   /** The scheduler's idle flush: never waits for the lock, never blocks on the transport. */
   private void idleFlush() {
-    if (state.get() != OPEN || closeRequested) {
+    if (state.get() != STATE_OPEN || closeRequested) {
       return; // close or abort drains
     }
     if (!lock.tryLock()) {
@@ -705,7 +832,7 @@ public final class Sender<T> implements AutoCloseable {
       return;
     }
     try {
-      if (state.get() != OPEN || closeRequested || failure != null) {
+      if (state.get() != STATE_OPEN || closeRequested || failure != null) {
         flushArmed = false;
         return;
       }
@@ -740,7 +867,7 @@ public final class Sender<T> implements AutoCloseable {
 
   /** The scheduler's heartbeat tick, every quarter interval: a heartbeat after four idle ticks. */
   private void heartbeatTick() {
-    if (state.get() != OPEN || closeRequested) {
+    if (state.get() != STATE_OPEN || closeRequested) {
       cancelHeartbeats();
       return;
     }
@@ -757,7 +884,7 @@ public final class Sender<T> implements AutoCloseable {
       return; // busy: not idle
     }
     try {
-      if (state.get() == OPEN && !closeRequested && failure == null && sink.heartbeat()) {
+      if (state.get() == STATE_OPEN && !closeRequested && failure == null && sink.heartbeat()) {
         stats.heartbeats.addOwned(1);
         idleTicks = 0;
       }

@@ -26,12 +26,23 @@ public final class SenderStats {
     this.sink = sink;
   }
 
-  /** Messages accepted by {@code send} or {@code offer}. */
+  /**
+   * Messages accepted by {@code send} or {@code offer}: the sequence number of the last one accepted
+   * ({@link Sender#send(Object)}).
+   */
   public long messagesAccepted() {
     return accepted.get();
   }
 
-  /** Messages whose every byte is in the transport (not necessarily read yet). */
+  /**
+   * Messages whose every byte is in the transport (not necessarily read yet), counted in the order
+   * they were accepted: the message with sequence number {@code n} ({@link Sender#send(Object)}'s
+   * result) is in the transport if and only if {@code messagesWritten() >= n}. Only grows; final once
+   * the sender is closed, aborted or failed ({@link Sender#close()} or {@link Sender#abort} returned,
+   * or {@link Sender#done()} completed): then {@code messagesWritten() < n} means message {@code n}
+   * was never completely written and never will be. Written is not received: the reader may not have
+   * read it.
+   */
   public long messagesWritten() {
     return sink.messagesWritten();
   }

@@ -30,17 +30,23 @@ class LifecycleTest {
     Sender<byte[]> tx = Sender.over(pipe.sink(), Codecs.bytes(), config);
     int accepted = 0;
     long t0 = System.nanoTime();
-    while (tx.offer(new byte[1000]) == SendStatus.ACCEPTED) {
+    long result;
+    while ((result = tx.offer(new byte[1000])) > 0) {
       accepted++;
+      assertEquals(accepted, result, "an accepted offer returns its sequence number");
     }
+    assertEquals(Sender.BACK_PRESSURED, result);
     assertTrue((System.nanoTime() - t0) / 1_000_000 < 2000, "offer never waits");
     assertTrue(accepted > 30, "the pipe took " + accepted);
-    assertEquals(SendStatus.BACK_PRESSURED, tx.offer(new byte[1000]));
+    assertEquals(SendStatus.BACK_PRESSURED, SendStatus.of(tx.offer(new byte[1000])));
     assertEquals(accepted, tx.stats().messagesWritten(), "with a zero flush delay, accepted means in the pipe");
     pipe.source().read(java.nio.ByteBuffer.allocate(1 << 16)); // the reader catches up
-    assertEquals(SendStatus.ACCEPTED, tx.offer(new byte[10]));
+    assertEquals(accepted + 1, tx.offer(new byte[10]), "the next sequence number: refused offers take none");
+    assertEquals(accepted + 2, tx.send(new byte[10]), "send and offer share the sequence");
     tx.abort("done");
-    assertEquals(SendStatus.CLOSED, tx.offer(new byte[10]));
+    assertEquals(Sender.CLOSED, tx.offer(new byte[10]));
+    assertEquals(SendStatus.CLOSED, SendStatus.of(Sender.CLOSED));
+    assertThrows(IllegalArgumentException.class, () -> SendStatus.of(0));
   }
 
   @Test
@@ -103,6 +109,8 @@ class LifecycleTest {
     assertTrue(ms >= 250 && ms < 3000, "after " + ms + " ms");
     assertEquals(1, e.openSessions());
     assertEquals(Duration.ofMillis(300), e.timeout());
+    assertEquals(12 + 10, e.position(), "after the preamble (12 bytes) and the frame of \"only\" (6 + 4 bytes)");
+    assertTrue(e.getMessage().contains("at position 22"), e.getMessage());
     assertTrue(rx.isOpen(), "a liveness timeout leaves the receiver usable");
     tx.send("late");
     assertEquals("late", rx.receive(Duration.ofSeconds(5)));
@@ -156,7 +164,7 @@ class LifecycleTest {
     tx.abort("after close: a no-op");
     assertNull(tx.done().toCompletableFuture().get(), "still a clean end");
     assertThrows(ClosedChannelException.class, () -> tx.send("y"));
-    assertEquals(SendStatus.CLOSED, tx.offer("y"));
+    assertEquals(Sender.CLOSED, tx.offer("y"));
     assertEquals(1, tx.stats().sessionsEnded());
     assertEquals(0, tx.stats().sessionsAborted());
 

@@ -430,17 +430,10 @@ class SenderReceiverTest {
     assertFalse(rx.isEnded());
     tx.send("second");
     assertEquals("second", rx.receive(Duration.ofSeconds(5)), "a timed-out receive lost nothing");
-    CompletableFuture<String> blocked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return rx.receive();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    Thread.sleep(100);
+    Threads.Task<String> blocked = Threads.start("blocked-receive", rx::receive).awaitInside("awaitReady"); // not a sleep: on a loaded machine the close could come first
     rx.close();
-    ExecutionException e = assertThrows(ExecutionException.class, () -> blocked.get(5, TimeUnit.SECONDS));
-    assertInstanceOf(AsynchronousCloseException.class, e.getCause().getCause(), () -> "unexpected " + e.getCause());
+    Throwable e = blocked.failure();
+    assertInstanceOf(AsynchronousCloseException.class, e, () -> "unexpected " + e);
     assertThrows(ClosedChannelException.class, rx::receive, "a call after close");
     tx.abort("reader went away");
   }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,12 @@ public final class ByteStreamSink implements FrameSink {
   private volatile long wakeups;
   private volatile boolean closed;
   private IOException failure;
+  /**
+   * The frame being committed is counted as pending but not accepted yet: if the transport fails
+   * before {@link #commitFrame} returns, the sender reports that send as failed, so the frame is not
+   * among the accepted messages discarded.
+   */
+  private boolean committing;
 
   private final LiveCounter messagesWritten = new LiveCounter();
   private final LiveCounter bytesWritten = new LiveCounter();
@@ -181,6 +188,14 @@ public final class ByteStreamSink implements FrameSink {
 
   @Override
   public SendStatus commitFrame(Deadline deadline) throws IOException {
+    try {
+      return commit(deadline);
+    } finally {
+      committing = false;
+    }
+  }
+
+  private SendStatus commit(Deadline deadline) throws IOException {
     long gen = wakeups;
     if (!inFrame) {
       throw new IllegalStateException("no frame in progress");
@@ -201,6 +216,7 @@ public final class ByteStreamSink implements FrameSink {
       int start = frameStart;
       lastFrameSize = buf.position() - start;
       addMessageToBuffer();
+      committing = true;
       return writeThrough ? writeThrough(deadline, gen, start) : SendStatus.ACCEPTED;
     }
     // The frame is in the overflow buffer.
@@ -234,6 +250,7 @@ public final class ByteStreamSink implements FrameSink {
       overflowing = false;
       releaseOverflow(o);
       addMessageToBuffer();
+      committing = true;
       return writeThrough ? writeThrough(deadline, gen, start) : SendStatus.ACCEPTED;
     }
     // Larger than the whole buffer: write everything before it, then it from its own buffer.
@@ -253,6 +270,7 @@ public final class ByteStreamSink implements FrameSink {
     overflow = null;
     inFrame = false;
     overflowing = false;
+    committing = true;
     publishPending();
     try {
       if (!writeTail(deadline, gen) && writeThrough && tail != null && tail.position() == 0) {
@@ -580,10 +598,14 @@ public final class ByteStreamSink implements FrameSink {
     return true;
   }
 
-  /** One channel write; a failure fails the sink. */
+  /**
+   * One channel write; a failure fails the sink. Every write runs inside a call that found the sink
+   * open, so a sink closed meanwhile (by {@link #close()} from another thread) is an
+   * {@link AsynchronousCloseException}.
+   */
   private int write(ByteBuffer src) throws IOException {
     if (closed) {
-      throw failure != null ? failure : new ClosedChannelException();
+      throw failure != null ? failure : new AsynchronousCloseException();
     }
     try {
       int n = channel.write(src);
@@ -592,27 +614,60 @@ public final class ByteStreamSink implements FrameSink {
       }
       return n;
     } catch (PeerClosedException e) {
-      throw fail(new PeerClosedException(description, messagesWritten.get(), pendingNow(), isTorn(), e));
+      throw fail(new PeerClosedException(description, messagesWritten.get(), acceptedPending(), isTorn(), e));
+    } catch (ClosedChannelException e) {
+      if (closed) {
+        throw closedMeanwhile(e);
+      }
+      throw fail(e);
     } catch (IOException e) {
       throw fail(e);
     }
   }
 
+  /**
+   * Waits for room. Returns false if the deadline passed or {@link #wakeup()} was called; throws
+   * {@link AsynchronousCloseException} if the sink was closed before or during the wait (the call
+   * waiting began while it was open).
+   */
   private boolean await(Deadline deadline, long gen, long idleSince) throws IOException {
+    if (closed) {
+      throw closedMeanwhile(null);
+    }
     if (wakeups != gen || deadline.hasExpired()) {
       return false;
-    }
-    if (closed) {
-      throw new ClosedChannelException();
     }
     long t0 = System.nanoTime();
     waits.addOwned(1);
     try {
       Waiting.idle(strategy, waitable, deadline, idleSince);
+    } catch (ClosedChannelException e) {
+      if (closed) {
+        throw closedMeanwhile(e);
+      }
+      throw e;
     } finally {
       waitNanos.addOwned(System.nanoTime() - t0);
     }
+    if (closed) {
+      throw closedMeanwhile(null); // a channel whose close ends a wait as a wake-up would
+    }
     return wakeups == gen; // retry the write; the next wait checks the deadline
+  }
+
+  /** The exception of a call that found the sink closed under it by another thread. */
+  private IOException closedMeanwhile(ClosedChannelException cause) {
+    if (failure != null) {
+      return failure;
+    }
+    if (cause instanceof AsynchronousCloseException) {
+      return cause;
+    }
+    AsynchronousCloseException e = new AsynchronousCloseException();
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
   }
 
   /** Counts the records completely written since the last count. */
@@ -706,9 +761,15 @@ public final class ByteStreamSink implements FrameSink {
   private IOException fail(IOException e) {
     if (failure == null) {
       failure = e;
+      pending.setOwned(acceptedPending()); // what will never be written now
     }
     close();
     return failure;
+  }
+
+  /** Accepted messages not completely written: without a frame whose commit has not returned yet. */
+  private long acceptedPending() {
+    return pendingNow() - (committing ? 1 : 0);
   }
 
   private void checkUsable() throws IOException {

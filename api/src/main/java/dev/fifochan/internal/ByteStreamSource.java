@@ -144,6 +144,7 @@ public final class ByteStreamSource implements FrameSource {
   }
 
   /** Position of the next record's first byte. */
+  @Override
   public long position() {
     return decoder.position();
   }

@@ -50,6 +50,29 @@ public final class HeaderList implements Headers {
     return b;
   }
 
+  /**
+   * {@code base} with {@code extra}'s entries: a key of both keeps its place and takes {@code extra}'s
+   * value; {@code extra}'s other keys follow in their order.
+   */
+  public static HeaderList merge(Headers base, Headers extra) {
+    java.util.List<String> k = new java.util.ArrayList<>(base.size() + extra.size());
+    java.util.List<byte[]> v = new java.util.ArrayList<>(base.size() + extra.size());
+    base.forEach((key, value) -> {
+      k.add(key);
+      v.add(value);
+    });
+    extra.forEach((key, value) -> {
+      int i = k.indexOf(key);
+      if (i >= 0) {
+        v.set(i, value);
+      } else {
+        k.add(key);
+        v.add(value);
+      }
+    });
+    return new HeaderList(k.toArray(new String[0]), v.toArray(new byte[0][]));
+  }
+
   /** The encoded header block (do not modify), or null if it would be absurdly large. */
   byte[] block() {
     return block;

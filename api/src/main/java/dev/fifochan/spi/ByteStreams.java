@@ -1,11 +1,13 @@
 package dev.fifochan.spi;
 
 import dev.fifochan.ChannelConfig;
+import dev.fifochan.internal.Buffers;
 import dev.fifochan.internal.ByteStreamInspector;
 import dev.fifochan.internal.ByteStreamSink;
 import dev.fifochan.internal.ByteStreamSource;
 import dev.fifochan.internal.SelectorChannel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
@@ -70,6 +72,39 @@ public final class ByteStreams {
     ReadableByteChannel c = channel instanceof SelectableChannel && !(channel instanceof WaitableChannel)
         ? SelectorChannel.forReading((SelectableChannel) channel) : channel;
     return new ByteStreamSource(c, config, acceptsCodec, readerCodecName, description);
+  }
+
+  /**
+   * Like {@link #source(ReadableByteChannel, ChannelConfig, Predicate, String)}, reading into
+   * {@code buffer} instead of a buffer of its own: for a transport that reads one session after
+   * another (a following FIFO reader) and so allocates one read buffer for all of them. The source
+   * owns the buffer until it is closed (its contents are discarded when it starts); only then may the
+   * next source take it. Records (their payloads) are views of it.
+   *
+   * @param buffer at least 4096 bytes; {@link #readBuffer(ChannelConfig)} makes a suitable one
+   * @throws IllegalArgumentException if the buffer is smaller than 4096 bytes or read-only
+   */
+  public static FrameSource source(ReadableByteChannel channel, ChannelConfig config, Predicate<String> acceptsCodec,
+      String readerCodecName, ByteBuffer buffer) throws IOException {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(buffer, "buffer");
+    if (buffer.isReadOnly()) {
+      throw new IllegalArgumentException("the read buffer must be writable");
+    }
+    String description = channel.toString();
+    ReadableByteChannel c = channel instanceof SelectableChannel && !(channel instanceof WaitableChannel)
+        ? SelectorChannel.forReading((SelectableChannel) channel) : channel;
+    return new ByteStreamSource(c, config, acceptsCodec, readerCodecName, description, buffer);
+  }
+
+  /**
+   * A read buffer as a source allocates for itself: direct, page-aligned, of
+   * {@link ChannelConfig#bufferSize()} bytes, for
+   * {@link #source(ReadableByteChannel, ChannelConfig, Predicate, String, ByteBuffer)}.
+   */
+  public static ByteBuffer readBuffer(ChannelConfig config) {
+    return Buffers.pageAlignedDirect(config.bufferSize());
   }
 
   /**

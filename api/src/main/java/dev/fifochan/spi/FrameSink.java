@@ -130,6 +130,13 @@ public interface FrameSink {
   /** A description of the transport end, for messages and logs. */
   String description();
 
-  /** Closes the transport at once without writing anything more. Any thread; wakes waits; idempotent. */
+  /**
+   * Closes the transport at once without writing anything more. Any thread; idempotent. A call in
+   * progress in another thread (a wait for room, a write) ends with
+   * {@link java.nio.channels.AsynchronousCloseException} — not as a wait whose time ran out: a
+   * {@link dev.fifochan.Sender} takes a wait that gives up before its deadline without its own
+   * {@link #wakeup()} for a close of the transport. Later calls throw
+   * {@link java.nio.channels.ClosedChannelException}.
+   */
   void close();
 }

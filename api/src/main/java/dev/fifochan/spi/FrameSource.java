@@ -42,6 +42,16 @@ public interface FrameSource {
     return Long.MIN_VALUE;
   }
 
+  /**
+   * The reader's position: where the next record starts (its first byte's position, as
+   * {@link InboundRecord#position()} counts), in the current reader session; -1 (the default) if the
+   * transport does not know. Called by the thread that calls {@link #next}; reported by
+   * {@link dev.fifochan.LivenessTimeoutException#position()}.
+   */
+  default long position() {
+    return -1;
+  }
+
   /** Writer sessions that have started and not yet ended. Any thread. */
   int openSessions();
 

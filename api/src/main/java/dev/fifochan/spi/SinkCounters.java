@@ -6,7 +6,13 @@ package dev.fifochan.spi;
  */
 public interface SinkCounters {
 
-  /** Messages (frames, not control records) whose every byte is in the transport. */
+  /**
+   * Messages (frames, not control records) whose every byte is in the transport, in the order they
+   * were committed: the {@code n}-th frame accepted by {@link FrameSink#commitFrame} is in the
+   * transport if and only if this is at least {@code n} (frames withdrawn before any byte was written
+   * do not count). Only grows; it stops changing once the sink is closed and a write in flight at
+   * that moment has returned.
+   */
   long messagesWritten();
 
   /** Bytes written to the transport, all records included. */

@@ -24,6 +24,12 @@ public enum ExitCode {
   PEER_GONE(7, "peer gone: the reader closed the FIFO (or died) while we were sending"),
   /** The stream is valid but not one we can read: unknown format version or codec. */
   INCOMPATIBLE(8, "incompatible stream: unknown wire-format version, or a codec we cannot read"),
+  /**
+   * The command cannot run in this environment: the JVM or a native library failed (out of memory,
+   * stack overflow, a native library or class that cannot load), or no usable Java (launcher).
+   */
+  CANNOT_RUN(9, "cannot run here: the JVM or a native library failed (out of memory, stack overflow,"
+      + " a library or class that cannot load), or no usable Java"),
   /** Interrupted by SIGINT (Ctrl-C); set by the JVM, cleanup still runs. */
   INTERRUPTED(130, "interrupted (Ctrl-C); the demo still removes everything it created"),
   /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */

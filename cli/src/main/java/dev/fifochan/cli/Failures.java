@@ -31,6 +31,9 @@ public final class Failures {
     if (t instanceof CliException) {
       return ((CliException) t).exitCode();
     }
+    if (environmental(t) != null) {
+      return ExitCode.CANNOT_RUN;
+    }
     if (t instanceof OpenTimeoutException || t instanceof SendTimeoutException) {
       return ExitCode.TIMEOUT;
     }
@@ -62,11 +65,18 @@ public final class Failures {
   public static CliException of(String subject, Throwable failure) {
     Throwable t = unwrap(failure);
     if (t instanceof CliException) {
-      return (CliException) t;
+      CliException c = (CliException) t;
+      String line = oneLine(String.valueOf(c.getMessage()));
+      return line.equals(c.getMessage()) ? c : new CliException(c.exitCode(), line, c.getCause());
     }
     String cause = describe(t);
     String message = subject == null || mentions(cause, subject) ? cause : subject + ": " + cause;
-    return new CliException(exitCodeOf(t), message, t);
+    return new CliException(exitCodeOf(t), oneLine(message), t);
+  }
+
+  /** {@code message} on one line: line breaks (some libraries' messages have them) become "; ". */
+  static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
   }
 
   /** Whether {@code message} names {@code subject} as a word of its own (a path, not a part of one). */
@@ -77,6 +87,10 @@ public final class Failures {
 
   /** The cause in words, without the exception's class name unless there is nothing else. */
   static String describe(Throwable t) {
+    Throwable environmental = environmental(t);
+    if (environmental != null) {
+      return "cannot run here: " + describeEnvironmental(environmental);
+    }
     if (t instanceof StreamException) {
       return describeStream((StreamException) t);
     }
@@ -93,10 +107,73 @@ public final class Failures {
       return ((FileSystemException) t).getReason();
     }
     String message = t.getMessage();
-    if (t instanceof RuntimeException && !(t instanceof IllegalArgumentException)) {
+    if (t instanceof Error || t instanceof RuntimeException && !(t instanceof IllegalArgumentException)) {
       return "internal error: " + t + " (run with --verbose for the stack trace)";
     }
     return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * The failure in {@code t}'s cause chain that says this JVM cannot run the command here, or null:
+   * a native library that cannot load (also when a library wrapped it, e.g. in an
+   * {@code ExceptionInInitializerError} or an {@code IOException}), the JVM out of memory or stack, a
+   * class that cannot load, or another error of the JVM. An {@link AssertionError} is a bug, not
+   * the environment's fault.
+   */
+  static Throwable environmental(Throwable t) {
+    Throwable first = null;
+    int depth = 0;
+    for (Throwable x = t; x != null && depth < 32; x = x.getCause(), depth++) {
+      if (x instanceof VirtualMachineError) {
+        return x; // the most telling: the resource that ran out
+      }
+      if (x instanceof UnsatisfiedLinkError) {
+        Throwable inner = x;
+        for (Throwable y = x.getCause(); y != null && y != inner && depth < 32; y = y.getCause(), depth++) {
+          if (y instanceof UnsatisfiedLinkError) {
+            inner = y; // the innermost says why the library did not load
+          }
+        }
+        return inner;
+      }
+      if (first == null && x instanceof Error && !(x instanceof AssertionError)) {
+        first = x;
+      }
+      if (x.getCause() == x) {
+        break;
+      }
+    }
+    return first;
+  }
+
+  /** One line for an {@link #environmental} failure, with what the user can do about it. */
+  static String describeEnvironmental(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
+      return "out of memory (" + e.getMessage() + "); give the JVM more through FIFOCHAN_JAVA_OPTS, e.g. -Xmx"
+          + Math.max(64, 2 * maxMiB) + "m (now " + maxMiB + " MiB of heap)";
+    }
+    if (e instanceof StackOverflowError) {
+      return "stack overflow; give threads more stack through FIFOCHAN_JAVA_OPTS, e.g. -Xss8m";
+    }
+    if (e instanceof UnsatisfiedLinkError) {
+      // jnr-ffi wraps jffi's reason as "... original error message follows: java.lang.UnsatisfiedLinkError: why"
+      String why = String.valueOf(e.getMessage());
+      int i = why.indexOf("original error message follows: ");
+      if (i >= 0) {
+        why = why.substring(i + "original error message follows: ".length());
+      }
+      why = why.replace("java.lang.UnsatisfiedLinkError: ", "");
+      return "cannot load a native library: " + why + " (the native stub is extracted into java.io.tmpdir;"
+          + " if it is mounted noexec, put -Djffi.extract.dir=DIR with an executable DIR into FIFOCHAN_JAVA_OPTS)";
+    }
+    if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
+      return "a class failed to initialize: " + e.getCause();
+    }
+    if (e instanceof LinkageError) {
+      return "cannot load a class (" + e + "); the installation may be broken or mix versions";
+    }
+    return "the JVM failed: " + e;
   }
 
   /** "corrupt frame at offset 12: reserved flag bits set in 04". */

@@ -5,8 +5,10 @@ import dev.fifochan.FrameReader;
 import dev.fifochan.StreamException;
 import dev.fifochan.WireRecord;
 import dev.fifochan.fifo.Fifo;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
@@ -25,12 +27,16 @@ import picocli.CommandLine.ParentCommand;
 /** {@code fifochan inspect}: a record-by-record dump of a stream in a file or a FIFO. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"List a stream (file or FIFO) record by record; say where and why it breaks.",
-        "Reads a file (e.g. a capture: cat FIFO > file) or a FIFO and prints offset, record kind, flags, type tag, payload length and a payload preview.",
+        "Reads a file (e.g. a capture: cat FIFO > file), a FIFO, or stdin ('-', /dev/stdin, or any /dev/fd/N a"
+            + " shell hands over, e.g. <(...)), and prints offset, record kind, flags, type tag, payload length"
+            + " and a payload preview.",
         "On a broken stream it prints what came before, then names the offset and the cause on stderr and"
             + " exits 5 (corrupt), 4 (truncated) or 8 (incompatible). Checksums are verified."},
     footerHeading = "%nExamples:%n",
     footer = {"  fifochan inspect capture.bin",
         "  fifochan inspect --json capture.bin | jq .",
+        "  cat capture.bin | fifochan inspect -",
+        "  fifochan inspect <(zcat capture.bin.gz)",
         "  fifochan inspect --timeout 10s /tmp/events    # reads (consumes) the FIFO's stream"})
 public final class InspectCommand implements Callable<Integer> {
   @ParentCommand
@@ -54,7 +60,7 @@ public final class InspectCommand implements Callable<Integer> {
       description = "FIFO only: give up if no writer comes, or no byte arrives, within this time.")
   private Duration timeout;
 
-  @Parameters(paramLabel = "FILE|FIFO", description = "A file holding a captured stream, or a FIFO.")
+  @Parameters(paramLabel = "FILE|FIFO|-", description = "A file holding a captured stream, a FIFO, or '-' for stdin.")
   private Path path;
 
   @Override
@@ -94,6 +100,16 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private ReadableByteChannel open() throws IOException, CliException {
+    int fd = Descriptors.named(path.toString());
+    if (fd == 0) {
+      return Channels.newChannel(root.io().in());
+    }
+    if (fd > 0) {
+      if (!Files.exists(Path.of("/proc/self/fd/" + fd))) {
+        throw new CliException(ExitCode.ERROR, path + ": file descriptor " + fd + " is not open");
+      }
+      return new FileInputStream(Descriptors.of(fd)).getChannel();
+    }
     BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (attributes.isOther()) {
       ChannelConfig config = ChannelConfig.builder()

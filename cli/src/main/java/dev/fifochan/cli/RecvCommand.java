@@ -4,7 +4,7 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.SourceOpener;
 import dev.fifochan.StreamException;
-import dev.fifochan.cli.format.FormatOptions;
+import dev.fifochan.cli.format.RecvFormatOptions;
 import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.cli.format.MessageOutput;
 import dev.fifochan.fifo.Fifo;
@@ -39,7 +39,7 @@ public final class RecvCommand implements Callable<Integer> {
   private FifochanCommand root;
 
   @Mixin
-  private FormatOptions format;
+  private RecvFormatOptions format;
 
   @Mixin
   private CommonOptions common;
@@ -63,6 +63,7 @@ public final class RecvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Descriptors.refuseNamed("recv", fifo);
     if (count != null && count < 0) {
       throw new CliException(ExitCode.USAGE, "--count must not be negative: " + count);
     }
@@ -106,7 +107,7 @@ public final class RecvCommand implements Callable<Integer> {
       FifoReadChannel channel = Fifo.openReadChannel(fifo, config);
       return Receiver.over(new CountingReadChannel(channel, bytes, "FIFO " + fifo), messageFormat.codec(), config);
     } catch (IOException e) {
-      throw Failures.of(fifo.toString(), e);
+      throw creation.openFailure(fifo, e);
     }
   }
 

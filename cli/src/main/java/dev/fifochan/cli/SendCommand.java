@@ -2,7 +2,7 @@ package dev.fifochan.cli;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Sender;
-import dev.fifochan.cli.format.FormatOptions;
+import dev.fifochan.cli.format.SendFormatOptions;
 import dev.fifochan.cli.format.MessageFormat;
 import dev.fifochan.cli.format.MessageInput;
 import dev.fifochan.fifo.Fifo;
@@ -36,7 +36,7 @@ public final class SendCommand implements Callable<Integer> {
   private FifochanCommand root;
 
   @Mixin
-  private FormatOptions format;
+  private SendFormatOptions format;
 
   @Mixin
   private CommonOptions common;
@@ -57,6 +57,7 @@ public final class SendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Descriptors.refuseNamed("send", fifo);
     return run(format.build());
   }
 
@@ -69,11 +70,14 @@ public final class SendCommand implements Callable<Integer> {
         .openTimeout(Timeouts.orForever(timeout))
         .build();
     MessageInput<T> input = messageFormat.input(root.io().in());
+    // The first message is read, and so checked, before waiting for a reader: input that is not
+    // valid fails at once, without a reader and without creating the FIFO.
+    T first = next(input, null, null);
     FifoWriteChannel raw;
     try {
       raw = Fifo.openWriteChannel(fifo, config);
     } catch (IOException e) {
-      throw Failures.of(fifo.toString(), e);
+      throw creation.openFailure(fifo, e);
     }
     CountingWriteChannel channel = new CountingWriteChannel(raw);
     Sender<T> sender;
@@ -86,7 +90,7 @@ public final class SendCommand implements Callable<Integer> {
     Sender<T> s = sender;
     try (Progress progress = Progress.start(common.progress(), root.io().err(), "send " + fifo,
         s::messagesWritten, channel::bytes)) {
-      pump(input, sender, raw);
+      pump(first, input, sender, raw);
       sender.close();
     } catch (IOException e) {
       raw.close();
@@ -99,23 +103,26 @@ public final class SendCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
-  private <T> void pump(MessageInput<T> input, Sender<T> sender, FifoWriteChannel raw) throws IOException, CliException {
-    while (true) {
-      T message;
-      try {
-        message = input.next();
-      } catch (CliException | IOException e) {
-        abort(sender, raw);
-        throw e instanceof CliException ? (CliException) e : Failures.of("stdin", e);
-      }
-      if (message == null) {
-        return;
-      }
+  private <T> void pump(T first, MessageInput<T> input, Sender<T> sender, FifoWriteChannel raw)
+      throws IOException, CliException {
+    for (T message = first; message != null; message = next(input, sender, raw)) {
       if (timeout == null) {
         sender.send(message);
       } else {
         sender.send(message, timeout);
       }
+    }
+  }
+
+  /** The next message of the input; on invalid input, aborts the stream if there is one. */
+  private static <T> T next(MessageInput<T> input, Sender<T> sender, FifoWriteChannel raw) throws CliException {
+    try {
+      return input.next();
+    } catch (CliException | IOException e) {
+      if (sender != null) {
+        abort(sender, raw);
+      }
+      throw e instanceof CliException ? (CliException) e : Failures.of("stdin", e);
     }
   }
 

@@ -41,15 +41,18 @@ class CommandLineTest {
   void unknownOptionIsAUsageError() {
     InProcess r = InProcess.run("recv", "--bogus", "/tmp/x");
     assertEquals(2, r.exitCode);
-    assertTrue(r.err.startsWith("fifochan recv: Unknown option: '--bogus'"), r.err);
-    assertTrue(r.err.contains("Try 'fifochan recv --help'"), r.err);
+    assertEquals("fifochan recv: Unknown option: '--bogus' (see 'fifochan recv --help')\n", r.err);
     assertEquals("", r.out);
   }
 
   @Test
-  void missingSubcommandOrArgumentIsAUsageError() {
-    assertEquals(2, InProcess.run().exitCode);
-    assertEquals(2, InProcess.run("send").exitCode);
+  void missingSubcommandOrArgumentIsAUsageErrorInOneLine() {
+    InProcess none = InProcess.run();
+    assertEquals(2, none.exitCode);
+    assertEquals("fifochan: missing subcommand: one of send, recv, inspect, mkfifo, demo (see 'fifochan --help')\n", none.err);
+    InProcess send = InProcess.run("send");
+    assertEquals(2, send.exitCode);
+    assertEquals("fifochan send: Missing required parameter: 'FIFO' (see 'fifochan send --help')\n", send.err);
   }
 
   @Test
@@ -68,6 +71,7 @@ class CommandLineTest {
     assertEquals(2, InProcess.run("send", "--codec", "json", "--descriptor-set", "x.desc", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("send", "--codec", "yaml", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("recv", "--count", "-1", "/tmp/x").exitCode);
+    assertEquals(2, InProcess.run("recv", "--codec", "json", "--type", "a", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("mkfifo", "--mode", "999", "/tmp/x").exitCode);
     assertEquals(2, InProcess.run("demo", "--codec", "xml").exitCode);
   }
@@ -77,5 +81,17 @@ class CommandLineTest {
     InProcess r = InProcess.run("recv", "--codec", "protobuf", "--descriptor-set", "/nonexistent.desc", "/tmp/x");
     assertEquals(1, r.exitCode, r.toString());
     assertTrue(r.err.startsWith("fifochan recv: /nonexistent.desc: "), r.err);
+  }
+
+  @Test
+  void sendAndRecvSayThatTheyDoNotTakeDescriptorsYet() {
+    for (String[] args : new String[][] {{"recv", "-"}, {"recv", "/dev/stdin"}, {"recv", "/dev/fd/63"},
+        {"send", "/dev/stdout"}, {"send", "/proc/self/fd/4"}}) {
+      InProcess r = InProcess.run(args);
+      assertEquals(2, r.exitCode, r.toString());
+      assertEquals("fifochan " + args[0] + ": " + args[1] + ": " + args[0] + " takes the path of a FIFO; the standard"
+          + " streams and descriptors ('-', /dev/stdin, /dev/stdout, /dev/fd/N) are not supported yet (inspect reads"
+          + " them)\n", r.err);
+    }
   }
 }

@@ -21,9 +21,13 @@ final class InProcess {
   static InProcess run(byte[] stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new ByteArrayInputStream(stdin),
+    int code = Cli.run(args, new ByteArrayInputStream(stdin),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new InProcess(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static InProcess of(int exitCode, String out, String err) {
+    return new InProcess(exitCode, out, err);
   }
 
   static InProcess run(String... args) {

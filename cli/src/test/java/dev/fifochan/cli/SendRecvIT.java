@@ -2,6 +2,7 @@ package dev.fifochan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -287,11 +288,48 @@ class SendRecvIT {
   }
 
   @Test
-  void sendWithoutCreateNamesTheMissingFifo() {
+  void sendWithoutCreateNamesTheMissingFifoAndSuggestsCreate() {
     Path missing = dir.resolve("missing");
     Jar.Run send = Jar.run(dir, null, LIMIT, "send", "--timeout", "1s", missing.toString());
     assertEquals(ExitCode.ERROR.code(), send.exitCode(), send.toString());
-    assertEquals("fifochan send: " + missing + ": no such file or directory\n", send.err());
+    assertEquals("fifochan send: " + missing + ": no such file or directory (add --create to make the FIFO)\n", send.err());
+  }
+
+  @Test
+  void recvWithoutCreateSuggestsCreateAndFollowToo() {
+    Path missing = dir.resolve("missing");
+    for (String follow : new String[] {"--count=1", "--follow"}) {
+      Jar.Run recv = Jar.run(dir, null, LIMIT, "recv", follow, "--timeout", "1s", missing.toString());
+      assertEquals(ExitCode.ERROR.code(), recv.exitCode(), recv.toString());
+      assertEquals("fifochan recv: " + missing + ": no such file or directory (add --create to make the FIFO)\n",
+          recv.err(), follow);
+    }
+  }
+
+  @Test
+  void aMissingDirectoryIsNamedAndCreateIsNotSuggested() {
+    Path missing = dir.resolve("no-dir/f");
+    Jar.Run recv = Jar.run(dir, null, LIMIT, "recv", "--create", "--timeout", "1s", missing.toString());
+    assertEquals(ExitCode.ERROR.code(), recv.exitCode(), recv.toString());
+    assertEquals("fifochan recv: " + missing + ": no such directory: " + dir.resolve("no-dir") + "\n", recv.err());
+  }
+
+  @Test
+  void sendChecksItsFirstMessageBeforeWaitingForAReader() throws Exception {
+    // No reader ever comes and there is no --timeout: before this check, send waited forever.
+    Path fifo = fifo();
+    Path in = file("in.jsonl", "{\"id\":1\n{\"id\":2}\n");
+    Jar.Run send = Jar.run(dir, in, LIMIT, "send", fifo.toString());
+    assertEquals(ExitCode.BAD_MESSAGE.code(), send.exitCode(), send.toString());
+    assertTrue(send.err().startsWith("fifochan send: stdin line 1: invalid JSON: "), send.err());
+    Path u32 = Files.write(dir.resolve("in.u32"), new byte[] {0, 0, 0, 9, 'a'});
+    Jar.Run framed = Jar.run(dir, u32, LIMIT, "send", "--codec", "bytes", "--bytes-framing", "u32", fifo.toString());
+    assertEquals(ExitCode.BAD_MESSAGE.code(), framed.exitCode(), framed.toString());
+    assertEquals("fifochan send: stdin byte 0: input ends inside a u32 9-byte record\n", framed.err());
+    Path missing = dir.resolve("not-created");
+    Jar.Run created = Jar.run(dir, in, LIMIT, "send", "--create", missing.toString());
+    assertEquals(ExitCode.BAD_MESSAGE.code(), created.exitCode(), created.toString());
+    assertFalse(Files.exists(missing, java.nio.file.LinkOption.NOFOLLOW_LINKS), "no FIFO created for invalid input");
   }
 
   @Test

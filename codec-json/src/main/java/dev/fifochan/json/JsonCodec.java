@@ -7,7 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import dev.fifochan.Codec;
 import dev.fifochan.CodecRegistry;
 import dev.fifochan.DecodeException;
@@ -28,13 +33,42 @@ import java.util.Set;
  * per payload.
  *
  * <pre>{@code
- * Codec<Order> orders = JsonCodec.of(Order.class, mapper);
+ * record Order(long id, Instant placed, Optional<String> note, Duration ttl) {}
+ *
+ * Codec<Order> orders = JsonCodec.of(Order.class);                 // the standard mapper (below)
+ * Codec<Order> mine = JsonCodec.of(Order.class, myMapper);        // exactly the caller's mapper
  * Codec<JsonNode> anything = JsonCodec.tree();
- * Codec<Object> events = JsonCodec.builder().mapper(mapper)
+ * Codec<Object> events = JsonCodec.builder()                        // .mapper(myMapper) to replace the standard one
  *     .register("order", Order.class)
  *     .register("cancel", Cancel.class)
  *     .build();
  * }</pre>
+ *
+ * <h2>The standard mapper</h2>
+ * {@link #of(Class)}, {@link #tree()} and a {@link #builder()} without {@link Builder#mapper mapper(...)}
+ * read and write with one shared mapper ({@link #standardMapper()} makes a copy to adjust) that handles
+ * the types people put in records:
+ * <ul>
+ *   <li>{@code java.time} ({@code jackson-datatype-jsr310}): {@code Instant}, {@code LocalDate},
+ *       {@code OffsetDateTime}, {@code Duration}, ... as ISO-8601 strings
+ *       ({@code "2026-11-29T10:15:30Z"}, {@code "2026-11-29"}, {@code "PT1.5S"}), not numeric timestamps
+ *       ({@code WRITE_DATES_AS_TIMESTAMPS} and {@code WRITE_DURATIONS_AS_TIMESTAMPS} off); an
+ *       {@code OffsetDateTime} reads back with the offset it was written with
+ *       ({@code ADJUST_DATES_TO_CONTEXT_TIME_ZONE} off), so a value equals itself after the trip (a
+ *       {@code ZonedDateTime} travels as its offset, not its region);</li>
+ *   <li>{@code Optional}, {@code OptionalInt}, ... ({@code jackson-datatype-jdk8}): an empty one is written
+ *       as {@code null}, and {@code null} or an absent property reads as empty;</li>
+ *   <li>constructor parameter names ({@code jackson-module-parameter-names}) for classes compiled with
+ *       {@code -parameters}, so an immutable class needs no {@code @JsonCreator}/{@code @JsonProperty}
+ *       (records need nothing: Jackson reads their components).</li>
+ * </ul>
+ * Everything else is Jackson's default (unknown properties fail a decode, for example). These are the
+ * Jackson modules of the version fifochan was built with, managed by the Jackson BOM; a peer in another
+ * language reads the ISO strings with its standard date parser.
+ *
+ * <p>{@link #of(Class, ObjectMapper)} and {@link Builder#mapper(ObjectMapper)} use the caller's mapper as
+ * it is: nothing is registered on it (a plain {@code new ObjectMapper()} fails to write an {@code Instant},
+ * which Jackson reports and the sender turns into an {@link EncodeException}).
  *
  * <p>A single-type codec writes no type tag and ignores the tag of the frames it reads. Values are
  * written with {@code T} as Jackson's root type, so the encoding matches what decoding expects; a
@@ -49,7 +83,7 @@ public final class JsonCodec<T> implements Codec<T> {
   /** The codec name announced in the stream preamble. */
   public static final String NAME = "json";
 
-  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
+  private static final ObjectMapper DEFAULT_MAPPER = standardMapper();
   private static final JsonCodec<JsonNode> TREE = new JsonCodec<>(JsonNode.class, DEFAULT_MAPPER);
 
   private final Class<T> type;
@@ -66,14 +100,36 @@ public final class JsonCodec<T> implements Codec<T> {
         .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
   }
 
-  /** A codec for {@code type} with a plain {@link ObjectMapper}. */
+  /**
+   * A codec for {@code type} with the standard mapper: {@code java.time} as ISO-8601 strings,
+   * {@code Optional}, constructor parameter names (see the class description).
+   */
   public static <T> JsonCodec<T> of(Class<T> type) {
     return type == JsonNode.class ? cast(TREE) : new JsonCodec<>(type, DEFAULT_MAPPER);
   }
 
-  /** A codec for {@code type} that reads and writes with the caller's configured {@code mapper}. */
+  /**
+   * A codec for {@code type} that reads and writes with the caller's configured {@code mapper}, as it is:
+   * no module is registered on it. (Start from {@link #standardMapper()} to keep the standard modules.)
+   */
   public static <T> JsonCodec<T> of(Class<T> type, ObjectMapper mapper) {
     return new JsonCodec<>(type, mapper);
+  }
+
+  /**
+   * A new mapper configured as the one {@link #of(Class)} uses: the {@code java.time} module with ISO-8601
+   * strings instead of timestamps, the {@code Optional} module, the parameter-names module. Each call
+   * returns a new instance, free to adjust and pass to {@link #of(Class, ObjectMapper)}.
+   */
+  public static ObjectMapper standardMapper() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .addModule(new Jdk8Module())
+        .addModule(new ParameterNamesModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .build();
   }
 
   /** A codec for any JSON value as a Jackson tree; a JSON {@code null} decodes to a {@code NullNode}. */
@@ -162,7 +218,10 @@ public final class JsonCodec<T> implements Codec<T> {
 
     private Builder() {}
 
-    /** The mapper every registered type is read and written with; a plain one if not set. */
+    /**
+     * The mapper every registered type is read and written with, used as it is; the standard mapper
+     * ({@link JsonCodec#standardMapper()}) if not set.
+     */
     public Builder mapper(ObjectMapper mapper) {
       this.mapper = Objects.requireNonNull(mapper, "mapper");
       return this;

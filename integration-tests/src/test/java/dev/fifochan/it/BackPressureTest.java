@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.SendTimeoutException;
 import dev.fifochan.Sender;
 import java.nio.file.Path;
@@ -32,8 +31,8 @@ class BackPressureTest extends ProcessTestSupport {
     ChildProcess reader = procs.java("reader", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--pause-after", Integer.toString(READ_BEFORE_PAUSE),
         "--pipe-size", Integer.toString(BUFFER), "--allow-gaps");
-    ChannelConfig cfg = config().bufferSize(BUFFER).pipeSize(BUFFER).build();
-    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, Messages.Kind.BYTES, config().bufferSize(BUFFER).build(),
+        options().pipeSize(BUFFER).build()));
     Duration timeout = Duration.ofMillis(100);
     // Phase 1: the reader reads READ_BEFORE_PAUSE messages, then stops reading.
     long seq = 0;
@@ -60,6 +59,8 @@ class BackPressureTest extends ProcessTestSupport {
         timedOutAfterNanos = System.nanoTime() - t0;
       }
     }
+    assertEquals(timeout, timedOut.timeout(), timedOut.getMessage());
+    assertEquals(0, timedOut.bytesTransferred, "not sent: no byte of it was written");
     long accepted = seq;
     assertTrue(accepted > READ_BEFORE_PAUSE, "accepted " + accepted);
     assertTrue(timedOutAfterNanos >= timeout.toNanos(), "gave up after " + timedOutAfterNanos / 1e6 + " ms, before the timeout");
@@ -73,8 +74,9 @@ class BackPressureTest extends ProcessTestSupport {
       s.send(Messages.make(Messages.Kind.BYTES, 0, q, SIZE));
     }
     s.close();
-    s.done().get(10, TimeUnit.SECONDS);
-    assertEquals(accepted + after, s.messagesWritten());
+    s.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(accepted + after, s.stats().messagesWritten());
+    assertTrue(s.stats().timeouts() >= 2 && s.stats().backPressureWaits() > 0, s.stats().toString());
     assertEquals(0, reader.awaitExit(Duration.ofSeconds(30)), reader::describe);
     assertEquals("DONE " + (accepted + after), reader.awaitLine("DONE", Duration.ofSeconds(1)), reader::describe);
     assertTrue(reader.stdoutLines().contains("GAPS [0:" + skipped + ".." + (skipped + 1) + "]"),

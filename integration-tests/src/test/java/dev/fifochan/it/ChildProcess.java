@@ -141,6 +141,21 @@ final class ChildProcess {
     }
   }
 
+  /** Sends a signal ({@code STOP}, {@code CONT}, ...) with kill(1) and waits for kill(1) to finish. */
+  void signal(String name) {
+    try {
+      Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + describe());
+      }
+    } catch (IOException e) {
+      throw new AssertionError("cannot run kill(1)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted signalling " + name, e);
+    }
+  }
+
   void sendLine(String line) throws IOException {
     OutputStream in = process.getOutputStream();
     in.write((line + "\n").getBytes(StandardCharsets.UTF_8));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.PeerClosedException;
 import dev.fifochan.Sender;
 import java.nio.file.Path;
@@ -33,8 +32,7 @@ class CrashedReaderTest extends ProcessTestSupport {
     Path fifo = fifo("reader-crash");
     ChildProcess reader = procs.java("reader", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--ack-every", "1000");
-    ChannelConfig cfg = config().build();
-    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, Messages.Kind.BYTES, config().build(), options().build()));
     long[] killedAt = new long[1];
     CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
       reader.awaitLine("ACK 50000", Duration.ofSeconds(60));
@@ -70,8 +68,7 @@ class CrashedReaderTest extends ProcessTestSupport {
     int n = 5_000;
     ChildProcess reader = procs.java("reader", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--ack-every", Integer.toString(n));
-    ChannelConfig cfg = config().build();
-    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, Messages.Kind.BYTES, config().build(), options().build()));
     for (int seq = 0; seq < n; seq++) {
       s.send(Messages.make(Messages.Kind.BYTES, 0, seq, SIZE));
     }
@@ -89,10 +86,12 @@ class CrashedReaderTest extends ProcessTestSupport {
   }
 
   private static void assertSenderDead(Sender<Object> s, PeerClosedException failure) {
-    ExecutionException done = assertThrows(ExecutionException.class, () -> s.done().get(5, TimeUnit.SECONDS));
+    ExecutionException done = assertThrows(ExecutionException.class,
+        () -> s.done().toCompletableFuture().get(5, TimeUnit.SECONDS));
     assertInstanceOf(PeerClosedException.class, done.getCause(), "done() fails with the same cause");
     assertThrows(java.io.IOException.class, () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 0, SIZE)),
         "a failed sender stays failed");
+    assertTrue(!s.isOpen(), "a failed sender is not open");
   }
 
   private static long maxAck(ChildProcess reader) {

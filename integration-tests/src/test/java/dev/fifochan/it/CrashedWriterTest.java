@@ -3,9 +3,7 @@ package dev.fifochan.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.TruncatedStreamException;
 import java.nio.file.Path;
@@ -21,14 +19,14 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 /**
  * Issue 5: a writer JVM killed with SIGKILL loses no complete frame, the reader reports the cut as
  * {@link TruncatedStreamException} at the right offset, and a following reader goes on with the next
- * writer. {@code -Dfifochan.it.kills=N} (default 20) sets the number of kills,
- * {@code -Dfifochan.it.seed=S} the random seed (printed).
+ * writer. {@code -Dfifochan.it.kills=N} (default 10; 100 in the long run of docs/reliability.md) sets
+ * the number of kills, {@code -Dfifochan.it.seed=S} the random seed (printed).
  */
 class CrashedWriterTest extends ProcessTestSupport {
-  private static final int KILLS = knob("fifochan.it.kills", 20);
+  private static final int KILLS = knob("fifochan.it.kills", 10);
   private static final int SIZE = 100;
-  /** Preamble of a "bytes" writer: magic, version, codec-len, "bytes". */
-  private static final long PREAMBLE = 6 + "bytes".length();
+  /** Preamble of a "bytes" writer: magic, version (2: wire format 1.1), codec-len, "bytes". */
+  private static final long PREAMBLE = BYTES_PREAMBLE;
   /** A 100-byte untagged frame without checksum. */
   private static final long FRAME = 6 + SIZE;
 
@@ -52,12 +50,11 @@ class CrashedWriterTest extends ProcessTestSupport {
     System.out.println("CrashedWriterTest: kills=" + KILLS + " seed=" + seed);
     Random random = new Random(seed);
     Path fifo = fifo("crash");
-    ChannelConfig cfg = config().follow(true).build();
     Map<String, Integer> cuts = new TreeMap<>();
     long totalBeforeKill = 0;
     long totalAfterKill = 0;
     long start = System.nanoTime();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, true)) {
       SequenceChecker got = new SequenceChecker();
       for (int writer = 1; writer <= KILLS; writer++) {
         int size = sizeOf(writer);
@@ -92,10 +89,12 @@ class CrashedWriterTest extends ProcessTestSupport {
           }
         }
         long delivered = got.next(writer);
-        assertEquals(PREAMBLE + frameOf(writer) * delivered, cut.offset(),
+        assertEquals(PREAMBLE + frameOf(writer) * delivered, cut.position(),
             "the cut is reported at the first byte after the last complete frame (writer " + writer + ", "
                 + delivered + " frames): " + cut.getMessage());
-        cuts.merge(cut.getMessage().contains("inside") ? "inside a record" : "at a frame boundary", 1, Integer::sum);
+        assertEquals(1, cut.openWriters(), cut.getMessage());
+        cuts.merge(cut.reason() == TruncatedStreamException.Reason.IN_RECORD ? "inside a record" : "at a frame boundary", 1,
+            Integer::sum);
         totalBeforeKill += killAt;
         totalAfterKill += delivered - killAt;
       }
@@ -122,8 +121,7 @@ class CrashedWriterTest extends ProcessTestSupport {
     Path fifo = fifo("half");
     ChildProcess child = procs.java("writer", "send", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--count", "20000", "--kill-after", Integer.toString(k));
-    ChannelConfig cfg = config().build();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, false)) {
       SequenceChecker got = new SequenceChecker();
       TruncatedStreamException cut = assertThrows(TruncatedStreamException.class, () -> {
         while (true) {
@@ -131,8 +129,8 @@ class CrashedWriterTest extends ProcessTestSupport {
         }
       });
       assertEquals(k, got.total(), "every complete frame before the half one");
-      assertEquals(PREAMBLE + FRAME * k, cut.offset(), "offset of the half frame: " + cut.getMessage());
-      assertTrue(cut.getMessage().contains("inside"), cut.getMessage());
+      assertEquals(PREAMBLE + FRAME * k, cut.position(), "offset of the half frame: " + cut.getMessage());
+      assertEquals(TruncatedStreamException.Reason.IN_RECORD, cut.reason(), cut.getMessage());
       // Not following: the stream is over for good.
       assertThrows(TruncatedStreamException.class, r::receive);
     }

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fifochan.ChannelConfig;
-import dev.fifochan.FrameTooLongException;
-import dev.fifochan.WireFormat;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import java.nio.file.Path;
@@ -30,11 +29,10 @@ class CrossProcessMessagingTest extends ProcessTestSupport {
     Path fifo = fifo("c2t");
     ChildProcess child = procs.java("sender", "send", "--path", fifo.toString(), "--codec", kind.name(),
         "--count", Integer.toString(COUNT), checksum ? "--checksum" : "--no-checksum");
-    ChannelConfig cfg = config().build();
-    try (Receiver<Object> r = openReceiver(fifo, kind, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, kind, false)) {
       SequenceChecker got = receiveAll(r, kind, 0);
       assertEquals(COUNT, got.total(), "messages received");
-      assertEquals(COUNT, r.messagesReceived());
+      assertEquals(COUNT, r.stats().messagesReceived());
       assertTrue(r.isEnded(), "clean end of stream");
       assertNull(r.receive(), "stays at the end");
     }
@@ -49,13 +47,13 @@ class CrossProcessMessagingTest extends ProcessTestSupport {
     Path fifo = fifo("t2c");
     ChildProcess child = procs.java("receiver", "recv", "--path", fifo.toString(), "--codec", kind.name());
     ChannelConfig cfg = config().checksum(checksum).build();
-    Sender<Object> s = openSender(fifo, kind, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, kind, cfg, options().build()));
     for (int seq = 0; seq < COUNT; seq++) {
       s.send(Messages.make(kind, 0, seq, 0));
     }
     s.close();
-    s.done().get(10, TimeUnit.SECONDS);
-    assertEquals(COUNT, s.messagesWritten());
+    s.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(COUNT, s.stats().messagesWritten());
     assertEquals(0, child.awaitExit(Duration.ofSeconds(20)), child::describe);
     assertEquals("DONE " + COUNT, child.awaitLine("DONE", Duration.ofSeconds(1)), child::describe);
     assertEquals("GAPS []", child.stdoutLines().get(child.stdoutLines().size() - 2));
@@ -69,7 +67,7 @@ class CrossProcessMessagingTest extends ProcessTestSupport {
     Path fifo = fifo("large-c2t");
     ChildProcess child = procs.java("sender", "send", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(size), "--count", Integer.toString(count), "--checksum");
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().build())) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, false)) {
       SequenceChecker got = receiveAll(r, Messages.Kind.BYTES, size);
       assertEquals(count, got.total());
       assertTrue(r.isEnded());
@@ -80,15 +78,17 @@ class CrossProcessMessagingTest extends ProcessTestSupport {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
   void messagesOfExactlyTheMaximumFrameLengthPassAndOneByteMoreIsRefusedWithoutDamage() throws Exception {
-    int max = WireFormat.DEFAULT_MAX_FRAME_LENGTH;
+    int max = ChannelConfig.defaults().maxFrameLength();
     Path fifo = fifo("max-t2c");
     ChildProcess child = procs.java("receiver", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(max));
-    try (Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, config().build())) {
+    try (Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, config().build(), options().build())) {
       s.send(Messages.make(Messages.Kind.BYTES, 0, 0, max));
-      FrameTooLongException e = assertThrows(FrameTooLongException.class,
+      MessageTooLongException e = assertThrows(MessageTooLongException.class,
           () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, max + 1)));
+      assertEquals(MessageTooLongException.Limit.FRAME, e.which());
       assertEquals(max + 1, e.length());
+      assertEquals(max, e.limit());
       s.send(Messages.make(Messages.Kind.BYTES, 0, 1, max));
       s.send(Messages.make(Messages.Kind.BYTES, 0, 2, max));
     }

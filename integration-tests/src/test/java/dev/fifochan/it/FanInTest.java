@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
-import dev.fifochan.FrameTooLongException;
+import dev.fifochan.MessageTooLongException;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.TruncatedStreamException;
-import dev.fifochan.WireFormat;
 import dev.fifochan.fifo.Fifo;
 import dev.fifochan.fifo.FifoWriteChannel;
 import java.nio.file.Path;
@@ -41,8 +39,7 @@ class FanInTest extends ProcessTestSupport {
     // A following receiver: the writers come and go at different times; while none is open the FIFO
     // reads as end of file, and the receiver simply waits for the next one (without limit: starting
     // 8 JVMs on a busy 2-core machine can take a while).
-    ChannelConfig cfg = config().follow(true).build();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, true)) {
       List<ChildProcess> writers = new ArrayList<>();
       for (int w = 1; w <= WRITERS; w++) {
         writers.add(procs.java("writer-" + w, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",
@@ -74,11 +71,10 @@ class FanInTest extends ProcessTestSupport {
     int survivors = 3;
     int perSurvivor = 30_000;
     int victim = survivors + 1;
-    ChannelConfig cfg = config().follow(true).build();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, true)) {
       // Holds a write end open (writing nothing) so the FIFO cannot reach end of file between
       // writers: all of them form one stream whose byte count we can predict.
-      FifoWriteChannel holder = closeAfterTest(Fifo.openWriteChannel(fifo, cfg));
+      FifoWriteChannel holder = closeAfterTest(Fifo.openWriteChannel(fifo, options().build()));
       List<ChildProcess> writers = new ArrayList<>();
       for (int w = 1; w <= victim; w++) {
         writers.add(procs.java("writer-" + w, "send", "--path", fifo.toString(), "--codec", "bytes", "--fanin",
@@ -114,9 +110,10 @@ class FanInTest extends ProcessTestSupport {
       assertTrue(got.next(victim) >= 1_000);
       // Every byte accounted for: 4 preambles, 3 end-of-stream frames, every frame whole. The killed
       // writer's last write either happened whole or not at all (at most PIPE_BUF bytes).
-      long expected = (long) victim * (6 + "bytes".length()) + survivors * 6L + got.total() * (6 + SIZE);
-      assertEquals(expected, cut.offset(), "end of file right after the last complete record: " + cut.getMessage());
-      assertTrue(cut.getMessage().contains("not sent end of stream"), cut.getMessage());
+      long expected = victim * BYTES_PREAMBLE + survivors * 6L + got.total() * (6 + SIZE);
+      assertEquals(expected, cut.position(), "end of file right after the last complete record: " + cut.getMessage());
+      assertEquals(TruncatedStreamException.Reason.NO_END_OF_STREAM, cut.reason(), cut.getMessage());
+      assertEquals(1, cut.openWriters(), "the killed writer's session alone is open: " + cut.getMessage());
     }
   }
 
@@ -124,22 +121,23 @@ class FanInTest extends ProcessTestSupport {
   @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
   void fanInSenderRefusesRecordLongerThanPipeBufBeforeWritingAnything() throws Exception {
     Path fifo = fifo("fanin-big");
-    int largest = WireFormat.PIPE_BUF - 6; // an untagged frame without checksum: 6 header bytes + payload
+    int largest = PIPE_BUF - 6; // an untagged frame without checksum: 6 header bytes + payload
     ChildProcess reader = procs.java("reader", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(largest));
-    ChannelConfig cfg = config().fanIn(true).build();
-    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, Messages.Kind.BYTES, config().build(), options().fanIn(true).build()));
     s.send(Messages.make(Messages.Kind.BYTES, 0, 0, largest));
     s.flush();
-    FrameTooLongException e = assertThrows(FrameTooLongException.class,
+    MessageTooLongException e = assertThrows(MessageTooLongException.class,
         () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, largest + 1)));
-    assertTrue(e.length() > largest, "reported length " + e.length());
-    assertThrows(FrameTooLongException.class, () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, 100_000)));
+    assertEquals(MessageTooLongException.Limit.ATOMIC_WRITE, e.which());
+    assertEquals(PIPE_BUF + 1, e.length(), "the whole record: " + e.getMessage());
+    assertEquals(PIPE_BUF, e.limit());
+    assertThrows(MessageTooLongException.class, () -> s.send(Messages.make(Messages.Kind.BYTES, 0, 1, 100_000)));
     // The sender stays usable and nothing of the refused frames reached the pipe.
     s.send(Messages.make(Messages.Kind.BYTES, 0, 1, largest));
     s.close();
-    s.done().get(10, TimeUnit.SECONDS);
-    assertEquals(2, s.messagesWritten());
+    s.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(2, s.stats().messagesWritten());
     assertEquals(0, reader.awaitExit(Duration.ofSeconds(20)), reader::describe);
     assertEquals("DONE 2", reader.awaitLine("DONE", Duration.ofSeconds(1)), reader::describe);
   }

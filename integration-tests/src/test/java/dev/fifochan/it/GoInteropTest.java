@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codec;
-import dev.fifochan.FrameReader;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.TruncatedStreamException;
-import dev.fifochan.WireRecord;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.InspectedRecord;
+import dev.fifochan.spi.StreamInspector;
 import dev.fifochan.interop.Ping;
 import dev.fifochan.protobuf.DelimitedProtobufReader;
 import dev.fifochan.protobuf.DelimitedProtobufWriter;
@@ -31,11 +32,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Issue 4, the Java side: the Java library and the Go peer ({@code go/cmd/fifochan-peer}, built by
  * {@link GoPeer}) interoperate over real FIFOs in both directions. {@code -Dfifochan.it.go.messages=N}
- * sets the protobuf count (default 100 000).
+ * sets the protobuf count (default 100 000). The Go peer's {@code send} writes wire format 1.0 unless
+ * a 1.1 feature is asked for (its usage says so); the Java sender writes 1.1 by default. The records
+ * of 1.1 between the two are tested in {@link GoWire11InteropTest}.
  */
 class GoInteropTest extends ProcessTestSupport {
   private static final int PROTOBUF_COUNT = knob("fifochan.it.go.messages", 100_000);
   private static final Duration EXIT = Duration.ofSeconds(60);
+  /** The CHECKSUM flag bit of a frame (docs/wire-format.md). */
+  private static final int CHECKSUM_FLAG = 0x02;
 
   private ChildProcess go(String name, String... args) throws Exception {
     return procs.start(name, GoPeer.command(args));
@@ -63,33 +68,35 @@ class GoInteropTest extends ProcessTestSupport {
     }
     GoPeer.binary(); // build (or skip) before starting anything
     ChildProcess peer = go("go-send", args.toArray(String[]::new));
-    ChannelConfig cfg = config().build();
     if (!checksum) {
-      try (Receiver<Object> r = openReceiver(fifo, kind, cfg)) {
+      try (Receiver<Object> r = openReceiver(fifo, kind, false)) {
         SequenceChecker got = receiveAll(r, kind, 8);
         assertEquals(count, got.total(), "messages from the Go peer");
         assertTrue(r.isEnded(), "clean end of stream");
       }
     } else {
-      // Frame by frame, to see that every frame carried a (verified) CRC-32C.
+      // Record by record (the inspector of the SPI, which verifies every CRC-32C), to see that every
+      // frame carried one.
       Codec<Object> codec = Messages.codec(kind);
       SequenceChecker got = new SequenceChecker();
       long checksummed = 0;
-      boolean clean = false;
-      try (FrameReader fr = new FrameReader(Fifo.openReadChannel(fifo, cfg), cfg)) {
-        while (!clean) {
-          WireRecord rec = fr.next();
+      long ends = 0;
+      try (StreamInspector in = ByteStreams.inspector(Fifo.openReadChannel(fifo, options().build()),
+          ChannelConfig.defaults().maxFrameLength())) {
+        for (InspectedRecord rec; (rec = in.next()) != null; ) {
           switch (rec.kind()) {
-            case PREAMBLE -> assertEquals(codecName(kind), rec.codecName());
+            case PREAMBLE -> assertEquals(codecName(kind), rec.codec());
             case FRAME -> {
               got.accept(Messages.check(kind, codec.decode(rec.tag(), rec.payload()), 8));
-              checksummed += rec.hasChecksum() ? 1 : 0;
+              checksummed += (rec.flags() & CHECKSUM_FLAG) != 0 ? 1 : 0;
             }
-            case END -> clean = true;
-            default -> { }
+            case END -> ends++;
+            default -> throw new AssertionError("unexpected record " + rec.kind());
           }
         }
+        assertEquals("clean", in.outcome().status(), in.outcome().toString());
       }
+      assertEquals(1, ends, "one clean end of stream");
       assertEquals(count, got.total(), "messages from the Go peer");
       assertEquals(count, checksummed, "frames with a CRC-32C");
     }
@@ -106,7 +113,7 @@ class GoInteropTest extends ProcessTestSupport {
     GoPeer.binary();
     // Without -count the peer reads to the clean end of stream and then prints OK <n>.
     ChildProcess peer = go("go-recv", "recv", "-path", fifo.toString(), "-codec", codecName(kind));
-    try (Sender<Object> s = openSender(fifo, kind, config().checksum(checksum).build())) {
+    try (Sender<Object> s = openSender(fifo, kind, config().checksum(checksum).build(), options().build())) {
       for (int seq = 0; seq < count; seq++) {
         s.send(Messages.make(kind, 0, seq, 8));
       }
@@ -123,10 +130,9 @@ class GoInteropTest extends ProcessTestSupport {
     Path out = fifo("from-go");
     GoPeer.binary();
     ChildProcess peer = go("go-echo", "echo", "-in", in.toString(), "-out", out.toString(), "-codec", "protobuf");
-    ChannelConfig cfg = config().build();
     CompletableFuture<Long> sending = CompletableFuture.supplyAsync(() -> {
       try {
-        Sender<Object> s = openSender(in, Messages.Kind.PROTOBUF, cfg);
+        Sender<Object> s = openSender(in, Messages.Kind.PROTOBUF, config().build(), options().build());
         try {
           for (int seq = 0; seq < count; seq++) {
             s.send(Messages.make(Messages.Kind.PROTOBUF, 0, seq, 0));
@@ -134,12 +140,12 @@ class GoInteropTest extends ProcessTestSupport {
         } finally {
           s.close();
         }
-        return s.messagesWritten();
+        return s.stats().messagesWritten();
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
     });
-    try (Receiver<Object> r = openReceiver(out, Messages.Kind.PROTOBUF, cfg)) {
+    try (Receiver<Object> r = openReceiver(out, Messages.Kind.PROTOBUF, false)) {
       SequenceChecker got = new SequenceChecker();
       for (int i = 0; i < count; i++) {
         got.accept(Messages.check(Messages.Kind.PROTOBUF, r.receive(), 0));
@@ -159,7 +165,7 @@ class GoInteropTest extends ProcessTestSupport {
     GoPeer.binary();
     ChildProcess peer = go("go-send", "send", "-path", fifo.toString(), "-codec", "bytes", "-count", "100000",
         "-kill-after", Integer.toString(k));
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().build())) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, false)) {
       SequenceChecker got = new SequenceChecker();
       TruncatedStreamException cut = assertThrows(TruncatedStreamException.class, () -> {
         while (true) {
@@ -168,7 +174,8 @@ class GoInteropTest extends ProcessTestSupport {
       });
       assertEquals(k, got.total(), "complete frames before the kill");
       // preamble "bytes" (11 bytes) + k frames of 6 + 8 bytes: the half frame starts there
-      assertEquals(11 + 14L * k, cut.offset(), cut.getMessage());
+      assertEquals(BYTES_PREAMBLE + 14L * k, cut.position(), cut.getMessage());
+      assertEquals(TruncatedStreamException.Reason.IN_RECORD, cut.reason(), cut.getMessage());
     }
     assertEquals(137, peer.awaitExit(EXIT), "the Go peer SIGKILLs itself: " + peer.describe());
   }
@@ -179,7 +186,7 @@ class GoInteropTest extends ProcessTestSupport {
     Path fifo = fifo("go-kills");
     GoPeer.binary();
     int[] ks = {0, 1, 4_999, 12_345};
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().follow(true).build())) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, true)) {
       for (int session = 0; session <= ks.length; session++) {
         boolean last = session == ks.length;
         int k = last ? 3_000 : ks[session];
@@ -205,7 +212,7 @@ class GoInteropTest extends ProcessTestSupport {
           if (cut == null) {
             cut = assertThrows(TruncatedStreamException.class, r::receive);
           }
-          assertEquals(11 + 14L * k, cut.offset(), "session " + session + ": " + cut.getMessage());
+          assertEquals(BYTES_PREAMBLE + 14L * k, cut.position(), "session " + session + ": " + cut.getMessage());
           assertEquals(137, peer.awaitExit(EXIT), peer::describe);
         } else {
           assertEquals(0, peer.awaitExit(EXIT), peer::describe);
@@ -259,7 +266,7 @@ class GoInteropTest extends ProcessTestSupport {
     int perWriter = 50_000;
     Path fifo = fifo("mixed-fanin");
     GoPeer.binary();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, config().follow(true).build())) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, true)) {
       List<ChildProcess> writers = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         writers.add(go("go-send-" + i, "send", "-path", fifo.toString(), "-codec", "bytes", "-fanin",
@@ -297,7 +304,7 @@ class GoInteropTest extends ProcessTestSupport {
     ChildProcess peer = go("go-send", "send", "-path", fifo.toString(), "-codec", "protobuf", "-delimited",
         "-count", Integer.toString(count));
     long n = 0;
-    try (DelimitedProtobufReader<Ping> in = new DelimitedProtobufReader<>(Fifo.openReadChannel(fifo, config().build()),
+    try (DelimitedProtobufReader<Ping> in = new DelimitedProtobufReader<>(Fifo.openReadChannel(fifo, options().build()),
         Ping.getDefaultInstance())) {
       Ping p;
       while ((p = in.read()) != null) {
@@ -316,7 +323,7 @@ class GoInteropTest extends ProcessTestSupport {
     Path fifo = fifo("java-delim");
     GoPeer.binary();
     ChildProcess peer = go("go-recv", "recv", "-path", fifo.toString(), "-codec", "protobuf", "-delimited");
-    try (DelimitedProtobufWriter<Ping> w = new DelimitedProtobufWriter<>(Fifo.openWriteChannel(fifo, config().build()))) {
+    try (DelimitedProtobufWriter<Ping> w = new DelimitedProtobufWriter<>(Fifo.openWriteChannel(fifo, options().build()))) {
       for (long seq = 0; seq < count; seq++) {
         w.write(Ping.newBuilder().setSeq(seq).setText("ping-" + seq).build());
       }

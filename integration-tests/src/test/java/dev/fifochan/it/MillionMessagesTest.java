@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import java.nio.file.Path;
@@ -29,13 +28,14 @@ class MillionMessagesTest extends ProcessTestSupport {
     Path fifo = fifo("million");
     ChildProcess child = procs.java("sender", "send", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--count", Integer.toString(COUNT));
-    ChannelConfig cfg = config().build();
-    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, cfg)) {
+    try (Receiver<Object> r = openReceiver(fifo, Messages.Kind.BYTES, false)) {
       SequenceChecker got = receiveAll(r, Messages.Kind.BYTES, SIZE);
       assertEquals(COUNT, got.total());
       assertEquals(COUNT, got.next(0), "last seq + 1");
       assertTrue(r.isEnded(), "clean end of stream");
       assertNull(r.receive());
+      assertEquals(COUNT, r.stats().messagesReceived());
+      assertEquals(1, r.stats().sessionsEnded(), r.stats().toString());
     }
     assertEquals(0, child.awaitExit(Duration.ofSeconds(30)), child::describe);
     // The child prints SENT only after sender.done() completed normally.
@@ -48,15 +48,14 @@ class MillionMessagesTest extends ProcessTestSupport {
     Path fifo = fifo("million");
     ChildProcess child = procs.java("receiver", "recv", "--path", fifo.toString(), "--codec", "bytes",
         "--size", Integer.toString(SIZE), "--ack-every", "100000");
-    ChannelConfig cfg = config().build();
-    Sender<Object> s = openSender(fifo, Messages.Kind.BYTES, cfg);
+    Sender<Object> s = closeAfterTest(openSender(fifo, Messages.Kind.BYTES, config().build(), options().build()));
     for (int seq = 0; seq < COUNT; seq++) {
       s.send(Messages.make(Messages.Kind.BYTES, 0, seq, SIZE));
     }
     s.close();
-    assertNull(s.done().get(10, TimeUnit.SECONDS));
-    assertTrue(s.done().isDone() && !s.done().isCompletedExceptionally());
-    assertEquals(COUNT, s.messagesWritten());
+    assertNull(s.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertEquals(COUNT, s.stats().messagesWritten());
+    assertEquals(0, s.stats().messagesPending());
     assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child::describe);
     assertEquals("DONE " + COUNT, child.awaitLine("DONE", Duration.ofSeconds(1)), child::describe);
   }

@@ -4,6 +4,7 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,22 +51,37 @@ abstract class ProcessTestSupport {
 
   static final Duration OPEN = Duration.ofSeconds(20);
   static final Duration CHILD_START = Duration.ofSeconds(30);
+  /** PIPE_BUF on Linux: the largest write the kernel never interleaves with another writer's. */
+  static final int PIPE_BUF = 4096;
+  /** A {@code bytes} preamble: magic (4), version (1), codec-len (1), "bytes" (5). The same in 1.0 and 1.1. */
+  static final long BYTES_PREAMBLE = 6 + "bytes".length();
 
-  /** Defaults with a 20 s open timeout. */
+  /** The core defaults. */
   static ChannelConfig.Builder config() {
-    return ChannelConfig.builder().openTimeout(OPEN);
+    return ChannelConfig.builder();
+  }
+
+  /** FIFO defaults with a 20 s open timeout. */
+  static FifoOptions.Builder options() {
+    return FifoOptions.builder().openTimeout(OPEN);
   }
 
   Path fifo(String name) throws IOException {
     return Fifo.create(dir.resolve(name));
   }
 
-  static Receiver<Object> openReceiver(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    return Fifo.openReceiver(fifo, Messages.codec(kind), cfg);
+  static Receiver<Object> openReceiver(Path fifo, Messages.Kind kind, ChannelConfig cfg, FifoOptions opts)
+      throws IOException {
+    return Fifo.openReceiver(fifo, Messages.codec(kind), cfg, opts);
   }
 
-  static Sender<Object> openSender(Path fifo, Messages.Kind kind, ChannelConfig cfg) throws IOException {
-    return Fifo.openSender(fifo, Messages.codec(kind), cfg);
+  static Sender<Object> openSender(Path fifo, Messages.Kind kind, ChannelConfig cfg, FifoOptions opts) throws IOException {
+    return Fifo.openSender(fifo, Messages.codec(kind), cfg, opts);
+  }
+
+  /** A receiver with the core defaults and the FIFO defaults of {@link #options()}, following or not. */
+  static Receiver<Object> openReceiver(Path fifo, Messages.Kind kind, boolean follow) throws IOException {
+    return openReceiver(fifo, kind, config().build(), options().follow(follow).build());
   }
 
   /** Receives until a clean end of stream, checking every message; returns the checker. */

@@ -51,9 +51,8 @@ abstract class Link implements RpcPeer {
   /** The handshake succeeded and the link is not lost. */
   volatile boolean open;
 
+  /** Held while a frame is sent and numbered, so that a loss reads the count after numbering ended. */
   private final ReentrantLock sendLock = new ReentrantLock();
-  /** Frames accepted by {@link #tx}, in order (guarded by sendLock); a frame's number is its place. */
-  private long framesSent;
   private final AtomicBoolean lost = new AtomicBoolean();
   /** How the link was lost; set once, before {@link #onLost} runs. */
   private volatile Loss loss;
@@ -83,7 +82,11 @@ abstract class Link implements RpcPeer {
 
   // ---------------------------------------------------------------- sending
 
-  /** Counts and numbers what {@link #send} accepted, under the send lock. */
+  /**
+   * Told the number {@link #send} accepted a frame as, under the send lock: the sender's sequence
+   * number ({@link Sender#send(Object)}), so that the frame is in the transport if and only if
+   * {@code tx.stats().messagesWritten()} reaches it.
+   */
   interface Numbered {
     void accepted(long frameNumber);
   }
@@ -106,12 +109,8 @@ abstract class Link implements RpcPeer {
       if (lost.get()) {
         throw new LinkLostException();
       }
-      if (deadline.isNone()) {
-        tx.send(value, headers);
-      } else {
-        tx.send(value, headers, Duration.ofNanos(deadline.remainingNanos()));
-      }
-      long n = ++framesSent;
+      long n = deadline.isNone() ? tx.send(value, headers)
+          : tx.send(value, headers, Duration.ofNanos(deadline.remainingNanos()));
       if (numbered != null) {
         numbered.accepted(n);
       }
@@ -297,8 +296,7 @@ abstract class Link implements RpcPeer {
     open = false;
     tx.abort(text); // the reason is cut to 1024 bytes by the sender
     duplex.close();
-    LOG.log(System.Logger.Level.WARNING, "handshake failed: {0}", text);
-    return e;
+    return e; // the client or responder logs it, with what it does next
   }
 
   /** The HandshakeException a peer's connection error (status 9) reports, with both values from the hellos. */
@@ -415,8 +413,9 @@ abstract class Link implements RpcPeer {
       }
     }
     duplex.close();
+    tx.abort("connection lost: " + reason); // closed: the sender's count of written frames is final
     long written;
-    sendLock.lock();
+    sendLock.lock(); // a send that was accepted finishes numbering its call first
     try {
       written = tx.stats().messagesWritten();
     } finally {
@@ -424,7 +423,6 @@ abstract class Link implements RpcPeer {
     }
     Loss l = new Loss(reason, detail, cause, written, false);
     loss = l;
-    tx.abort("connection lost: " + reason);
     try {
       rx.close();
     } catch (IOException ignored) {
@@ -459,6 +457,7 @@ abstract class Link implements RpcPeer {
     Loss l = new Loss(PeerGoneException.Reason.ENDED, "closed by this side", null, written, true);
     loss = l;
     duplex.close();
+    LOG.log(System.Logger.Level.DEBUG, "{0} closed by this side", this);
     try {
       rx.close();
     } catch (IOException ignored) {

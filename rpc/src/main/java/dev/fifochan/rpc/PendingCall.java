@@ -19,6 +19,8 @@ final class PendingCall implements Link.Numbered {
   /** The request frame's number on its link; 0 until accepted. Written under the link's send lock. */
   volatile long frameNumber;
   volatile ScheduledFuture<?> timer;
+  /** The interceptor's observer of this call, or null; set before the call is shared. */
+  RpcInterceptor.ClientCall traced;
 
   PendingCall(long id, String operation, Class<?> responseType, Deadline deadline, CompletableFuture<Object> future,
       ClientStream<?> stream) {

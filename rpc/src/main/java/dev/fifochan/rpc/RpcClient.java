@@ -75,6 +75,7 @@ public final class RpcClient<T> implements AutoCloseable {
   private final RpcConfig config;
   private final NotificationHandler<? super T> notifications;
   private final ConnectionListener listener;
+  private final RpcInterceptor interceptor;
   private final RpcMetrics metrics = new RpcMetrics();
   private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -93,12 +94,16 @@ public final class RpcClient<T> implements AutoCloseable {
     this.config = b.config;
     this.notifications = b.notifications;
     this.listener = b.listener;
+    this.interceptor = b.interceptor;
     long n = CLIENTS.incrementAndGet();
     this.events = Executors.newSingleThreadExecutor(Threads.daemon("fifochan-rpc-client-" + n + "-events"));
     this.thread = Threads.start("fifochan-rpc-client-" + n, this::run);
   }
 
-  /** A builder of a client that connects with {@code connector} and encodes with {@code codec}. */
+  /**
+   * A builder of a client that connects with {@code connector} (which the client then owns: closing
+   * the client closes it) and encodes with {@code codec}.
+   */
   public static <T> Builder<T> builder(Connector connector, Codec<T> codec) {
     return new Builder<>(connector, codec);
   }
@@ -219,6 +224,10 @@ public final class RpcClient<T> implements AutoCloseable {
       CompletableFuture<Object> future, ClientStream<?> stream) {
     String op = operation != null ? Protocol.checkOperation(operation) : codec.tagOf(request);
     PendingCall call = new PendingCall(ids.incrementAndGet(), op, type, deadline, future, stream);
+    if (interceptor != null) {
+      call.traced = Intercepted.clientCall(interceptor,
+          new RpcInterceptor.CallInfo(config.service(), op, call.id, stream != null, connector.toString()));
+    }
     metrics.started.increment();
     metrics.inFlight.increment();
     pending.put(call.id, call);
@@ -263,6 +272,9 @@ public final class RpcClient<T> implements AutoCloseable {
     }
     if (streaming) {
       h.put(Protocol.STREAM, "1");
+    }
+    if (call.traced != null) {
+      Intercepted.addHeaders(call.traced, h);
     }
     try {
       l.send(request, h.build(), call.deadline, call);
@@ -357,6 +369,9 @@ public final class RpcClient<T> implements AutoCloseable {
       t.cancel(false);
     }
     metrics.inFlight.decrement();
+    if (call.traced != null) {
+      Intercepted.end(call.traced, error); // before the caller can see the outcome
+    }
     if (error == null) {
       metrics.succeeded.increment();
       if (call.future != null) {
@@ -451,16 +466,20 @@ public final class RpcClient<T> implements AutoCloseable {
         l.handshake();
       } catch (HandshakeException e) {
         metrics.connectionFailures.increment();
+        Link.LOG.log(System.Logger.Level.WARNING, "{0}: handshake failed, the client stops (every call fails with it): {1}",
+            this, e.getMessage());
         fail(e);
         safely(() -> listener.disconnected(null, e));
         break;
       } catch (IOException | RuntimeException e) {
         metrics.connectionFailures.increment();
         duplex.close();
-        Link.LOG.log(System.Logger.Level.DEBUG, "handshake failed: {0}", e);
+        // DEBUG: a client retries every connectAttempt while its responder is away (no log line per try)
+        Link.LOG.log(System.Logger.Level.DEBUG, "{0}: handshake failed, will try again: {1}", this, e);
         pause();
         continue;
       }
+      boolean again;
       synchronized (state) {
         if (closed) {
           l.closeGracefully(config.channel().closeTimeout());
@@ -468,13 +487,14 @@ public final class RpcClient<T> implements AutoCloseable {
         }
         link = l;
         state.notifyAll();
-        if (connectedBefore) {
+        again = connectedBefore;
+        if (again) {
           metrics.reconnects.increment();
         }
         connectedBefore = true;
       }
       metrics.connections.increment();
-      Link.LOG.log(System.Logger.Level.INFO, "connected: {0}", l);
+      Link.LOG.log(System.Logger.Level.INFO, again ? "reconnected: {0}" : "connected: {0}", l);
       safely(() -> listener.connected(l));
       l.readLoop();
       synchronized (state) {
@@ -564,7 +584,9 @@ public final class RpcClient<T> implements AutoCloseable {
 
   /**
    * Closes the client: pending calls fail with {@link RpcStatus#CANCELLED}, the connection ends with an
-   * end of stream (bounded by the channel's close timeout), reconnecting stops. Idempotent.
+   * end of stream (bounded by the channel's close timeout), reconnecting stops, and the client's
+   * {@link Connector} is closed, which ends a connect attempt in progress at once (the client owns the
+   * connector it was built with). Idempotent.
    */
   @Override
   public void close() {
@@ -578,6 +600,7 @@ public final class RpcClient<T> implements AutoCloseable {
       link = null;
       state.notifyAll();
     }
+    connector.close(); // a connect attempt in progress ends now instead of at its deadline
     for (PendingCall c : pending.values()) {
       if (end(c, null, local(RpcStatus.CANCELLED, "the client was closed", c, null))) {
         sendCancel(c, RpcStatus.CANCELLED);
@@ -711,6 +734,8 @@ public final class RpcClient<T> implements AutoCloseable {
       long code = Protocol.parseNonNegative(h.get(Protocol.STATUS));
       if (code == RpcStatus.FAILED_PRECONDITION.code()) {
         HandshakeException e = fromPeer(h);
+        Link.LOG.log(System.Logger.Level.WARNING, "{0}: the responder reported a handshake mismatch, the client stops: {1}",
+            this, e.getMessage());
         fail(e);
         lose(PeerGoneException.Reason.ENDED, e.getMessage(), e);
       } else if (code == RpcStatus.UNAVAILABLE.code()) {
@@ -805,6 +830,7 @@ public final class RpcClient<T> implements AutoCloseable {
     private RpcConfig config = RpcConfig.defaults();
     private NotificationHandler<? super T> notifications;
     private ConnectionListener listener = new ConnectionListener() {};
+    private RpcInterceptor interceptor;
 
     private Builder(Connector connector, Codec<T> codec) {
       this.connector = Objects.requireNonNull(connector, "connector");
@@ -829,6 +855,15 @@ public final class RpcClient<T> implements AutoCloseable {
     /** Told when connections come and go. */
     public Builder<T> listener(ConnectionListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Observes every call (tracing: a client span per call, its context sent in the call's headers); none
+     * by default. See {@link RpcInterceptor}.
+     */
+    public Builder<T> interceptor(RpcInterceptor interceptor) {
+      this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
       return this;
     }
 

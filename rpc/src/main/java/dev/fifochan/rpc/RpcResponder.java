@@ -75,6 +75,7 @@ public final class RpcResponder<T> implements AutoCloseable {
   private final Executor executor;
   private final ExecutorService ownExecutor;
   private final ConnectionListener listener;
+  private final RpcInterceptor interceptor;
   private final RpcMetrics metrics = new RpcMetrics();
   private final List<ServerLink> links = new CopyOnWriteArrayList<>();
   private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
@@ -88,6 +89,7 @@ public final class RpcResponder<T> implements AutoCloseable {
     this.routes = Map.copyOf(b.routes);
     this.notificationRoutes = Map.copyOf(b.notificationRoutes);
     this.listener = b.listener;
+    this.interceptor = b.interceptor;
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownExecutor = null;
@@ -153,7 +155,12 @@ public final class RpcResponder<T> implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         metrics.connectionFailures.increment();
         duplex.close();
-        Link.LOG.log(System.Logger.Level.INFO, "handshake failed: {0}", e.toString());
+        if (e instanceof HandshakeException) {
+          Link.LOG.log(System.Logger.Level.WARNING, "handshake failed on {0}, the connection is refused: {1}",
+              duplex.description(), e.getMessage());
+        } else {
+          Link.LOG.log(System.Logger.Level.INFO, "handshake failed on {0}: {1}", duplex.description(), e.toString());
+        }
         safely(() -> listener.disconnected(null, e));
         removeLink(duplex);
         continue;
@@ -218,6 +225,10 @@ public final class RpcResponder<T> implements AutoCloseable {
    */
   public boolean shutdown(Duration timeout) {
     Deadline deadline = Deadline.after(timeout);
+    if (!stopping) {
+      Link.LOG.log(System.Logger.Level.INFO, "{0}: shutting down, {1} connection(s) open, {2} call(s) in flight",
+          toString(), links.size(), inFlight());
+    }
     stopping = true;
     for (Acceptor a : acceptors) {
       a.close();
@@ -250,6 +261,9 @@ public final class RpcResponder<T> implements AutoCloseable {
     }
     if (ownExecutor != null) {
       ownExecutor.shutdownNow();
+    }
+    if (!done) {
+      Link.LOG.log(System.Logger.Level.WARNING, "{0}: calls still in flight after {1} were cancelled", this, timeout);
     }
     return done;
   }
@@ -362,16 +376,16 @@ public final class RpcResponder<T> implements AutoCloseable {
       metrics.started.increment();
       byte[] opBytes = h.get(Protocol.OP);
       String op = opBytes != null ? new String(opBytes, StandardCharsets.UTF_8) : f.tag();
+      byte[] stream = h.get(Protocol.STREAM);
+      boolean streaming = stream != null && stream.length == 1 && stream[0] == '1';
       byte[] timeoutBytes = h.get(Protocol.TIMEOUT);
       long timeout = timeoutBytes == null ? -1 : Protocol.parseNonNegative(timeoutBytes);
       if (timeoutBytes != null && timeout < 0) {
-        refuse(id, RpcStatus.INVALID_ARGUMENT, "fc-timeout is not a decimal number of nanoseconds");
+        refuse(id, op, streaming, h, RpcStatus.INVALID_ARGUMENT, "fc-timeout is not a decimal number of nanoseconds");
         return;
       }
-      byte[] stream = h.get(Protocol.STREAM);
-      boolean streaming = stream != null && stream.length == 1 && stream[0] == '1';
       if (draining || stopping) {
-        refuse(id, RpcStatus.UNAVAILABLE, "the responder is shutting down; the call was not run");
+        refuse(id, op, streaming, h, RpcStatus.UNAVAILABLE, "the responder is shutting down; the call was not run");
         return;
       }
       if (timeoutBytes != null && timeout == 0) {
@@ -379,17 +393,17 @@ public final class RpcResponder<T> implements AutoCloseable {
         return;
       }
       if (calls.size() >= config.maxCallsInFlight()) {
-        refuse(id, RpcStatus.RESOURCE_EXHAUSTED, "more than " + config.maxCallsInFlight()
+        refuse(id, op, streaming, h, RpcStatus.RESOURCE_EXHAUSTED, "more than " + config.maxCallsInFlight()
             + " calls in flight on this connection; the call was not run");
         return;
       }
       Route route = routes.get(op);
       if (route == null) {
-        refuse(id, RpcStatus.UNIMPLEMENTED, "no operation '" + op + "'");
+        refuse(id, op, streaming, h, RpcStatus.UNIMPLEMENTED, "no operation '" + op + "'");
         return;
       }
       if ((route.streaming != null) != streaming) {
-        refuse(id, RpcStatus.UNIMPLEMENTED, "operation '" + op + "' is " + (streaming ? "unary" : "streaming")
+        refuse(id, op, streaming, h, RpcStatus.UNIMPLEMENTED, "operation '" + op + "' is " + (streaming ? "unary" : "streaming")
             + "; it was called as " + (streaming ? "streaming" : "unary"));
         return;
       }
@@ -397,19 +411,23 @@ public final class RpcResponder<T> implements AutoCloseable {
       try {
         request = codec.decode(f.tag(), f.payload());
       } catch (UnknownTypeException e) {
-        refuse(id, RpcStatus.INVALID_ARGUMENT, "the request has an unknown type tag '" + f.tag() + "'");
+        refuse(id, op, streaming, h, RpcStatus.INVALID_ARGUMENT, "the request has an unknown type tag '" + f.tag() + "'");
         return;
       } catch (Exception e) {
-        refuse(id, RpcStatus.INVALID_ARGUMENT, "the request cannot be decoded: " + e);
+        refuse(id, op, streaming, h, RpcStatus.INVALID_ARGUMENT, "the request cannot be decoded: " + e);
         return;
       }
       if (request == null || !route.type.isInstance(request)) {
-        refuse(id, RpcStatus.INVALID_ARGUMENT, "operation '" + op + "' takes a " + route.type.getName() + ", not a "
+        refuse(id, op, streaming, h, RpcStatus.INVALID_ARGUMENT, "operation '" + op + "' takes a " + route.type.getName() + ", not a "
             + (request == null ? "null" : request.getClass().getName()));
         return;
       }
       Deadline deadline = timeout < 0 ? Deadline.none() : Deadline.afterNanos(timeout);
-      ServerCall call = new ServerCall(this, id, op, deadline, h.copy(), route, request);
+      Headers kept = h.copy();
+      ServerCall call = new ServerCall(this, id, op, deadline, kept, route, request);
+      if (interceptor != null) {
+        call.traced = Intercepted.serverCall(interceptor, info(id, op, streaming), kept);
+      }
       calls.put(id, call);
       active.incrementAndGet();
       metrics.inFlight.increment();
@@ -424,8 +442,21 @@ public final class RpcResponder<T> implements AutoCloseable {
       }
     }
 
-    /** An error reply decided on the reader thread: waits for room at most a second, else drops it. */
-    private void refuse(long id, RpcStatus status, String text) {
+    private RpcInterceptor.CallInfo info(long id, String op, boolean streaming) {
+      return new RpcInterceptor.CallInfo(config.service(), op, id, streaming, description);
+    }
+
+    /**
+     * An error reply decided on the reader thread without running anything: waits for room at most a
+     * second, else drops it. An interceptor sees the call begin and end here.
+     */
+    private void refuse(long id, String op, boolean streaming, Headers h, RpcStatus status, String text) {
+      if (interceptor != null) {
+        RpcInterceptor.ServerCall traced = Intercepted.serverCall(interceptor, info(id, op, streaming), h.copy());
+        if (traced != null) {
+          Intercepted.end(traced, status.code(), null);
+        }
+      }
       metrics.failed(status.code());
       try {
         sendError(id, status.code(), text, null, Deadline.after(Duration.ofSeconds(1)));
@@ -539,6 +570,10 @@ public final class RpcResponder<T> implements AutoCloseable {
     final Route route;
     final Object request;
     volatile ScheduledFuture<?> timer;
+    /** The interceptor's observer of this call, or null; set before the call is shared. */
+    RpcInterceptor.ServerCall traced;
+    /** What the handler threw, for the interceptor (set before the call ends). */
+    private Throwable handlerFailure;
     private volatile RpcStatus cancelled;
     private List<Runnable> cancelActions; // guarded by this
 
@@ -558,6 +593,17 @@ public final class RpcResponder<T> implements AutoCloseable {
       if (cancelled != null) {
         return;
       }
+      dev.fifochan.ChannelInterceptor.Scope scope = traced != null ? Intercepted.enter(traced) : null;
+      try {
+        handle();
+      } finally {
+        if (scope != null) {
+          Intercepted.close(scope);
+        }
+      }
+    }
+
+    private void handle() {
       try {
         if (route.unary != null) {
           Object reply = route.unary.handle(request, this);
@@ -571,12 +617,21 @@ public final class RpcResponder<T> implements AutoCloseable {
           finish(Kind.DONE, ControlCodec.CONTROL);
         }
       } catch (RpcException e) {
+        handlerFailure = e;
         finishError(e.code(), e.statusMessage());
       } catch (Throwable e) {
+        handlerFailure = e;
         finishError(RpcStatus.UNKNOWN.code(), "the handler failed: " + e);
         if (e instanceof Error && !(e instanceof StackOverflowError)) {
           throw (Error) e;
         }
+      }
+    }
+
+    /** Tells the interceptor the call ended (once: only after {@link #leave()} returned true). */
+    private void traceEnd(int status) {
+      if (traced != null) {
+        Intercepted.end(traced, status, handlerFailure);
       }
     }
 
@@ -596,16 +651,21 @@ public final class RpcResponder<T> implements AutoCloseable {
       if (!leave()) {
         return;
       }
+      int status = RpcStatus.OK.code();
       try {
         link.send(value, Link.idHeaders(kind, id), deadline, null);
         metrics.succeeded.increment();
       } catch (EncodeException e) {
-        sendErrorNow(RpcStatus.INTERNAL.code(), "the reply cannot be encoded: " + e.getMessage());
+        status = RpcStatus.INTERNAL.code();
+        sendErrorNow(status, "the reply cannot be encoded: " + e.getMessage());
       } catch (MessageTooLongException e) {
-        sendErrorNow(RpcStatus.RESOURCE_EXHAUSTED.code(), "the reply is too long: " + e.getMessage());
+        status = RpcStatus.RESOURCE_EXHAUSTED.code();
+        sendErrorNow(status, "the reply is too long: " + e.getMessage());
       } catch (IOException | RuntimeException e) {
-        metrics.failed(RpcStatus.UNAVAILABLE.code()); // the deadline passed while waiting for room, or the link is lost
+        status = RpcStatus.UNAVAILABLE.code();
+        metrics.failed(status); // the deadline passed while waiting for room, or the link is lost
       } finally {
+        traceEnd(status);
         link.ended();
       }
     }
@@ -617,6 +677,7 @@ public final class RpcResponder<T> implements AutoCloseable {
       try {
         sendErrorNow(code, text);
       } finally {
+        traceEnd(code);
         link.ended();
       }
     }
@@ -643,6 +704,7 @@ public final class RpcResponder<T> implements AutoCloseable {
       }
       if (leave()) {
         metrics.failed(status.code());
+        traceEnd(status.code());
         link.ended();
       }
       if (actions != null) {
@@ -750,6 +812,7 @@ public final class RpcResponder<T> implements AutoCloseable {
     private RpcConfig config = RpcConfig.defaults();
     private Executor executor;
     private ConnectionListener listener = new ConnectionListener() {};
+    private RpcInterceptor interceptor;
     private final Map<String, Route> routes = new HashMap<>();
     private final Map<String, NotificationRoute> notificationRoutes = new HashMap<>();
 
@@ -776,6 +839,15 @@ public final class RpcResponder<T> implements AutoCloseable {
     /** Told when connections come and go. */
     public Builder<T> listener(ConnectionListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Observes every call (tracing: a server span per call, made current around its handler, its parent
+     * taken from the call's headers); none by default. See {@link RpcInterceptor}.
+     */
+    public Builder<T> interceptor(RpcInterceptor interceptor) {
+      this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
       return this;
     }
 

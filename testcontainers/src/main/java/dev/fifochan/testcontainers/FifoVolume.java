@@ -1,7 +1,7 @@
 package dev.fifochan.testcontainers;
 
-import dev.fifochan.ChannelConfig;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import jnr.posix.POSIXFactory;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.lifecycle.Startable;
@@ -37,13 +36,14 @@ import org.testcontainers.lifecycle.Startable;
  *          .withCreateContainerCmdModifier(cmd -> cmd.withUser("1000:1000"))
  *          .withCommand("--in", fifos.containerPath("requests"), "--out", fifos.containerPath("replies"))) {
  *   sidecar.start();
- *   ChannelConfig config = fifos.hostConfig(ChannelConfig.defaults()); // the FIFOs are uid 1000's
- *   try (Sender<Request> requests = Fifo.openSender(fifos.hostPath("requests"), requestCodec, config)) {
+ *   FifoOptions options = fifos.hostOptions(); // allowForeignOwner: the FIFOs are uid 1000's
+ *   ChannelConfig config = ChannelConfig.defaults();
+ *   try (Sender<Request> requests = Fifo.openSender(fifos.hostPath("requests"), requestCodec, config, options)) {
  *     requests.send(request);
  *     requests.flush();
  *     // A read end opens when the writer's first bytes arrive: open it after sending (or in another thread).
- *     try (Receiver<Reply> replies = Fifo.openReceiver(fifos.hostPath("replies"), replyCodec, config)) {
- *       Reply reply = replies.poll(Duration.ofSeconds(10));
+ *     try (Receiver<Reply> replies = Fifo.openReceiver(fifos.hostPath("replies"), replyCodec, config, options)) {
+ *       Reply reply = replies.receive(Duration.ofSeconds(10));
  *       ...
  *     }
  *   }
@@ -53,9 +53,13 @@ import org.testcontainers.lifecycle.Startable;
  * <p>{@link #mountInto} also makes the container {@linkplain GenericContainer#dependsOn depend on}
  * the volume, so with {@code @Testcontainers} and {@code @Container} fields the volume exists before
  * any container that uses it starts, and it is a {@link Startable} that such a field may hold itself.
+ * Before such a container starts, {@link FifoDocker#require()} checks once per JVM that the Docker
+ * daemon can carry FIFOs to it and that Testcontainers is configured for it; a problem fails the
+ * start with a {@link DockerNotUsableException} (as the cause of Testcontainers' own exception)
+ * saying what to change, instead of a bare {@code 404 network bridge not found} or a pull that stalls.
  *
  * <h2>Ownership and modes</h2>
- * fifochan refuses a FIFO owned by another user unless {@link ChannelConfig#allowForeignOwner()}, and
+ * fifochan refuses a FIFO owned by another user unless {@link FifoOptions#allowForeignOwner()}, and
  * a FIFO whose directory group or others may write to without the sticky bit. The volume therefore:
  * <ul>
  *   <li>without {@link Builder#owner owner(uid, gid)}: creates the directory and the FIFOs as the
@@ -66,7 +70,7 @@ import org.testcontainers.lifecycle.Startable;
  *       ({@link Builder#directoryMode directoryMode}, default {@code 0700}) and the FIFOs
  *       ({@code fifoMode}) belong to {@code uid:gid}, so the container's process owns them and opens
  *       them with the default checks; the test on the host opens them with {@code allowForeignOwner}
- *       ({@link #hostConfig}). A peer of another uid in group {@code gid} can share them with
+ *       ({@link #hostOptions}). A peer of another uid in group {@code gid} can share them with
  *       {@code fifoMode(0660)}, {@code directoryMode(0750)} and {@code allowForeignOwner}.</li>
  *   <li>with {@code owner(uid, gid)} when the test runs as another, unprivileged user (it cannot
  *       {@code chown}): the FIFOs stay the test user's with mode {@code 0666}, the directory gets
@@ -180,7 +184,7 @@ public final class FifoVolume implements Startable {
   public <C extends GenericContainer<?>> C mountInto(C container, String containerPath) {
     start();
     container.withFileSystemBind(hostDirectory().toString(), containerPath, BindMode.READ_WRITE);
-    container.dependsOn(this);
+    container.dependsOn(FifoDocker.CHECK, this);
     return container;
   }
 
@@ -227,12 +231,18 @@ public final class FifoVolume implements Startable {
   }
 
   /**
-   * {@code base} for the test's own side of the FIFOs: with {@code allowForeignOwner} when the FIFOs
-   * belong to the container's uid rather than the test's, and without creating missing FIFOs.
+   * FIFO options for the test's own side of the FIFOs: {@code base} with {@code allowForeignOwner}
+   * when the FIFOs belong to the container's uid rather than the test's, and without creating missing
+   * FIFOs (a FIFO missing from the volume is a mistake, not something to create as the test's uid).
    */
-  public ChannelConfig hostConfig(ChannelConfig base) {
+  public FifoOptions hostOptions(FifoOptions base) {
     boolean foreign = fifoOwnerUid() != euid;
     return base.toBuilder().allowForeignOwner(base.allowForeignOwner() || foreign).createIfMissing(false).build();
+  }
+
+  /** {@link #hostOptions(FifoOptions)} of the default options. */
+  public FifoOptions hostOptions() {
+    return hostOptions(FifoOptions.defaults());
   }
 
   /**
@@ -267,11 +277,26 @@ public final class FifoVolume implements Startable {
     return name;
   }
 
-  /** Exact mode, sticky bit included, whatever the umask (the directory is new and ours). */
+  /**
+   * Exact mode, sticky bit included, whatever the umask: chmod(2) through the JDK's "unix" attribute
+   * view (following links: the directory is new and ours).
+   */
   private static void chmod(Path path, int mode) throws IOException {
-    if (POSIXFactory.getNativePOSIX().chmod(path.toString(), mode) != 0) {
-      throw new IOException("chmod 0" + Integer.toOctalString(mode) + " " + path + " failed");
+    Files.setAttribute(path, "unix:mode", mode);
+  }
+
+  /** The effective uid of this process, from {@code /proc/self/status} (no native call needed). */
+  static int effectiveUid() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return Integer.parseInt(line.split("\\s+")[2]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the effective uid from /proc/self/status: " + e, e);
     }
+    throw new IllegalStateException("no Uid line in /proc/self/status");
   }
 
   private static void deleteTree(Path dir) throws IOException {
@@ -388,7 +413,7 @@ public final class FifoVolume implements Startable {
 
     /** Creates the directory and the FIFOs. */
     public FifoVolume build() {
-      FifoVolume v = new FifoVolume(this, euid >= 0 ? euid : POSIXFactory.getNativePOSIX().geteuid());
+      FifoVolume v = new FifoVolume(this, euid >= 0 ? euid : FifoVolume.effectiveUid());
       v.start();
       return v;
     }

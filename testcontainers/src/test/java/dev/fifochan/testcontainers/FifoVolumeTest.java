@@ -13,6 +13,7 @@ import dev.fifochan.Codecs;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import dev.fifochan.fifo.UnsafeFifoException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import jnr.posix.POSIXFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ import org.testcontainers.utility.DockerImageName;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FifoVolumeTest {
-  private static final int EUID = POSIXFactory.getNativePOSIX().geteuid();
+  private static final int EUID = FifoVolume.effectiveUid();
 
   @TempDir
   Path tmp;
@@ -67,7 +67,8 @@ class FifoVolumeTest {
     assertTrue(v.ownerApplied());
     assertEquals(0600, v.fifoMode());
     assertFalse(v.foreignTo(EUID));
-    assertFalse(v.hostConfig(ChannelConfig.defaults()).allowForeignOwner());
+    assertFalse(v.hostOptions().allowForeignOwner());
+    assertFalse(v.hostOptions().createIfMissing(), "a FIFO missing from the volume is not created by the host side");
 
     v.stop();
     assertFalse(Files.exists(dir), "directory deleted");
@@ -92,7 +93,7 @@ class FifoVolumeTest {
 
   @Test
   void directoryModeIsExactAndASharedDirectoryNeedsTheStickyBit() throws Exception {
-    ChannelConfig cfg = ChannelConfig.builder().openTimeout(Duration.ofSeconds(5)).build();
+    FifoOptions cfg = FifoOptions.builder().openTimeout(Duration.ofSeconds(5)).build();
     try (FifoVolume sticky = FifoVolume.builder().parent(tmp).directoryMode(01770).fifos("x").build()) {
       assertEquals(01770, mode(sticky.hostDirectory()) & 07777);
       assertEquals(List.of("sticky"), roundTrip(sticky.hostPath("x"), cfg, List.of("sticky")));
@@ -128,11 +129,12 @@ class FifoVolumeTest {
       assertFalse(v.foreignTo(1000), "the container's uid owns the FIFOs");
       assertTrue(v.foreignTo(0));
 
-      // The host side must opt in to a FIFO owned by the container's uid; hostConfig does that.
+      // The host side must opt in to a FIFO owned by the container's uid; hostOptions does that.
       UnsafeFifoException e = assertThrows(UnsafeFifoException.class,
-          () -> Fifo.openWriteChannel(fifo, ChannelConfig.builder().openTimeout(Duration.ofSeconds(1)).build()));
+          () -> Fifo.openWriteChannel(fifo, FifoOptions.builder().openTimeout(Duration.ofSeconds(1)).build()));
       assertEquals(UnsafeFifoException.Reason.FOREIGN_OWNER, e.reason());
-      ChannelConfig host = v.hostConfig(ChannelConfig.builder().openTimeout(Duration.ofSeconds(5)).build());
+      FifoOptions host = v.hostOptions(FifoOptions.builder().openTimeout(Duration.ofSeconds(5)).build());
+      assertEquals(Duration.ofSeconds(5), host.openTimeout(), "the base options are kept");
       assertTrue(host.allowForeignOwner());
       assertFalse(host.createIfMissing());
       assertEquals(List.of("one", "two"), roundTrip(fifo, host, List.of("one", "two")));
@@ -147,7 +149,7 @@ class FifoVolumeTest {
       assertEquals(1234, gid(v.hostPath("g")));
       assertEquals(1234, gid(v.hostDirectory()));
       assertTrue(v.ownerApplied());
-      assertFalse(v.hostConfig(ChannelConfig.defaults()).allowForeignOwner(), "the test's own FIFOs");
+      assertFalse(v.hostOptions().allowForeignOwner(), "the test's own FIFOs");
     }
   }
 
@@ -162,7 +164,7 @@ class FifoVolumeTest {
       assertEquals(EUID, uid(v.hostPath("x")), "not chowned");
       assertTrue(v.foreignTo(1000), "the container must allow a foreign owner");
       // fifochan accepts the directory (not writable by group or others) and the FIFO.
-      ChannelConfig cfg = ChannelConfig.builder().openTimeout(Duration.ofSeconds(5)).build();
+      FifoOptions cfg = FifoOptions.builder().openTimeout(Duration.ofSeconds(5)).build();
       assertEquals(List.of("fallback"), roundTrip(v.hostPath("x"), cfg, List.of("fallback")));
     }
   }
@@ -176,6 +178,7 @@ class FifoVolumeTest {
       assertEquals(v.hostDirectory().toString(), c.getBinds().get(0).getPath());
       assertEquals("/run/fifochan", c.getBinds().get(0).getVolume().getPath());
       assertTrue(c.getDependencies().contains(v));
+      assertTrue(c.getDependencies().contains(FifoDocker.CHECK), "the Docker check runs before the container starts");
       assertEquals("/run/fifochan/in", v.containerPath("in"));
     }
   }
@@ -192,15 +195,16 @@ class FifoVolumeTest {
     }
   }
 
-  private static List<String> roundTrip(Path fifo, ChannelConfig cfg, List<String> messages) throws Exception {
+  private static List<String> roundTrip(Path fifo, FifoOptions options, List<String> messages) throws Exception {
+    ChannelConfig cfg = ChannelConfig.defaults();
     CompletableFuture<List<String>> received = CompletableFuture.supplyAsync(() -> {
-      try (Receiver<String> r = Receiver.over(Fifo.openReadChannel(fifo, cfg), Codecs.string(), cfg)) {
+      try (Receiver<String> r = Fifo.openReceiver(fifo, Codecs.string(), cfg, options)) {
         return r.stream().toList();
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
     });
-    try (Sender<String> s = Sender.over(Fifo.openWriteChannel(fifo, cfg), Codecs.string(), cfg)) {
+    try (Sender<String> s = Fifo.openSender(fifo, Codecs.string(), cfg, options)) {
       for (String m : messages) {
         s.send(m);
       }

@@ -34,6 +34,8 @@ abstract class FifoEnd implements WaitableChannel {
   volatile FileStatus identity;
   private ByteBuffer scratch;
   private long scratchAddress;
+  /** Run once after this end closed (a {@link FifoPair} acceptor counts its connection's open ends). */
+  private volatile Runnable closeListener;
 
   FifoEnd(Path path, FifoOptions options) throws IOException {
     this.path = Objects.requireNonNull(path, "path");
@@ -195,7 +197,7 @@ abstract class FifoEnd implements WaitableChannel {
    */
   @Override
   public void close() {
-    gate.close(new Runnable() { // not a lambda: the first one in a JVM costs milliseconds
+    boolean first = gate.close(new Runnable() { // not a lambda: the first one in a JVM costs milliseconds
       @Override
       public void run() {
         FifoFile.closeQuietly(fd);
@@ -205,6 +207,21 @@ abstract class FifoEnd implements WaitableChannel {
         }
       }
     });
+    Runnable listener = closeListener;
+    if (first && listener != null) {
+      listener.run();
+    }
+  }
+
+  /**
+   * Runs {@code listener} once this end is closed (at once if it is already): after its descriptor
+   * was released. The listener must tolerate being run twice (a close racing the registration).
+   */
+  final void whenClosed(Runnable listener) {
+    closeListener = listener;
+    if (!isOpen()) {
+      listener.run();
+    }
   }
 
   /** "read end of FIFO /path" or "write end of FIFO /path": used in messages and as the channel's description. */

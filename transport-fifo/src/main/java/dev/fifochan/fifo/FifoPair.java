@@ -31,9 +31,11 @@ import java.util.Objects;
  * for a peer (removed: {@link FifoRemovedException}; created anew: the new FIFO is opened).
  *
  * <p>The same path rules, reader lock and path re-checks apply as for {@link Fifo}. One connection
- * at a time: the responder accepts the next one after the last one closed.
+ * at a time: the responder's next {@code accept} waits until the connection it accepted last is
+ * closed. Closing the connector or the acceptor cancels a connect or accept in progress.
  */
 public final class FifoPair {
+  private static final System.Logger LOG = System.getLogger("dev.fifochan.fifo");
   private final Path requestPath;
   private final Path responsePath;
   private final FifoOptions options;
@@ -76,30 +78,23 @@ public final class FifoPair {
   /**
    * The client side: {@link Connector#connect} opens the response FIFO's read end, then the request
    * FIFO's write end, waiting for the responder at most until its deadline
-   * ({@link OpenTimeoutException}).
+   * ({@link OpenTimeoutException}). {@link Connector#close()} cancels a pending connect at once (it
+   * throws {@link java.nio.channels.AsynchronousCloseException}) and refuses later ones.
    *
    * @param config framing for both directions
    */
   public Connector connector(ChannelConfig config) {
     Objects.requireNonNull(config, "config");
-    return new Connector() {
-      @Override
-      public Duplex connect(Deadline deadline) throws IOException {
-        NativeLoader.require();
-        return open(responsePath, requestPath, config, deadline, null);
-      }
-
-      @Override
-      public String toString() {
-        return "connector of " + FifoPair.this;
-      }
-    };
+    return new PairConnector(config);
   }
 
   /**
    * The responder side: {@link Acceptor#accept} opens the request FIFO's read end, then the
    * response FIFO's write end, waiting for a client at most until its deadline (then it returns
-   * null). {@link Acceptor#close()} cancels a pending accept at once.
+   * null). The pair carries one connection at a time: an {@code accept} called while the connection
+   * it accepted last is still open waits, within the same deadline, until both halves of that
+   * connection are closed ({@link Duplex#close()}, or the sender and the receiver over them), and
+   * then accepts the next. {@link Acceptor#close()} cancels a pending accept at once.
    *
    * @param config framing for both directions
    */
@@ -108,15 +103,18 @@ public final class FifoPair {
     return new PairAcceptor(config);
   }
 
-  /** Opens {@code readPath}'s read end (locked, not waiting), then {@code writePath}'s write end (waiting). */
-  private Duplex open(Path readPath, Path writePath, ChannelConfig config, Deadline deadline, PairAcceptor owner)
+  /**
+   * Opens {@code readPath}'s read end (locked, not waiting), then {@code writePath}'s write end
+   * (waiting), as the attempt {@code owner} may cancel.
+   */
+  private Duplex open(Path readPath, Path writePath, ChannelConfig config, Deadline deadline, Endpoint owner)
       throws IOException {
     FifoReadChannel in = FifoReadChannel.unconnected(readPath, options);
     FifoWriteChannel out = null;
     boolean ok = false;
     try {
       out = FifoWriteChannel.unconnected(writePath, options);
-      if (owner != null && !owner.pending(in, out)) {
+      if (!owner.pending(in, out)) {
         throw new ClosedChannelException();
       }
       in.connectWithoutWaiting();
@@ -124,11 +122,10 @@ public final class FifoPair {
       FrameSink sink = ByteStreams.sink(out, config, options.fanIn() ? Linux.PIPE_BUF : 0);
       FrameSource source = ByteStreams.source(in, config, null, null);
       ok = true;
+      owner.connected(in, out);
       return new PairDuplex(sink, source, in + " and " + out);
     } finally {
-      if (owner != null) {
-        owner.pending(null, null);
-      }
+      owner.pending(null, null);
       if (!ok) {
         in.close();
         if (out != null) {
@@ -143,20 +140,20 @@ public final class FifoPair {
     return "FIFO pair (requests " + requestPath + ", responses " + responsePath + ")";
   }
 
-  /** The responder's acceptor; {@link #close()} cancels a pending accept. */
-  private final class PairAcceptor implements Acceptor {
-    private final ChannelConfig config;
-    private final Object lock = new Object();
-    private boolean closed;
+  /** What the connector and the acceptor share: the attempt in progress, which closing cancels. */
+  private abstract class Endpoint {
+    final ChannelConfig config;
+    final Object lock = new Object();
+    boolean closed;
     private FifoEnd pendingIn;
     private FifoEnd pendingOut;
 
-    PairAcceptor(ChannelConfig config) {
+    Endpoint(ChannelConfig config) {
       this.config = config;
     }
 
-    /** Records the channels of the accept in progress (null, null: none); false if closed. */
-    boolean pending(FifoEnd in, FifoEnd out) {
+    /** Records the channels of the attempt in progress (null, null: none); false if closed. */
+    final boolean pending(FifoEnd in, FifoEnd out) {
       synchronized (lock) {
         pendingIn = in;
         pendingOut = out;
@@ -164,13 +161,69 @@ public final class FifoPair {
       }
     }
 
-    @Override
-    public Duplex accept(Deadline deadline) throws IOException {
-      NativeLoader.require();
+    /** The attempt connected these two ends (the acceptor follows them until they close). */
+    void connected(FifoEnd in, FifoEnd out) {}
+
+    final void checkOpen() throws ClosedChannelException {
       synchronized (lock) {
         if (closed) {
           throw new ClosedChannelException();
         }
+      }
+    }
+
+    /** Stops: cancels the attempt in progress, refuses later ones. Any thread; idempotent. */
+    public void close() {
+      FifoEnd in;
+      FifoEnd out;
+      synchronized (lock) {
+        closed = true;
+        in = pendingIn;
+        out = pendingOut;
+        lock.notifyAll();
+      }
+      if (in != null) {
+        in.close();
+      }
+      if (out != null) {
+        out.close();
+      }
+    }
+  }
+
+  /** The client's connector; {@link #close()} cancels a pending connect. */
+  private final class PairConnector extends Endpoint implements Connector {
+    PairConnector(ChannelConfig config) {
+      super(config);
+    }
+
+    @Override
+    public Duplex connect(Deadline deadline) throws IOException {
+      NativeLoader.require();
+      checkOpen();
+      return open(responsePath, requestPath, config, deadline, this);
+    }
+
+    @Override
+    public String toString() {
+      return "connector of " + FifoPair.this;
+    }
+  }
+
+  /** The responder's acceptor: one connection at a time; {@link #close()} cancels a pending accept. */
+  private final class PairAcceptor extends Endpoint implements Acceptor {
+    /** Ends of the connection accepted last that are still open (guarded by lock). */
+    private int openEnds;
+
+    PairAcceptor(ChannelConfig config) {
+      super(config);
+    }
+
+    @Override
+    public Duplex accept(Deadline deadline) throws IOException {
+      NativeLoader.require();
+      if (!awaitPreviousClosed(deadline)) {
+        return null;
       }
       try {
         return open(requestPath, responsePath, config, deadline, this);
@@ -179,20 +232,61 @@ public final class FifoPair {
       }
     }
 
-    @Override
-    public void close() {
-      FifoEnd in;
-      FifoEnd out;
+    /** Waits until the last connection's ends are closed; false if the deadline passed first. */
+    private boolean awaitPreviousClosed(Deadline deadline) throws IOException {
       synchronized (lock) {
-        closed = true;
-        in = pendingIn;
-        out = pendingOut;
+        boolean logged = false;
+        while (true) {
+          if (closed) {
+            throw new ClosedChannelException();
+          }
+          if (openEnds == 0) {
+            return true;
+          }
+          long left = deadline.remainingNanos();
+          if (left == 0) {
+            return false;
+          }
+          if (!logged) {
+            logged = true;
+            LOG.log(System.Logger.Level.DEBUG, "{0}: the next accept waits for the open connection to close", this);
+          }
+          try {
+            if (left == Long.MAX_VALUE) {
+              lock.wait();
+            } else {
+              java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the previous connection to close");
+          }
+        }
       }
-      if (in != null) {
-        in.close();
+    }
+
+    @Override
+    void connected(FifoEnd in, FifoEnd out) {
+      synchronized (lock) {
+        openEnds = 2;
       }
-      if (out != null) {
-        out.close();
+      in.whenClosed(new EndClosed());
+      out.whenClosed(new EndClosed());
+    }
+
+    /** Counts one end of the connection as closed, once. */
+    private final class EndClosed implements Runnable {
+      private boolean done;
+
+      @Override
+      public void run() {
+        synchronized (lock) {
+          if (!done) {
+            done = true;
+            openEnds--;
+            lock.notifyAll();
+          }
+        }
       }
     }
 

@@ -5,6 +5,7 @@ import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.InheritedDescriptor;
 import dev.fifochan.fifo.internal.LibC;
 import dev.fifochan.fifo.internal.Linux;
+import dev.fifochan.fifo.internal.Log;
 import dev.fifochan.fifo.internal.ReaderLock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -69,9 +70,15 @@ public final class FifoReadChannel extends FifoEnd implements ReadableByteChanne
     @Override
     public boolean stillCurrent(FifoReadChannel ch) throws IOException {
       if (ch.removed(ch.identity)) {
+        Log.log(System.Logger.Level.WARNING, "FIFO {0} was removed while its read end waited for a writer", ch.path);
         throw new FifoRemovedException(ch.path);
       }
-      return FifoFile.recheck(ch.path, ch.identity) == FifoFile.PathState.SAME;
+      if (FifoFile.recheck(ch.path, ch.identity) == FifoFile.PathState.SAME) {
+        return true;
+      }
+      Log.log(System.Logger.Level.INFO, "FIFO {0} was created anew while its read end waited for a writer: reading the new one",
+          ch.path);
+      return false;
     }
   };
 

@@ -7,6 +7,7 @@ import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.InheritedDescriptor;
 import dev.fifochan.fifo.internal.LibC;
 import dev.fifochan.fifo.internal.Linux;
+import dev.fifochan.fifo.internal.Log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -69,12 +70,17 @@ public final class FifoWriteChannel extends FifoEnd implements WritableByteChann
         o = FifoFile.open(path, options, Linux.O_WRONLY, identity == null);
       } catch (java.nio.file.NoSuchFileException e) {
         if (identity != null && removed(identity)) {
+          Log.log(System.Logger.Level.WARNING, "FIFO {0} was removed while its write end waited for a reader", path);
           throw new FifoRemovedException(path);
         }
         if (identity == null) {
           throw e;
         }
         continue; // back again after the grace
+      }
+      if (identity != null && !identity.sameFile(o.identity)) {
+        Log.log(System.Logger.Level.INFO, "FIFO {0} was created anew while its write end waited for a reader: opening the new one",
+            path);
       }
       identity = o.identity;
       if (o.fd >= 0) {

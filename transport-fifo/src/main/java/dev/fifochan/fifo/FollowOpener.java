@@ -4,6 +4,7 @@ import dev.fifochan.OpenTimeoutException;
 import dev.fifochan.fifo.internal.FifoFile;
 import dev.fifochan.fifo.internal.FileStatus;
 import dev.fifochan.fifo.internal.Linux;
+import dev.fifochan.fifo.internal.Log;
 import dev.fifochan.fifo.internal.ReaderLock;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -139,9 +140,11 @@ final class FollowOpener implements java.io.Closeable {
         if (gone) {
           removed = true;
           FollowWatch.remove(this);
+          Log.log(System.Logger.Level.WARNING, "FIFO {0} was removed: the following receiver stops", path);
           throw new FifoRemovedException(path);
         }
       }
+      Log.log(System.Logger.Level.INFO, "FIFO {0} was created anew: the following receiver takes the new one", path);
       take(); // on failure the next call tries again
       return false;
     }

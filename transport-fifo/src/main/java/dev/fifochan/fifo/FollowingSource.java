@@ -4,6 +4,7 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Deadline;
 import dev.fifochan.StreamException;
 import dev.fifochan.TruncatedStreamException;
+import dev.fifochan.fifo.internal.Log;
 import dev.fifochan.spi.ByteStreams;
 import dev.fifochan.spi.FrameSource;
 import dev.fifochan.spi.InboundRecord;
@@ -45,6 +46,13 @@ final class FollowingSource implements FrameSource {
   private volatile FrameSource session;
   private boolean draining;
   private ByteBuffer drainBuffer;
+  /**
+   * Sessions opened so far, for the log: one per new read descriptor, i.e. per writer that came after
+   * the last end of file (writers that overlap share one).
+   */
+  private long sessions;
+  /** The read buffer every writer session's source reads into, one after another (made with the first). */
+  private ByteBuffer readBuffer;
 
   FollowingSource(FollowOpener opener, Path path, ChannelConfig config, Predicate<String> acceptsCodec, String readerCodec) {
     this.opener = opener;
@@ -70,9 +78,12 @@ final class FollowingSource implements FrameSource {
       try {
         r = session.next(deadline);
       } catch (TruncatedStreamException e) {
+        Log.log(System.Logger.Level.INFO, "{0}: session {1} failed: {2}", path, sessions, e.getMessage());
         endSession(); // thrown at this writer's end of file: nothing left to skip
         throw e;
       } catch (StreamException e) {
+        Log.log(System.Logger.Level.INFO, "{0}: session {1} failed: {2}; the rest of its bytes are skipped up to its end of file",
+            path, sessions, e.getMessage());
         draining = true; // thrown once; what is left of this writer is skipped up to its end of file
         skipAvailable();
         throw e;
@@ -99,8 +110,13 @@ final class FollowingSource implements FrameSource {
         throw new AsynchronousCloseException();
       }
       channel = ch;
-      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec);
+      if (readBuffer == null) {
+        readBuffer = ByteStreams.readBuffer(config);
+      }
+      session = ByteStreams.source(ch, config, acceptsCodec, readerCodec, readBuffer); // the last session is closed
+      sessions++;
     }
+    Log.log(System.Logger.Level.DEBUG, "{0}: a writer came: session {1} reads it", path, sessions);
     return true;
   }
 
@@ -169,6 +185,7 @@ final class FollowingSource implements FrameSource {
     }
     if (s != null) {
       s.close(); // closes the session's descriptor
+      Log.log(System.Logger.Level.DEBUG, "{0}: session {1} ended: its writers left (end of file)", path, sessions);
     }
   }
 
@@ -176,6 +193,25 @@ final class FollowingSource implements FrameSource {
   public int openSessions() {
     FrameSource s = session;
     return s == null ? 0 : s.openSessions();
+  }
+
+  /** The current writer session's last read that got bytes; {@link Long#MIN_VALUE} between sessions. */
+  @Override
+  public long lastActivityNanos() {
+    FrameSource s = session;
+    return s == null ? Long.MIN_VALUE : s.lastActivityNanos();
+  }
+
+  /** The position in the current writer session (positions restart at 0 with each); -1 between sessions. */
+  @Override
+  public long position() {
+    FrameSource s = session;
+    return s == null ? -1 : s.position();
+  }
+
+  /** The read buffer the sessions share (null before the first); for tests. */
+  ByteBuffer readBuffer() {
+    return readBuffer;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.fifochan.fifo;
 import static dev.fifochan.fifo.FifoTesting.writeFully;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -210,6 +211,45 @@ class EndToEndTest {
         // already failed
       }
     }
+  }
+
+  /**
+   * EPIPE from the FIFO reaches the application with the sender's counts: how many messages are
+   * wholly in the pipe (as stats say) and how many accepted ones are lost, adding up to what was
+   * accepted (the send that met the closed pipe was not accepted: it is in neither count).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {0, 50_000, 86_400_000_000_000L})
+  void peerClosedSaysWhatHappenedToEveryAcceptedMessage(long flushDelayNanos) throws Exception {
+    CompletableFuture<Receiver<String>> opened = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Fifo.openReceiver(fifo, Codecs.string(), CONFIG);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    ChannelConfig config = CONFIG.toBuilder().bufferSize(4096).flushDelay(Duration.ofNanos(flushDelayNanos)).build();
+    Sender<String> s = Fifo.openSender(fifo, Codecs.string(), config);
+    s.send("hello");
+    s.flush();
+    Receiver<String> r = opened.get(10, TimeUnit.SECONDS);
+    assertEquals("hello", r.receive());
+    r.close();
+    String big = "x".repeat(700);
+    PeerClosedException e = assertThrows(PeerClosedException.class, () -> {
+      for (int i = 0; i < 1_000_000; i++) {
+        s.send(big);
+      }
+    });
+    assertTrue(e.countsKnown(), e.getMessage());
+    assertTrue(e.getMessage().contains("write end of FIFO " + fifo), e.getMessage());
+    assertEquals(s.stats().messagesWritten(), e.messagesWritten(), e.getMessage());
+    assertEquals(s.stats().messagesAccepted(), e.messagesWritten() + e.messagesDiscarded(), e.getMessage());
+    assertEquals(e.messagesDiscarded(), s.stats().messagesPending(), "pending: accepted and never to be written");
+    PeerClosedException done = assertInstanceOf(PeerClosedException.class,
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> s.done().toCompletableFuture().get(5, TimeUnit.SECONDS)).getCause());
+    assertTrue(done.countsKnown());
+    s.close(); // already failed and reported: a no-op
   }
 
   @Test

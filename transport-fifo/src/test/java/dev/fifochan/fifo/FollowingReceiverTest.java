@@ -137,4 +137,64 @@ class FollowingReceiverTest {
       assertEquals("a1 a2 b1 c1 ", got.toString());
     }
   }
+
+  /**
+   * Liveness counts bytes in follow mode too: a writer that trickles one large frame in over longer
+   * than the liveness timeout is alive (the following source reports the session's last read); once
+   * it falls silent the timeout says where the reader stands in that session.
+   */
+  @Test
+  void livenessCountsTheBytesOfTheCurrentWriterAndReportsItsPosition() throws Exception {
+    ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+    try (Sender<byte[]> encoder = Sender.over(Channels.newChannel(encoded), Codecs.bytes(),
+        ChannelConfig.builder().flushDelay(Duration.ZERO).build())) {
+      encoder.send(new byte[100]);
+    }
+    byte[] stream = encoded.toByteArray();
+    int withoutEnd = stream.length - 6; // preamble (11) and the frame (106), not the end of stream
+    ChannelConfig liveness = ChannelConfig.builder().livenessTimeout(Duration.ofMillis(500)).build();
+    try (Receiver<byte[]> r = Fifo.openReceiver(fifo, Codecs.bytes(), liveness, FOLLOW);
+        FifoWriteChannel w = Fifo.openWriteChannel(fifo, FifoTesting.timeoutMillis(5_000))) {
+      FifoTesting.writeFully(w, ByteBuffer.wrap(stream, 0, 20));
+      java.util.concurrent.CompletableFuture<Void> trickle = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          for (int p = 20; p < withoutEnd; p += 6) { // 17 writes 100 ms apart: 1.7 s for one frame
+            Thread.sleep(100);
+            FifoTesting.writeFully(w, ByteBuffer.wrap(stream, p, Math.min(6, withoutEnd - p)));
+          }
+        } catch (IOException | InterruptedException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      assertEquals(100, r.receive(WAIT).length, "no liveness timeout while bytes arrive");
+      trickle.get(10, TimeUnit.SECONDS);
+      dev.fifochan.LivenessTimeoutException e = assertThrows(dev.fifochan.LivenessTimeoutException.class, () -> r.receive(WAIT));
+      assertEquals(withoutEnd, e.position(), "after the preamble and the frame of this writer session");
+      assertEquals(1, e.openSessions());
+    }
+  }
+
+  /** One read buffer for every writer session: each session's source reads into the follower's buffer. */
+  @Test
+  void everyWriterSessionIsReadIntoTheSameBuffer() throws Exception {
+    dev.fifochan.spi.FrameSource source = Fifo.openSource(fifo, CONFIG, FOLLOW, null, null);
+    FollowingSource following = (FollowingSource) source;
+    try (Receiver<String> r = Receiver.over(source, Codecs.string(), CONFIG)) {
+      ByteBuffer first = null;
+      String large = "L".repeat(CONFIG.bufferSize() + 1000); // assembled beside the buffer
+      for (int session = 0; session < 5; session++) {
+        send("s" + session, large, "end of s" + session);
+        assertEquals("s" + session, r.receive(WAIT));
+        assertEquals(large, r.receive(WAIT));
+        assertEquals("end of s" + session, r.receive(WAIT));
+        if (first == null) {
+          first = following.readBuffer();
+          assertEquals(CONFIG.bufferSize(), first.capacity());
+          assertTrue(first.isDirect());
+        }
+        assertTrue(first == following.readBuffer(), "session " + session + " read into the first session's buffer");
+      }
+      assertEquals(5, r.stats().sessionsStarted());
+    }
+  }
 }

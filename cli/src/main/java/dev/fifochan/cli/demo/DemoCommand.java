@@ -41,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
   private CommonOptions common;
 
   @Option(names = "--round-trips", paramLabel = "N", defaultValue = "20000",
-      description = "Request/echo round trips per codec (default: ${DEFAULT-VALUE}); the first 10% warm up.")
+      description = "Request/echo round trips per codec (default: ${DEFAULT-VALUE}); the first 10%% warm up.")
   private int roundTrips;
 
   @Option(names = "--burst", paramLabel = "N", defaultValue = "300000",

@@ -19,18 +19,21 @@ import picocli.CommandLine.Option;
  * replies FIFO or acknowledges how many it received; any unclean end fails it (non-zero exit).
  * It exits at once when the demo process goes away (end of file on stdin, or its parent gone).
  */
-@Command(name = "demo-peer", hidden = true, description = "The peer process of 'fifochan demo' (internal).")
+@Command(name = "demo-peer", hidden = true, mixinStandardHelpOptions = true,
+    description = "The peer process of 'fifochan demo' (internal: the demo starts it).")
 public final class DemoPeerCommand implements Callable<Integer> {
-  @Option(names = "--requests", required = true)
+  @Option(names = "--requests", required = true, paramLabel = "FIFO", description = "The FIFO the demo sends requests on.")
   private Path requests;
 
-  @Option(names = "--replies", required = true)
+  @Option(names = "--replies", required = true, paramLabel = "FIFO", description = "The FIFO to answer on.")
   private Path replies;
 
-  @Option(names = "--plan", required = true)
+  @Option(names = "--plan", required = true, paramLabel = "PHASES",
+      description = "The demo's phases, in order (codec:kind,...).")
   private String plan;
 
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class)
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+      description = "Give up if the demo does not open a FIFO within this time (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
   @Override

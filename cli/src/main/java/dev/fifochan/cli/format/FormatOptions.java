@@ -2,7 +2,6 @@ package dev.fifochan.cli.format;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
-import dev.fifochan.WireFormat;
 import dev.fifochan.cli.CliException;
 import dev.fifochan.cli.ExitCode;
 import dev.fifochan.cli.Failures;
@@ -14,30 +13,22 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options that choose a codec and its text form; shared by {@code send} and {@code recv}. */
-public final class FormatOptions {
+/**
+ * The options that choose a codec and its text form, shared by {@code send} and {@code recv}. The
+ * options whose meaning depends on the direction ({@code --type}, {@code --bytes-framing},
+ * {@code --max-frame-length}) are declared by {@link SendFormatOptions} and
+ * {@link RecvFormatOptions}, so that each command's help describes them for what it does.
+ */
+public abstract class FormatOptions {
   @Option(names = {"-c", "--codec"}, paramLabel = "CODEC", defaultValue = "json",
       description = "json, string, bytes or protobuf (default: ${DEFAULT-VALUE}).")
   CodecName codec;
-
-  @Option(names = {"-t", "--type"}, paramLabel = "NAME", split = ",",
-      description = {"json (send): the type tag of every frame.",
-          "protobuf: the full message name(s) from --descriptor-set; with several, JSON lines name"
-              + " theirs in an \"@type\" member."})
-  List<String> types = new ArrayList<>();
 
   @Option(names = "--descriptor-set", paramLabel = "FILE",
       description = "protobuf: a FileDescriptorSet (protoc --include_imports --descriptor_set_out=FILE).")
   Path descriptorSet;
 
-  @Option(names = "--bytes-framing", paramLabel = "whole|u32", defaultValue = "whole",
-      description = "bytes: 'whole' = all of stdin is one message, payloads are written back to back;"
-          + " 'u32' = 4-byte big-endian length + bytes per message (default: ${DEFAULT-VALUE}).")
-  BytesFraming bytesFraming;
-
-  @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "" + WireFormat.DEFAULT_MAX_FRAME_LENGTH,
-      description = "Largest payload sent or accepted (default: ${DEFAULT-VALUE}).")
-  int maxFrameLength;
+  FormatOptions() {}
 
   /** The chosen codec's name. */
   public CodecName codec() {
@@ -45,9 +36,13 @@ public final class FormatOptions {
   }
 
   /** The largest payload. */
-  public int maxFrameLength() {
-    return maxFrameLength;
-  }
+  public abstract int maxFrameLength();
+
+  /** The names given with {@code --type}. */
+  abstract List<String> types();
+
+  /** The framing of the {@code bytes} codec's input or output. */
+  abstract BytesFraming bytesFraming();
 
   /**
    * Builds the format the options describe.
@@ -56,6 +51,8 @@ public final class FormatOptions {
    *     for an unreadable descriptor set
    */
   public MessageFormat<?> build() throws CliException {
+    List<String> types = types();
+    int maxFrameLength = maxFrameLength();
     if (maxFrameLength < 0) {
       throw usage("--max-frame-length must not be negative");
     }
@@ -73,19 +70,19 @@ public final class FormatOptions {
         return new StringLinesFormat();
       case bytes:
         noType();
-        return new BytesFormat(bytesFraming, maxFrameLength);
+        return new BytesFormat(bytesFraming(), maxFrameLength);
       default:
-        return protobuf();
+        return protobuf(types);
     }
   }
 
   private void noType() throws CliException {
-    if (!types.isEmpty()) {
+    if (!types().isEmpty()) {
       throw usage("--type applies to --codec json and protobuf only");
     }
   }
 
-  private MessageFormat<?> protobuf() throws CliException {
+  private MessageFormat<?> protobuf(List<String> types) throws CliException {
     if (descriptorSet == null) {
       throw usage("--codec protobuf needs --descriptor-set FILE (and --type NAME if it has several message types)");
     }
@@ -114,7 +111,7 @@ public final class FormatOptions {
     return new ProtobufJsonFormat(chosen, all.values());
   }
 
-  private static CliException usage(String message) {
+  static CliException usage(String message) {
     return new CliException(ExitCode.USAGE, message);
   }
 }

@@ -6,6 +6,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
+import dev.fifochan.testcontainers.DockerNotUsableException;
+import dev.fifochan.testcontainers.FifoDocker;
 import dev.fifochan.testcontainers.FifoVolume;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,8 +58,8 @@ import org.testcontainers.utility.DockerImageName;
  * {@code CI=true}: then they fail.
  */
 final class ContainerSupport {
-  static final String JVM_IMAGE = "fifochan-it/jvm-scratch:0.1.0";
-  static final String GO_IMAGE = "fifochan-it/go-peer:0.1.0";
+  static final String JVM_IMAGE = "fifochan-it/jvm-scratch:1.0.0";
+  static final String GO_IMAGE = "fifochan-it/go-peer:1.0.0";
   /** Bound on every wait for a container: start, log line, exit. */
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -70,23 +72,24 @@ final class ContainerSupport {
 
   private ContainerSupport() {}
 
-  /** Skips the calling test class (or fails it, under CI) when no Docker daemon answers. */
+  /**
+   * Skips the calling test class (or fails it, under CI) when no Docker daemon answers; fails it with
+   * the check's message when the daemon cannot carry FIFOs or Testcontainers is not configured for it
+   * ({@link FifoDocker}).
+   */
   static void requireDocker() {
-    String problem;
     try {
-      problem = DockerClientFactory.instance().isDockerAvailable() ? null : "no Docker daemon answers";
-    } catch (RuntimeException | Error e) {
-      problem = "Docker is not usable: " + e;
-    }
-    if (problem != null) {
-      unavailable(problem);
-    }
-    for (String name : List.of("TESTCONTAINERS_RYUK_DISABLED", "TESTCONTAINERS_CHECKS_DISABLE")) {
-      if (!"true".equals(System.getenv(name))) {
-        // Without them Testcontainers pulls images, which stalls for minutes where there is no registry.
-        fail(name + "=true is not set: run the container tests through Maven (integration-tests/pom.xml sets it,"
-            + " with TESTCONTAINERS_HOST_OVERRIDE=localhost) or set these variables yourself");
+      FifoDocker.require();
+    } catch (DockerNotUsableException e) {
+      if (e.reason() == DockerNotUsableException.Reason.NO_DAEMON) {
+        unavailable(e.getMessage());
       }
+      fail(e.getMessage() + " (integration-tests/pom.xml sets the Testcontainers variables for Maven runs)", e);
+    }
+    if (!"true".equals(System.getenv("TESTCONTAINERS_CHECKS_DISABLE"))) {
+      // Without it Testcontainers pulls an image for its checks, which stalls where there is no registry.
+      fail("TESTCONTAINERS_CHECKS_DISABLE=true is not set: run the container tests through Maven"
+          + " (integration-tests/pom.xml sets it) or set it yourself");
     }
   }
 
@@ -108,9 +111,11 @@ final class ContainerSupport {
   }
 
   /** For tests that chown: skipped when not root, failed under CI. */
-  static void requireRoot(String why) {
-    if (jnr.posix.POSIXFactory.getNativePOSIX().geteuid() != 0) {
-      unavailable("the test does not run as root (" + why + ")", "run the tests as root");
+  static void requireRoot(String why) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0")) {
+        unavailable("the test does not run as root (" + why + ")", "run the tests as root");
+      }
     }
   }
 
@@ -201,7 +206,7 @@ final class ContainerSupport {
     for (String path : jvmMounts()) {
       c.withFileSystemBind(path, path, BindMode.READ_ONLY);
     }
-    // jffi (under jnr-posix) unpacks its native stub into java.io.tmpdir and maps it executable.
+    // jffi unpacks its native stub into a private directory under java.io.tmpdir and maps it executable.
     c.withTmpFs(Map.of("/tmp", "rw,exec,nosuid,nodev,mode=1777"));
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),

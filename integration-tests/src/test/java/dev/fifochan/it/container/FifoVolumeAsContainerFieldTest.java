@@ -9,6 +9,7 @@ import dev.fifochan.Codecs;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import dev.fifochan.testcontainers.FifoVolume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,14 +51,15 @@ class FifoVolumeAsContainerFieldTest {
   @SuppressWarnings("try") // out.close() inside its try: the clean end is part of the check
   void theExtensionStartedTheVolumeAndTheContainer() throws Exception {
     assertTrue(ECHO.isRunning());
-    ChannelConfig cfg = FIFOS.hostConfig(ChannelConfig.builder().openTimeout(Duration.ofSeconds(20)).build());
-    try (Sender<String> out = Fifo.openSender(FIFOS.hostPath("in"), Codecs.string(), cfg)) {
+    ChannelConfig cfg = ChannelConfig.defaults();
+    FifoOptions opts = FIFOS.hostOptions(FifoOptions.builder().openTimeout(Duration.ofSeconds(20)).build());
+    try (Sender<String> out = Fifo.openSender(FIFOS.hostPath("in"), Codecs.string(), cfg, opts)) {
       out.send("hello from the host");
       out.flush();
-      try (Receiver<String> in = Fifo.openReceiver(FIFOS.hostPath("out"), Codecs.string(), cfg)) {
-        assertEquals("hello from the host", in.poll(Duration.ofSeconds(20)));
+      try (Receiver<String> in = Fifo.openReceiver(FIFOS.hostPath("out"), Codecs.string(), cfg, opts)) {
+        assertEquals("hello from the host", in.receive(Duration.ofSeconds(20)));
         out.close();
-        assertNull(in.poll(Duration.ofSeconds(20)));
+        assertNull(in.receive(Duration.ofSeconds(20)));
         assertTrue(in.isEnded());
       }
     }

@@ -9,6 +9,7 @@ import dev.fifochan.Codec;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import dev.fifochan.testcontainers.FifoVolume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +50,7 @@ class HostToContainerTest {
          GenericContainer<?> peer = ContainerSupport.javaPeer("echo-" + codecName, fifos,
              "echo", codecName, fifos.containerPath("in"), fifos.containerPath("out"))) {
       peer.start();
-      assertEquals(COUNT, echoThrough(fifos, codecName, fifos.hostConfig(config())));
+      assertEquals(COUNT, echoThrough(fifos, codecName, fifos.hostOptions(options())));
       assertEquals(0, ContainerSupport.awaitExit(peer), peer.getLogs());
       assertTrue(peer.getLogs().contains("ECHOED " + COUNT), peer.getLogs());
     }
@@ -68,7 +69,7 @@ class HostToContainerTest {
              .withCreateContainerCmdModifier(cmd -> cmd.withUser("1000:1000"))) {
       peer.start();
       assertTrue(peer.getLogs().contains("READY uid=1000"), peer.getLogs());
-      ChannelConfig host = fifos.hostConfig(config());
+      FifoOptions host = fifos.hostOptions(options());
       assertEquals(fifos.ownerApplied(), host.allowForeignOwner() || fifos.fifoOwnerUid() != 1000);
       assertEquals(COUNT, echoThrough(fifos, "json", host));
       assertEquals(0, ContainerSupport.awaitExit(peer), peer.getLogs());
@@ -91,17 +92,18 @@ class HostToContainerTest {
              .withCommand("echo", "-in", fifos.containerPath("requests"), "-out", fifos.containerPath("replies"),
                  "-codec", "json")) {
       sidecar.start();
-      ChannelConfig config = fifos.hostConfig(ChannelConfig.defaults()); // allowForeignOwner: uid 1000 owns them
+      FifoOptions options = fifos.hostOptions(); // allowForeignOwner: uid 1000 owns them
+      ChannelConfig config = ChannelConfig.defaults();
       Codec<PeerMessages.Event> codec = dev.fifochan.json.JsonCodec.of(PeerMessages.Event.class);
-      try (Sender<PeerMessages.Event> requests = Fifo.openSender(fifos.hostPath("requests"), codec, config)) {
+      try (Sender<PeerMessages.Event> requests = Fifo.openSender(fifos.hostPath("requests"), codec, config, options)) {
         requests.send(new PeerMessages.Event(1, "ping-1"));
         requests.flush();
         // A read end opens when the writer's first bytes arrive: open it after sending (or in another thread).
-        try (Receiver<PeerMessages.Event> replies = Fifo.openReceiver(fifos.hostPath("replies"), codec, config)) {
-          assertEquals(new PeerMessages.Event(1, "ping-1"), replies.poll(Duration.ofSeconds(10)));
+        try (Receiver<PeerMessages.Event> replies = Fifo.openReceiver(fifos.hostPath("replies"), codec, config, options)) {
+          assertEquals(new PeerMessages.Event(1, "ping-1"), replies.receive(Duration.ofSeconds(10)));
           // Beyond the documented example: a clean end of the requests ends the replies cleanly too.
           requests.close();
-          assertNull(replies.poll(Duration.ofSeconds(10)));
+          assertNull(replies.receive(Duration.ofSeconds(10)));
           assertTrue(replies.isEnded());
         }
       }
@@ -109,32 +111,33 @@ class HostToContainerTest {
     }
   }
 
-  private static ChannelConfig config() {
-    return ChannelConfig.builder().openTimeout(Duration.ofSeconds(20)).build();
+  private static FifoOptions options() {
+    return FifoOptions.builder().openTimeout(Duration.ofSeconds(20)).build();
   }
 
   /** Sends COUNT messages into "in" and checks that exactly they come back on "out", then a clean end. */
-  private static long echoThrough(FifoVolume fifos, String codecName, ChannelConfig cfg) throws Exception {
+  private static long echoThrough(FifoVolume fifos, String codecName, FifoOptions opts) throws Exception {
     Codec<Object> codec = PeerMessages.codec(codecName);
+    ChannelConfig cfg = ChannelConfig.defaults();
     CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
       try {
-        Sender<Object> out = Fifo.openSender(fifos.hostPath("in"), codec, cfg);
+        Sender<Object> out = Fifo.openSender(fifos.hostPath("in"), codec, cfg, opts);
         try (out) {
           for (long i = 0; i < COUNT; i++) {
             out.send(PeerMessages.make(codecName, i));
           }
         }
-        return out.messagesWritten(); // after close: everything flushed
+        return out.stats().messagesWritten(); // after close: everything flushed
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     });
     long n = 0;
-    try (Receiver<Object> in = Fifo.openReceiver(fifos.hostPath("out"), codec, cfg)) {
-      for (Object m; (m = in.poll(Duration.ofSeconds(20))) != null; n++) {
+    try (Receiver<Object> in = Fifo.openReceiver(fifos.hostPath("out"), codec, cfg, opts)) {
+      for (Object m; (m = in.receive(Duration.ofSeconds(20))) != null; n++) {
         PeerMessages.check(codecName, m, n);
       }
-      assertTrue(in.isEnded(), "clean end of the echoed stream (not a 20 s timeout) after " + n);
+      assertTrue(in.isEnded(), "clean end of the echoed stream after " + n);
       assertNull(in.receive());
     }
     assertEquals(COUNT, sent.get(15, TimeUnit.SECONDS));

@@ -2,9 +2,11 @@ package dev.fifochan.it.container;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codec;
+import dev.fifochan.ReceiveTimeoutException;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -61,8 +63,8 @@ public final class JavaPeer {
     return "unknown";
   }
 
-  private static ChannelConfig config() {
-    return ChannelConfig.builder()
+  private static FifoOptions options() {
+    return FifoOptions.builder()
         .openTimeout(Duration.ofSeconds(20))
         .allowForeignOwner(Boolean.parseBoolean(System.getenv("FIFOCHAN_ALLOW_FOREIGN_OWNER")))
         .build();
@@ -75,12 +77,13 @@ public final class JavaPeer {
     }
     String codecName = a[1];
     Codec<Object> codec = PeerMessages.codec(codecName);
-    ChannelConfig cfg = config();
+    ChannelConfig cfg = ChannelConfig.defaults();
+    FifoOptions opts = options();
     switch (a[0]) {
       case "echo": {
         long n = 0;
-        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[2]), codec, cfg);
-             Sender<Object> out = Fifo.openSender(Path.of(a[3]), codec, cfg)) {
+        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[2]), codec, cfg, opts);
+             Sender<Object> out = Fifo.openSender(Path.of(a[3]), codec, cfg, opts)) {
           for (Object m; (m = in.receive()) != null; n++) {
             out.send(m);
             out.flush();
@@ -93,7 +96,7 @@ public final class JavaPeer {
         long count = Long.parseLong(a[3]);
         long pause = Long.parseLong(a[4]);
         long n = 0;
-        try (Sender<Object> out = Fifo.openSender(Path.of(a[2]), codec, cfg)) {
+        try (Sender<Object> out = Fifo.openSender(Path.of(a[2]), codec, cfg, opts)) {
           for (; count < 0 || n < count; n++) {
             out.send(PeerMessages.make(codecName, n));
             out.flush();
@@ -109,7 +112,7 @@ public final class JavaPeer {
       case "recv": {
         long count = Long.parseLong(a[3]);
         long n = 0;
-        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[2]), codec, cfg)) {
+        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[2]), codec, cfg, opts)) {
           for (Object m; (m = in.receive()) != null; n++) {
             PeerMessages.check(codecName, m, n);
           }
@@ -123,7 +126,7 @@ public final class JavaPeer {
       case "service": {
         long count = Long.parseLong(a[4]);
         CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
-          try (Sender<Object> out = Fifo.openSender(Path.of(a[2]), codec, cfg)) {
+          try (Sender<Object> out = Fifo.openSender(Path.of(a[2]), codec, cfg, opts)) {
             for (long i = 0; i < count; i++) {
               out.send(PeerMessages.make(codecName, i));
             }
@@ -133,12 +136,13 @@ public final class JavaPeer {
           }
         });
         long n = 0;
-        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[3]), codec, cfg)) {
-          for (Object m; (m = in.poll(Duration.ofSeconds(20))) != null; n++) {
-            PeerMessages.check(codecName, m, n);
-          }
-          if (!in.isEnded()) {
-            throw new AssertionError("no reply for 20 s after " + n + " replies");
+        try (Receiver<Object> in = Fifo.openReceiver(Path.of(a[3]), codec, cfg, opts)) {
+          try {
+            for (Object m; (m = in.receive(Duration.ofSeconds(20))) != null; n++) {
+              PeerMessages.check(codecName, m, n);
+            }
+          } catch (ReceiveTimeoutException e) {
+            throw new AssertionError("no reply for 20 s after " + n + " replies", e);
           }
         }
         sent.get(20, TimeUnit.SECONDS);

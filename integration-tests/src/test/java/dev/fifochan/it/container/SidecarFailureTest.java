@@ -12,6 +12,7 @@ import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.fifo.Fifo;
+import dev.fifochan.fifo.FifoOptions;
 import dev.fifochan.testcontainers.FifoVolume;
 import java.io.IOException;
 import java.time.Duration;
@@ -57,12 +58,12 @@ class SidecarFailureTest {
     try (FifoVolume fifos = FifoVolume.of("events");
          GenericContainer<?> writer = ContainerSupport.javaPeer("writer", fifos,
              "send", CODEC, fifos.containerPath("events"), "-1", "2")) {
-      ChannelConfig cfg = fifos.hostConfig(ChannelConfig.builder().follow(true).openTimeout(Duration.ofSeconds(20)).build());
-      try (Receiver<Object> in = Receiver.following(Fifo.follow(fifos.hostPath("events"), cfg), codec, cfg)) {
+      FifoOptions opts = fifos.hostOptions(FifoOptions.builder().follow(true).openTimeout(Duration.ofSeconds(20)).build());
+      try (Receiver<Object> in = Fifo.openReceiver(fifos.hostPath("events"), codec, ChannelConfig.defaults(), opts)) {
         writer.start();
         long n = 0;
         for (; n < 50; n++) {
-          PeerMessages.check(CODEC, nonNull(in.poll(POLL), n), n);
+          PeerMessages.check(CODEC, nonNull(in.receive(POLL), n), n);
         }
 
         ContainerSupport.kill(writer);
@@ -70,7 +71,7 @@ class SidecarFailureTest {
         TruncatedStreamException truncated = null;
         while (truncated == null) {
           try {
-            Object m = in.poll(POLL);
+            Object m = in.receive(POLL);
             PeerMessages.check(CODEC, nonNull(m, n), n);
             n++;
           } catch (TruncatedStreamException e) {
@@ -83,7 +84,7 @@ class SidecarFailureTest {
         // Same container, same FIFO: a new writer session, followed by the same receiver.
         ContainerSupport.restart(writer);
         for (long k = 0; k < 30; k++) {
-          PeerMessages.check(CODEC, nonNull(in.poll(POLL), k), k);
+          PeerMessages.check(CODEC, nonNull(in.receive(POLL), k), k);
         }
         ContainerSupport.kill(writer);
       }
@@ -101,9 +102,10 @@ class SidecarFailureTest {
     try (FifoVolume fifos = FifoVolume.of("events");
          GenericContainer<?> reader = ContainerSupport.javaPeer("reader", fifos,
              "recv", CODEC, fifos.containerPath("events"), "-1")) {
-      ChannelConfig cfg = fifos.hostConfig(ChannelConfig.builder().openTimeout(Duration.ofSeconds(20)).build());
+      ChannelConfig cfg = ChannelConfig.defaults();
+      FifoOptions opts = fifos.hostOptions(FifoOptions.builder().openTimeout(Duration.ofSeconds(20)).build());
       reader.start();
-      Sender<Object> out = Fifo.openSender(fifos.hostPath("events"), codec, cfg);
+      Sender<Object> out = Fifo.openSender(fifos.hostPath("events"), codec, cfg, opts);
       try {
         for (long i = 0; i < 50; i++) {
           out.send(PeerMessages.make(CODEC, i));
@@ -125,7 +127,7 @@ class SidecarFailureTest {
 
       ContainerSupport.restart(reader);
       ContainerSupport.awaitLog(reader, "^READY", 2);
-      try (Sender<Object> again = Fifo.openSender(fifos.hostPath("events"), codec, cfg)) {
+      try (Sender<Object> again = Fifo.openSender(fifos.hostPath("events"), codec, cfg, opts)) {
         for (long i = 0; i < 100; i++) {
           again.send(PeerMessages.make(CODEC, i));
         }
@@ -150,16 +152,17 @@ class SidecarFailureTest {
     try (FifoVolume fifos = FifoVolume.of("events");
          GenericContainer<?> writer = ContainerSupport.goPeer("go-writer", fifos, "send", "-path", fifos.containerPath("events"),
              "-codec", codecName, "-count", "1000", "-kill-after", Integer.toString(killAfter))) {
-      ChannelConfig cfg = fifos.hostConfig(ChannelConfig.builder().follow(true).openTimeout(Duration.ofSeconds(20)).build());
-      try (Receiver<Object> in = Receiver.following(Fifo.follow(fifos.hostPath("events"), cfg), codec, cfg)) {
+      FifoOptions opts = fifos.hostOptions(FifoOptions.builder().follow(true).openTimeout(Duration.ofSeconds(20)).build());
+      try (Receiver<Object> in = Fifo.openReceiver(fifos.hostPath("events"), codec, ChannelConfig.defaults(), opts)) {
         writer.start();
         for (int run = 1; run <= 2; run++) {
           for (long k = 0; k < killAfter; k++) {
-            PeerMessages.check(codecName, nonNull(in.poll(POLL), k), k);
+            PeerMessages.check(codecName, nonNull(in.receive(POLL), k), k);
           }
-          TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> in.poll(POLL),
+          TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> in.receive(POLL),
               "run " + run + ": the half-written frame must be reported as a truncated stream");
-          assertTrue(e.offset() > 0, "offset " + e.offset());
+          assertEquals(TruncatedStreamException.Reason.IN_RECORD, e.reason(), e.getMessage());
+          assertTrue(e.position() > 0, "position " + e.position());
           assertEquals(137, ContainerSupport.awaitExit(writer), "killed by SIGKILL:\n" + writer.getLogs());
           if (run == 1) {
             ContainerSupport.restart(writer);
@@ -170,7 +173,7 @@ class SidecarFailureTest {
   }
 
   private static Object nonNull(Object m, long seq) {
-    assertNotNull(m, "no message " + seq + " (and no error) within " + POLL);
+    assertNotNull(m, "a clean end instead of message " + seq);
     return m;
   }
 

@@ -38,7 +38,7 @@ public final class FifoFile {
       throw Errors.of("statx", parent, LibC.errno());
     }
     if ((st.mode() & 022) != 0 && (st.mode() & Linux.S_ISVTX) == 0) {
-      throw new UnsafeFifoException(path, Reason.UNSAFE_DIRECTORY, parent + " has mode 0" + Integer.toOctalString(st.permissions()));
+      throw Log.refused(new UnsafeFifoException(path, Reason.UNSAFE_DIRECTORY, parent + " has mode 0" + Integer.toOctalString(st.permissions())));
     }
   }
 
@@ -66,7 +66,7 @@ public final class FifoFile {
         throw Errors.of("statx", path, LibC.errno());
       }
       if (!st.isFifo()) {
-        throw new UnsafeFifoException(path, Reason.REPLACED, "no longer a FIFO right after mkfifo");
+        throw Log.refused(new UnsafeFifoException(path, Reason.REPLACED, "no longer a FIFO right after mkfifo"));
       }
       if (st.permissions() != mode && LibC.chmod("/proc/self/fd/" + fd, mode) != 0) {
         throw Errors.of("chmod", path, LibC.errno());
@@ -105,15 +105,15 @@ public final class FifoFile {
       }
     }
     if (st.isSymlink()) {
-      throw new UnsafeFifoException(path, Reason.SYMLINK, null);
+      throw Log.refused(new UnsafeFifoException(path, Reason.SYMLINK, null));
     }
     if (!st.isFifo()) {
-      throw new UnsafeFifoException(path, Reason.NOT_A_FIFO, "a " + st.typeName());
+      throw Log.refused(new UnsafeFifoException(path, Reason.NOT_A_FIFO, "a " + st.typeName()));
     }
     int euid = LibC.geteuid();
     if (!options.allowForeignOwner() && st.uid() != euid) {
-      throw new UnsafeFifoException(path, Reason.FOREIGN_OWNER, "owner uid " + Integer.toUnsignedString(st.uid())
-          + ", effective uid " + Integer.toUnsignedString(euid));
+      throw Log.refused(new UnsafeFifoException(path, Reason.FOREIGN_OWNER, "owner uid " + Integer.toUnsignedString(st.uid())
+          + ", effective uid " + Integer.toUnsignedString(euid)));
     }
     return st;
   }
@@ -146,7 +146,7 @@ public final class FifoFile {
           return new Opened(-1, expected);
         }
         if (errno == Linux.ELOOP) {
-          throw new UnsafeFifoException(path, Reason.SYMLINK, "replaced by a link while opening");
+          throw Log.refused(new UnsafeFifoException(path, Reason.SYMLINK, "replaced by a link while opening"));
         }
         if (errno == Linux.EINTR || errno == Linux.ENOENT) {
           continue; // removed meanwhile: check again
@@ -159,7 +159,7 @@ public final class FifoFile {
       }
       LibC.close(fd); // replaced between check and open: check again
     }
-    throw new UnsafeFifoException(path, Reason.REPLACED, MAX_ATTEMPTS + " attempts");
+    throw Log.refused(new UnsafeFifoException(path, Reason.REPLACED, MAX_ATTEMPTS + " attempts"));
   }
 
   /**

@@ -108,7 +108,7 @@ public final class InheritedDescriptor {
       FileStatus again = FifoFile.fstat(fd);
       if (again == null || !again.sameFile(st)) {
         FifoFile.closeQuietly(fd);
-        throw new UnsafeFifoException(path, Reason.REPLACED, "descriptor " + n + " changed while opening");
+        throw Log.refused(new UnsafeFifoException(path, Reason.REPLACED, "descriptor " + n + " changed while opening"));
       }
     } else if (st.type() == Linux.S_IFREG) {
       fd = LibC.fcntl(n, Linux.F_DUPFD_CLOEXEC, 0);
@@ -116,8 +116,8 @@ public final class InheritedDescriptor {
         throw Errors.of("fcntl(F_DUPFD_CLOEXEC)", path, LibC.errno());
       }
     } else {
-      throw new UnsafeFifoException(path, Reason.NOT_A_FIFO, "descriptor " + n + " is a " + st.typeName()
-          + "; accepted are pipes, FIFOs and regular files");
+      throw Log.refused(new UnsafeFifoException(path, Reason.NOT_A_FIFO, "descriptor " + n + " is a " + st.typeName()
+          + "; accepted are pipes, FIFOs and regular files"));
     }
     return fd;
   }

@@ -32,7 +32,7 @@ public final class ReaderLock {
         continue;
       }
       if (errno == Linux.EWOULDBLOCK) {
-        throw new FifoBusyException(path, holderPid(identity));
+        throw Log.busy(new FifoBusyException(path, holderPid(identity)));
       }
       if (errno == Linux.EINVAL || errno == Linux.ENOLCK || errno == Linux.EOPNOTSUPP) {
         return; // a file system without flock: the lock cannot be had, and reading goes on without it
