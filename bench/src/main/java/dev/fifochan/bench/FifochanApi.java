@@ -2,10 +2,13 @@ package dev.fifochan.bench;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codec;
+import dev.fifochan.FrameHandler;
+import dev.fifochan.MessageHandler;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
+import dev.fifochan.WaitStrategy;
 import dev.fifochan.fifo.Fifo;
-import dev.fifochan.fifo.FifoReadChannel;
+import dev.fifochan.fifo.FifoOptions;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -13,43 +16,47 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Every call that the cross-process benchmark makes on fifochan's public API, in one file, so that
- * moving the benchmark to another version of the API changes this file and nothing else.
+ * Every call that the cross-process benchmark and {@code ApiBench} make on fifochan's public API, in
+ * one file, so that moving the benchmark to another version of the API changes this file and nothing
+ * else (request/response lives in {@link RpcVariant}, which uses {@code dev.fifochan.rpc} directly).
  *
- * <p>This is the <b>0.1 API</b>: {@code Sender.over(Fifo.openWriteChannel(..))},
- * {@code Receiver.over(Fifo.openReadChannel(..))}, {@code receive()} one message at a time, no wait
- * strategies. The 1.0 port (docs/design-1.0.md §3) changes the places marked {@code PORT}:
- * <ul>
- *   <li>{@link #openSender}/{@link #openReceiver}: {@code Fifo.openSender(path, codec, config, fifoOptions)}
- *       and {@code Fifo.openReceiver(..)}; the pipe size moves from {@code ChannelConfig} to {@code FifoOptions};
- *   <li>{@link In#poll}: one call of {@code Receiver.poll(handler, limit, timeout)} (the handler receive,
- *       which hands {@code byte[]} payloads over without a per-message allocation where the codec allows);
- *   <li>{@link Profile#ROUND_TRIP_SPIN}: {@code ChannelConfig.waitStrategy(..)} with the spinning strategy;
- *   <li>{@link Out#send}: unchanged ({@code send(T)}); {@code offer(T)} is not used by the benchmark.
- * </ul>
- * Both wrappers are final classes with one implementation each, so the JIT inlines them.
+ * <p>This is the <b>1.0 API</b> (docs/design-1.0.md §3): {@code Fifo.openSender/openReceiver(path,
+ * codec, config, FifoOptions)} (the pipe size is a {@link FifoOptions} setting), {@code send(T)}, the
+ * handler receive {@code Receiver.poll(MessageHandler, limit, timeout)} (decoded messages with their
+ * headers), the raw zero-copy receive {@code Receiver.pollFrames(FrameHandler, limit, timeout)}, and
+ * {@link WaitStrategy#spinning} for the spinning profile. Both wrappers are final classes with one
+ * implementation each, so the JIT inlines them.
  */
 public final class FifochanApi {
   private FifochanApi() {}
 
+  /** The spinning wait of {@link Profile#ROUND_TRIP_SPIN}: busy-spin 1 ms, then yield 1 ms, then park. */
+  public static final WaitStrategy SPIN = WaitStrategy.spinning(Duration.ofMillis(1), Duration.ofMillis(1));
+
+  /** "No limit" for {@code poll}: the deadline saturates (about 146 years). */
+  static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+
+  /** The FIFO options of every fifochan end: the defaults (1 MiB pipe requested), the FIFO made by the harness. */
+  static final FifoOptions FIFO_OPTIONS = FifoOptions.builder().pipeSize(Main.PIPE_SIZE).createIfMissing(false).build();
+
   /** The configurations the benchmark uses. */
   public enum Profile {
-    /** One-way throughput: the library's defaults (256 KiB buffer, 50 µs flush delay, 1 MiB pipe). */
+    /** One-way throughput: the library's defaults (256 KiB buffer, 50 µs flush delay, park). */
     THROUGHPUT,
     /** Diagnostic: defaults, but a one-day flush delay, so the background flusher never drains. */
     NO_FLUSHER,
-    /** Round trips: defaults with {@code flushDelay(ZERO)} (every send is written at once); default waiting. */
+    /** Round trips: defaults with {@code flushDelay(ZERO)} (every send is written at once); default waiting (park). */
     ROUND_TRIP,
-    /** Round trips with the spinning wait strategy of issue 14 (not in the 0.1 API). */
+    /** Round trips with {@code flushDelay(ZERO)} and the spinning wait strategy ({@link #SPIN}). */
     ROUND_TRIP_SPIN;
 
-    /** Why this profile cannot run on this API, or null if it can. */
+    /** Why this profile cannot run on this API, or null if it can (all can on 1.0). */
     public String unsupported() {
-      // PORT: the 1.0 API has ChannelConfig.waitStrategy(); return null for every profile then.
-      return this == ROUND_TRIP_SPIN ? "the 0.1 API has no wait strategy (issue 14: spinning idle strategy)" : null;
+      return null;
     }
 
-    ChannelConfig config() {
+    /** The channel configuration of this profile. */
+    public ChannelConfig config() {
       ChannelConfig d = ChannelConfig.defaults();
       switch (this) {
         case NO_FLUSHER:
@@ -57,30 +64,26 @@ public final class FifochanApi {
         case ROUND_TRIP:
           return d.toBuilder().flushDelay(Duration.ZERO).build();
         case ROUND_TRIP_SPIN:
-          // PORT: .waitStrategy(WaitStrategy.spinning()) or whatever the core names it.
-          throw new UnsupportedOperationException(unsupported());
+          return d.toBuilder().flushDelay(Duration.ZERO).waitStrategy(SPIN).build();
         default:
           return d;
       }
     }
+
+    /** Whether this profile busy-waits (then it is not run with both processes on one CPU). */
+    public boolean spins() {
+      return this == ROUND_TRIP_SPIN;
+    }
   }
 
-  /** Receives messages from {@link In#poll}. PORT: becomes (or adapts to) {@code dev.fifochan.MessageHandler<T>}. */
-  public interface Handler<T> {
-    void onMessage(T message);
-  }
-
-  /** A sender over the FIFO transport. PORT: {@code Fifo.openSender(fifo, codec, config, FifoOptions)}. */
+  /** A sender over the FIFO transport: {@code Fifo.openSender(fifo, codec, config, FifoOptions)}. */
   public static <T> Out<T> openSender(Path fifo, Codec<T> codec, Profile p) throws IOException {
-    ChannelConfig c = p.config();
-    return new Out<>(Sender.over(Fifo.openWriteChannel(fifo, c), codec, c));
+    return new Out<>(Fifo.openSender(fifo, codec, p.config(), FIFO_OPTIONS));
   }
 
-  /** A receiver over the FIFO transport. PORT: {@code Fifo.openReceiver(fifo, codec, config, FifoOptions)}. */
+  /** A receiver over the FIFO transport: {@code Fifo.openReceiver(fifo, codec, config, FifoOptions)}. */
   public static <T> In<T> openReceiver(Path fifo, Codec<T> codec, Profile p) throws IOException {
-    ChannelConfig c = p.config();
-    FifoReadChannel ch = Fifo.openReadChannel(fifo, c);
-    return new In<>(Receiver.over(ch, codec, c), ch.pipeSize());
+    return new In<>(Fifo.openReceiver(fifo, codec, p.config(), FIFO_OPTIONS), fifo);
   }
 
   /** A sender over any writable byte channel (diagnostics, JMH). */
@@ -89,8 +92,8 @@ public final class FifochanApi {
   }
 
   /** A receiver over any readable byte channel (diagnostics, JMH). */
-  public static <T> In<T> receiverOver(ReadableByteChannel ch, Codec<T> codec, Profile p) {
-    return new In<>(Receiver.over(ch, codec, p.config()), 0);
+  public static <T> In<T> receiverOver(ReadableByteChannel ch, Codec<T> codec, Profile p) throws IOException {
+    return new In<>(Receiver.over(ch, codec, p.config()), null);
   }
 
   /** The sending end. */
@@ -118,30 +121,31 @@ public final class FifochanApi {
   /** The receiving end. */
   public static final class In<T> implements AutoCloseable {
     private final Receiver<T> r;
-    private final int pipeSize;
+    private final Path fifo;
 
-    In(Receiver<T> r, int pipeSize) {
+    In(Receiver<T> r, Path fifo) {
       this.r = r;
-      this.pipeSize = pipeSize;
+      this.fifo = fifo;
     }
 
     /**
-     * Hands up to {@code limit} messages to {@code handler}, waiting for the first one.
+     * The handler receive: hands up to {@code limit} decoded messages to {@code handler}, waiting
+     * without limit for the first one ({@code Receiver.poll}).
      *
      * @return how many were handed over, or -1 at the clean end of the stream
      */
-    public int poll(Handler<? super T> handler, int limit) throws IOException {
-      // PORT: return r.poll(handler, limit, <no timeout>);  (1.0: count, 0 on timeout, -1 at end)
-      int n = 0;
-      while (n < limit) {
-        T m = r.receive();
-        if (m == null) {
-          return n == 0 ? -1 : n;
-        }
-        handler.onMessage(m);
-        n++;
-      }
-      return n;
+    public int poll(MessageHandler<? super T> handler, int limit) throws IOException {
+      return r.poll(handler, limit, FOREVER);
+    }
+
+    /**
+     * The raw zero-copy receive: hands up to {@code limit} frames (views of the receive buffer) to
+     * {@code handler}, waiting without limit for the first one ({@code Receiver.pollFrames}).
+     *
+     * @return how many were handed over, or -1 at the clean end of the stream
+     */
+    public int pollFrames(FrameHandler handler, int limit) throws IOException {
+      return r.pollFrames(handler, limit, FOREVER);
     }
 
     /** The next message, waiting for it; null at the clean end of the stream (round trips). */
@@ -149,9 +153,21 @@ public final class FifochanApi {
       return r.receive();
     }
 
-    /** The pipe size the transport reported (0 if not a FIFO). */
+    /**
+     * The pipe size of the FIFO as the kernel reports it (0 if not a FIFO). 1.0's {@code Receiver}
+     * does not expose its channel, so this opens the FIFO once more read-write and non-blocking
+     * ({@link PipeHold}, which never reads) and asks {@code F_GETPIPE_SZ}; the size belongs to the
+     * pipe, not to a descriptor.
+     */
     public int pipeSize() {
-      return pipeSize;
+      if (fifo == null) {
+        return 0;
+      }
+      try (PipeHold h = PipeHold.query(fifo)) {
+        return h.pipeSize;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
     }
 
     @Override

@@ -293,6 +293,9 @@ final class Harness {
     toChild = new PrintWriter(new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8), true);
     fromChild = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     String hello = fromChild.readLine();
+    for (int i = 0; i < 10 && hello != null && !hello.equals("PEER") && hello.startsWith("Profiling"); i++) {
+      hello = fromChild.readLine(); // an agent's banner on stdout (async-profiler: "Profiling started")
+    }
     if (!"PEER".equals(hello)) {
       throw new IllegalStateException("peer did not start: " + hello);
     }
@@ -349,12 +352,15 @@ final class Harness {
       long tEnd;
       long c0 = Main.cpuNanos();
       long m0 = Main.threadCpuNanos();
+      long a0 = Main.threadAllocatedBytes();
       long readerCpu;
       long readerMain;
+      long readerAlloc;
       try {
         tEnd = v.read(w, count, fifo);
         readerMain = Main.threadCpuNanos() - m0;
         readerCpu = Main.cpuNanos() - c0;
+        readerAlloc = a0 < 0 ? -1 : Main.threadAllocatedBytes() - a0;
       } catch (RuntimeException | IOException e) {
         fail(what, e);
         childReply(what);
@@ -364,6 +370,7 @@ final class Harness {
       long t0 = Long.parseLong(reply[1]);
       long writerCpu = Long.parseLong(reply[2]);
       long writerMain = Long.parseLong(reply[3]);
+      long writerAlloc = reply.length > 4 ? Long.parseLong(reply[4]) : -1;
       if (v.externalCpu >= 0) {
         readerCpu = v.externalCpu;
         readerMain = v.externalCpu;
@@ -377,12 +384,16 @@ final class Harness {
         results.add("cpu", "", workloadName, variantName, (double) writerCpu / count, (double) readerCpu / count);
         results.add("cputhread", "", workloadName, variantName, threads ? (double) writerMain / count : Double.NaN,
             threads ? (double) readerMain / count : Double.NaN);
+        results.add("alloc", "", workloadName, variantName, threads && writerAlloc >= 0 ? (double) writerAlloc / count : Double.NaN,
+            threads && readerAlloc >= 0 && v.externalCpu < 0 ? (double) readerAlloc / count : Double.NaN);
       }
       System.out.printf(Locale.ROOT, "%s %-5s %-8s %-20s %,14.0f msg/s %9.1f MB/s  (%,d msgs in %.3f s;"
-          + " CPU ns/msg writer %.0f (thread %s), reader %.0f (thread %s))%n",
+          + " CPU ns/msg writer %.0f (thread %s), reader %.0f (thread %s); heap B/msg of the threads writer %s, reader %s)%n",
           warmup ? "  warm-up" : "  ", "tput", workloadName, variantName, msgs, bytes / 1e6, count, secs,
           (double) writerCpu / count, threads ? String.format(Locale.ROOT, "%.0f", (double) writerMain / count) : "–",
-          (double) readerCpu / count, threads ? String.format(Locale.ROOT, "%.0f", (double) readerMain / count) : "–");
+          (double) readerCpu / count, threads ? String.format(Locale.ROOT, "%.0f", (double) readerMain / count) : "–",
+          threads && writerAlloc >= 0 ? String.format(Locale.ROOT, "%.1f", (double) writerAlloc / count) : "–",
+          threads && readerAlloc >= 0 && v.externalCpu < 0 ? String.format(Locale.ROOT, "%.1f", (double) readerAlloc / count) : "–");
     } finally {
       if (hold != null) {
         hold.close();

@@ -43,7 +43,7 @@ public final class Main {
   static final List<String> RTT_WORKLOADS = List.of("bytes100", "proto", "json");
   /** The default variants: fifochan, its two 0.1 baselines, the three peers, and the slots that later work fills. */
   static final List<String> DEFAULT_VARIANTS = List.of("fifochan", "raw", "naive", "c", "aeron", "grpc", "fifochan-spin",
-      "fifochan-rpc");
+      "fifochan-rpc", "fifochan-rpc-spin", "fifochan-frames");
   /** Peers that must run (not skip) under {@code CI=true}. */
   static final List<String> REQUIRED_UNDER_CI = List.of("c", "aeron", "grpc");
   static final List<String> ALL_EXTRAS = List.of("jmh", "first-open", "cli", "go", "memory");
@@ -227,6 +227,15 @@ public final class Main {
     return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
+  /** Bytes this thread has allocated on the heap so far (HotSpot's exact TLAB accounting), or -1. */
+  static long threadAllocatedBytes() {
+    java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();
+    if (b instanceof com.sun.management.ThreadMXBean) {
+      return ((com.sun.management.ThreadMXBean) b).getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+    return -1;
+  }
+
   static String loadavg() {
     try {
       String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
@@ -263,10 +272,12 @@ public final class Main {
             case "TPUT":
               long c0 = cpuNanos();
               long m0 = threadCpuNanos();
+              long a0 = threadAllocatedBytes();
               long t0 = v.write(w, Integer.parseInt(f[3]), Paths.get(f[4]));
               long cpu = v.externalCpu >= 0 ? v.externalCpu : cpuNanos() - c0;
               long main = v.externalCpu >= 0 ? v.externalCpu : threadCpuNanos() - m0;
-              out.println("DONE " + t0 + " " + cpu + " " + main);
+              long alloc = v.externalCpu >= 0 || a0 < 0 ? -1 : threadAllocatedBytes() - a0;
+              out.println("DONE " + t0 + " " + cpu + " " + main + " " + alloc);
               break;
             case "ECHO":
               v.echo(w, Integer.parseInt(f[3]), Paths.get(f[4]), Paths.get(f[5]));

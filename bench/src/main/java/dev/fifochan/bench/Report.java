@@ -135,16 +135,19 @@ final class Report {
   private void throughputTable(StringBuilder s) {
     s.append("### One-way throughput (writer in the peer JVM, reader in the parent)\n\n");
     s.append("CPU ns per message: the writing/reading thread (– where the work runs on other threads), in brackets the"
-        + " whole process (10 ms resolution; for C the process). Last column: fifochan's msg/s divided by this row's.\n\n");
-    s.append("| message | variant | msg/s | MB/s | msg/s min–max | writer CPU ns/msg | reader CPU ns/msg | fifochan ÷ this |\n");
-    s.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        + " whole process (10 ms resolution; for C the process). Heap B/msg: bytes the writing and reading thread"
+        + " allocated per message (HotSpot's exact per-thread count; other threads not included)."
+        + " Last column: fifochan's msg/s divided by this row's.\n\n");
+    s.append("| message | variant | msg/s | MB/s | msg/s min–max | writer CPU ns/msg | reader CPU ns/msg | heap B/msg writer / reader | fifochan ÷ this |\n");
+    s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String wl : h.o.workloads) {
       double f = r.median("tput", "", wl, "fifochan", 0);
       for (String v : ordered(r.variants("tput", "", wl))) {
         double m = r.median("tput", "", wl, v, 0);
-        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s | %s |%n", workloadLabel(wl), label(v),
+        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %s | %s / %s | %s |%n", workloadLabel(wl), label(v),
             rate(m), fmt(r.median("tput", "", wl, v, 1) / 1e6), rate(r.min("tput", "", wl, v, 0)), rate(r.max("tput", "", wl, v, 0)),
-            cpu(wl, v, 0), cpu(wl, v, 1), v.equals("fifochan") ? "" : ratio(f, m)));
+            cpu(wl, v, 0), cpu(wl, v, 1), fmt(r.median("alloc", "", wl, v, 0)), fmt(r.median("alloc", "", wl, v, 1)),
+            v.equals("fifochan") ? "" : ratio(f, m)));
       }
     }
     s.append('\n');
@@ -344,6 +347,10 @@ final class Report {
         true, 0.75, "fifochan", "raw"));
     targets.add(ratioTarget("64 KiB `byte[]` one-way, vs raw", tput("bytes64k", "fifochan"), tput("bytes64k", "raw"), true, 0.95,
         "fifochan", "raw"));
+    targets.add(ratioTarget("(same, zero-copy receive `pollFrames`) 100 B one-way, vs raw", tput("bytes100", "fifochan-frames"),
+        tput("bytes100", "raw"), true, 0.75, "fifochan-frames", "raw"));
+    targets.add(ratioTarget("(same, zero-copy receive `pollFrames`) 64 KiB one-way, vs raw", tput("bytes64k", "fifochan-frames"),
+        tput("bytes64k", "raw"), true, 0.95, "fifochan-frames", "raw"));
     targets.add(ratioTarget("protobuf `Ping` one-way, vs naive", tput("proto", "fifochan"), tput("proto", "naive"), true, 1.2,
         "fifochan", "naive"));
     targets.add(ratioTarget("JSON record one-way, vs naive", tput("json", "fifochan"), tput("json", "naive"), true, 1.1,
@@ -383,28 +390,43 @@ final class Report {
           : ratioTarget(m, a, b, true, 0.9));
     }
     Double send = x.jmhAlloc.get("ApiBench.send/100");
-    Double recv = x.jmhAlloc.get("ApiBench.receiveHandler/100");
-    String gm = "JMH `-prof gc`, 100 B `byte[]` through the public API: `send`, handler receive";
+    Double recv = x.jmhAlloc.get("ApiBench.receiveFrames/100");
+    Double typed = x.jmhAlloc.get("ApiBench.receiveHandler/100");
+    String gm = "JMH `-prof gc`, 100 B `byte[]` through the public API: `send`, handler receive of the frame"
+        + " (`pollFrames`; the typed `poll(MessageHandler)` hands over a new `byte[]`: "
+        + (typed == null ? "n/a" : fmt(typed)) + " B/op)";
     if (send == null || recv == null) {
       targets.add(new Target(gm, "–", "0 B/op", "n/a (" + extraWhy("jmh") + ")"));
     } else {
       targets.add(new Target(gm, fmt(send) + " and " + fmt(recv) + " B/op", "0 B/op (< 1)", send < 1 && recv < 1 ? "MET" : "MISSED"));
     }
 
-    // issue 11: the fifochan request/response variant comes later; gRPC and the raw ping-pong are measured now
+    // issue 11: fifochan request/response beside gRPC unary and the raw ping-pong, same run, same placements
     String callsKind = "calls" + h.o.callers;
     rpcTargets.add(ratioTarget("call p50 (small protobuf), default waiting, vs gRPC-UDS unary p50",
         r.median("rtt", "different", "proto", "fifochan-rpc", 0), r.median("rtt", "different", "proto", "grpc", 0), false, 0.5,
         "fifochan-rpc", "grpc"));
     rpcTargets.add(ratioTarget("call p50 with the spinning idle strategy, vs gRPC-UDS unary p50",
         r.median("rtt", "different", "proto", "fifochan-rpc-spin", 0), r.median("rtt", "different", "proto", "grpc", 0), false, 0.2,
-        "fifochan-rpc", "grpc"));
+        "fifochan-rpc-spin", "grpc"));
     rpcTargets.add(ratioTarget("calls/s with " + h.o.callers + " callers, vs gRPC-UDS",
         r.median(callsKind, "different", "proto", "fifochan-rpc", 0), r.median(callsKind, "different", "proto", "grpc", 0), true, 5,
         "fifochan-rpc", "grpc"));
     rpcTargets.add(ratioTarget("call p50 over the raw FIFO ping-pong (same bytes, Java raw)",
         r.median("rtt", "different", "proto", "fifochan-rpc", 0), r.median("rtt", "different", "proto", "raw", 0), false, 1.2,
         "fifochan-rpc", "raw"));
+    for (String v : List.of("fifochan-rpc", "fifochan-rpc-spin")) {
+      for (String pl : List.of("different", "same")) {
+        if (Double.isNaN(r.median("rtt", pl, "proto", v, 0))) {
+          continue;
+        }
+        rpcTargets.add(new Target("for reference: " + v + " (" + pl + " CPU" + (pl.equals("same") ? "" : "s")
+            + ") p50 / p99, calls/s with 1 and " + h.o.callers + " callers",
+            fmt(r.median("rtt", pl, "proto", v, 0)) + " / " + fmt(r.median("rtt", pl, "proto", v, 2))
+                + " µs, " + rate(r.median("rtt", pl, "proto", v, 4)) + " and "
+                + rate(r.median(callsKind, pl, "proto", v, 0)) + " calls/s", "–", "–"));
+      }
+    }
     rpcTargets.add(new Target("for reference: gRPC-UDS unary p50 / p99, calls/s with 1 and " + h.o.callers + " callers",
         fmt(r.median("rtt", "different", "proto", "grpc", 0)) + " / " + fmt(r.median("rtt", "different", "proto", "grpc", 2))
             + " µs, " + rate(r.median("rtt", "different", "proto", "grpc", 4)) + " and "

@@ -20,7 +20,7 @@ import java.util.Set;
  * <p>Kinds and their values:
  * <ul>
  *   <li>{@code tput} (placement ""): messages/s, payload bytes/s;
- *   <li>{@code cpu}: writer process, reader process CPU ns per message; {@code cputhread}: the
+ *   <li>{@code cpu}: writer process, reader process CPU ns per message; {@code alloc}: heap bytes per message the writing and reading thread allocated; {@code cputhread}: the
  *       writing and reading thread's (NaN where the work runs on other threads);
  *   <li>{@code rtt} (placement different|same|none): p50, p90, p99, p99.9 in µs, calls/s with one caller;
  *   <li>{@code callsN}: calls/s with N callers, p50 and p99 in µs.

@@ -1,5 +1,8 @@
 package dev.fifochan.bench;
 
+import dev.fifochan.FrameHandler;
+import dev.fifochan.Headers;
+import dev.fifochan.MessageHandler;
 import dev.fifochan.bench.FifochanApi.In;
 import dev.fifochan.bench.FifochanApi.Out;
 import dev.fifochan.bench.FifochanApi.Profile;
@@ -35,8 +38,8 @@ abstract class Variant {
   static final int NAIVE_BUFFER = 64 * 1024;
 
   /** Every variant name {@link #byName} knows, in the order tables list them. */
-  static final List<String> KNOWN = List.of("fifochan", "fifochan-spin", "fifochan-noflusher", "fifochan-filechannel",
-      "fifochan-rpc", "fifochan-nats", "raw", "naive", "c", "aeron", "grpc", "jnats");
+  static final List<String> KNOWN = List.of("fifochan", "fifochan-frames", "fifochan-spin", "fifochan-noflusher",
+      "fifochan-filechannel", "fifochan-rpc", "fifochan-rpc-spin", "fifochan-nats", "raw", "naive", "c", "aeron", "grpc", "jnats");
 
   final String name;
   /**
@@ -140,6 +143,8 @@ abstract class Variant {
     switch (name) {
       case "fifochan":
         return new Fifochan("fifochan", Profile.THROUGHPUT, Profile.ROUND_TRIP);
+      case "fifochan-frames":
+        return new FifochanFrames();
       case "fifochan-spin":
         return new Fifochan(name, null, Profile.ROUND_TRIP_SPIN);
       case "fifochan-filechannel":
@@ -147,7 +152,9 @@ abstract class Variant {
       case "fifochan-noflusher":
         return new Fifochan(name, Profile.NO_FLUSHER, Profile.ROUND_TRIP);
       case "fifochan-rpc":
-        return new Planned(name, "fifochan request/response (issue 11) is not built yet");
+        return new RpcVariant(name, Profile.ROUND_TRIP);
+      case "fifochan-rpc-spin":
+        return new RpcVariant(name, Profile.ROUND_TRIP_SPIN);
       case "fifochan-nats":
       case "jnats":
         return new Planned(name, "NATS transport and plain jnats peer (issue 12) are not built yet");
@@ -173,7 +180,7 @@ abstract class Variant {
   }
 
   /** Counts received messages for {@link In#poll} and notes the time the last expected one arrived. */
-  static final class ReadCounter<T> implements FifochanApi.Handler<T> {
+  static final class ReadCounter<T> implements MessageHandler<T> {
     private final Workload<T> w;
     private final long count;
     long n;
@@ -186,8 +193,38 @@ abstract class Variant {
     }
 
     @Override
-    public void onMessage(T m) {
+    public void onMessage(T m, Headers headers) {
       sum += w.check(m);
+      if (++n == count) {
+        tEnd = System.nanoTime();
+      }
+    }
+  }
+
+  /**
+   * Counts received frames for {@link In#pollFrames} (the zero-copy path): checks each payload's length
+   * and reads its last byte from the view, copies nothing.
+   */
+  static final class FrameCounter implements FrameHandler {
+    private final int size;
+    private final long count;
+    long n;
+    long sum;
+    long tEnd;
+
+    FrameCounter(int size, long count) {
+      this.size = size;
+      this.count = count;
+    }
+
+    @Override
+    public void onFrame(Frame f) {
+      java.nio.ByteBuffer p = f.payload();
+      int len = p.remaining();
+      if (len != size) {
+        throw new IllegalStateException("frame of " + len + " bytes, expected " + size);
+      }
+      sum += len + p.get(p.limit() - 1);
       if (++n == count) {
         tEnd = System.nanoTime();
       }
@@ -259,6 +296,17 @@ abstract class Variant {
     }
 
     @Override
+    boolean supportsRoundTrip(Workload<?> w, String placement) {
+      // as Aeron: a busy-waiting process on the CPU its peer needs measures only the scheduler
+      return !(rtt.spins() && placement.equals("same"));
+    }
+
+    @Override
+    String label() {
+      return rtt.spins() ? name + " (spin 1 ms, yield 1 ms, then park)" : name;
+    }
+
+    @Override
     boolean needsPipeHold() {
       return false;
     }
@@ -278,11 +326,11 @@ abstract class Variant {
     @Override
     <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
       try (In<T> r = FifochanApi.openReceiver(fifo, w.codec(), tput)) {
-        Main.notePipeSize(r.pipeSize());
         ReadCounter<T> h = new ReadCounter<>(w, count);
         while (r.poll(h, 1024) >= 0) {
           // the handler counts
         }
+        Main.notePipeSize(r.pipeSize()); // after the end: the pipe is still there, the trial is over
         expect(h.n, count, name + " messages received");
         Main.sink(h.sum);
         return h.tEnd;
@@ -328,6 +376,69 @@ abstract class Variant {
         Main.sink(sum);
       }
       return rtt;
+    }
+  }
+
+  /**
+   * fifochan with the zero-copy receive: the same sender as {@link Fifochan} (defaults, {@code send(byte[])}),
+   * the reader takes raw frames with {@code pollFrames} and reads the payload views in place (no
+   * {@code byte[]} per message, no decode). Only the {@code byte[]} workloads, one-way only (round
+   * trips are {@link Fifochan}'s).
+   */
+  static final class FifochanFrames extends Variant {
+    private final Fifochan writer = new Fifochan("fifochan", Profile.THROUGHPUT, Profile.ROUND_TRIP);
+
+    FifochanFrames() {
+      super("fifochan-frames");
+    }
+
+    @Override
+    String label() {
+      return "fifochan-frames (pollFrames, zero-copy)";
+    }
+
+    @Override
+    boolean supportsThroughput(Workload<?> w) {
+      return w instanceof Workload.BytesWorkload;
+    }
+
+    @Override
+    boolean supportsRoundTrip(Workload<?> w, String placement) {
+      return false;
+    }
+
+    @Override
+    boolean needsPipeHold() {
+      return false;
+    }
+
+    @Override
+    <T> long write(Workload<T> w, int count, Path fifo) throws IOException {
+      return writer.write(w, count, fifo);
+    }
+
+    @Override
+    <T> long read(Workload<T> w, int count, Path fifo) throws IOException {
+      try (In<T> r = FifochanApi.openReceiver(fifo, w.codec(), Profile.THROUGHPUT)) {
+        FrameCounter h = new FrameCounter(((Workload.BytesWorkload) w).size, count);
+        while (r.pollFrames(h, 1024) >= 0) {
+          // the handler counts
+        }
+        Main.notePipeSize(r.pipeSize());
+        expect(h.n, count, name + " frames received");
+        Main.sink(h.sum);
+        return h.tEnd;
+      }
+    }
+
+    @Override
+    <T> void echo(Workload<T> w, int total, Path in, Path out) {
+      throw new UnsupportedOperationException(name + ": one-way only");
+    }
+
+    @Override
+    <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) {
+      throw new UnsupportedOperationException(name + ": one-way only");
     }
   }
 

@@ -26,6 +26,12 @@ public abstract class Workload<T> {
 
   abstract Codec<T> codec();
 
+  /** The message class (request/response names it for the responses). */
+  @SuppressWarnings("unchecked")
+  Class<T> type() {
+    return (Class<T>) message(0).getClass();
+  }
+
   /** The i-th prepared message (i is reduced modulo the pool size). */
   abstract T message(int i);
 

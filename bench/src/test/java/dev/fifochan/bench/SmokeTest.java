@@ -33,7 +33,11 @@ class SmokeTest {
     }
     String md = Files.readString(out.resolve("results.md"));
     assertTrue(md.contains("### Targets (issue 14)"), "targets table");
-    assertEquals(18, Files.readAllLines(out.resolve("targets.csv")).stream().filter(l -> l.startsWith("14,")).count(),
+    assertEquals(20, Files.readAllLines(out.resolve("targets.csv")).stream().filter(l -> l.startsWith("14,")).count(),
         "every issue-14 target row");
+    List<String> trials = Files.readAllLines(out.resolve("trials.csv"));
+    for (String v : List.of(",fifochan-rpc,", ",fifochan-frames,", ",fifochan-spin,")) {
+      assertTrue(trials.stream().anyMatch(l -> l.contains(v)), "trials of " + v);
+    }
   }
 }

@@ -5,7 +5,6 @@ import dev.fifochan.bench.Workload;
 import dev.fifochan.interop.Ping;
 import dev.fifochan.json.JsonCodec;
 import dev.fifochan.protobuf.ProtobufCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -21,14 +20,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Codec cost per message, as the receiver sees it: decode from a read-only direct buffer (the
- * frame reader's buffer) and, for comparison, from a heap buffer; encode into a reused stream.
+ * Codec cost per message through the 1.0 codec SPI, as the sender and receiver pay it: encode into
+ * a {@link dev.fifochan.PayloadSink} over a reused direct buffer ({@link BufferSink}: {@code room(n)}
+ * hands out the buffer, {@code asOutputStream()} is one reused stream over it, as a sender's frame
+ * buffer does); decode from a read-only direct buffer (the receive buffer) and, for comparison, from
+ * a heap buffer.
  *
  * <p>bench/run.sh takes {@code protobufEncode}, {@code protobufDecodeDirect}, {@code jsonEncode} and
- * {@code jsonDecodeDirect} for the codec ceiling (1 / max(encode, decode)). PORT (1.0 codec SPI):
- * {@code encode(value, OutputStream)} becomes {@code encode(value, PayloadSink)}; give the encode
- * benchmarks a {@code PayloadSink} over a reused direct buffer (a small subclass here: {@code room(n)}
- * hands out the buffer, {@code asOutputStream()} wraps it) so they measure what the sender pays.
+ * {@code jsonDecodeDirect} for the codec ceiling (1 / max(encode, decode)).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,7 +40,7 @@ public class CodecBench {
   private final Codec<Workload.Quote> json = JsonCodec.of(Workload.Quote.class);
   private final Ping ping = Ping.newBuilder().setSeq(1_000_042).setText("ping-1000042").build();
   private final Workload.Quote quote = new Workload.Quote(1_000_042, "UMBRELLA", 812.37, 250, true);
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+  private final BufferSink out = new BufferSink(4096);
   private ByteBuffer protoDirect;
   private ByteBuffer protoHeap;
   private ByteBuffer jsonDirect;
@@ -51,6 +50,13 @@ public class CodecBench {
   public void setup() throws IOException {
     protoDirect = direct(ping.toByteArray());
     protoHeap = ByteBuffer.wrap(ping.toByteArray()).asReadOnlyBuffer();
+    out.reset();
+    json.encode(quote, out);
+    out.reset();
+    proto.encode(ping, out);
+    if (!java.util.Arrays.equals(out.toByteArray(), ping.toByteArray())) {
+      throw new IllegalStateException("protobuf encode into the sink differs from toByteArray()");
+    }
     out.reset();
     json.encode(quote, out);
     jsonDirect = direct(out.toByteArray());
@@ -65,7 +71,7 @@ public class CodecBench {
   public int protobufEncode() throws IOException {
     out.reset();
     proto.encode(ping, out);
-    return out.size();
+    return out.written();
   }
 
   @Benchmark
@@ -87,7 +93,7 @@ public class CodecBench {
   public int jsonEncode() throws IOException {
     out.reset();
     json.encode(quote, out);
-    return out.size();
+    return out.written();
   }
 
   @Benchmark

@@ -2,16 +2,21 @@ package dev.fifochan.bench.jmh;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codecs;
-import dev.fifochan.FrameReader;
-import dev.fifochan.FrameWriter;
+import dev.fifochan.Deadline;
+import dev.fifochan.Headers;
+import dev.fifochan.PayloadSink;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
-import dev.fifochan.WireRecord;
+import dev.fifochan.WireVersion;
+import dev.fifochan.spi.ByteStreams;
+import dev.fifochan.spi.FrameSink;
+import dev.fifochan.spi.FrameSource;
+import dev.fifochan.spi.InboundRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,15 +33,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The in-process cost of framing, without any pipe: {@link FrameWriter} and {@link Sender} into a
- * channel that discards, {@link FrameReader} and {@link Receiver} from a channel that replays a
- * prepared stream. Average time per message.
+ * The in-process cost of framing, without any pipe, through public interfaces only: the byte-stream
+ * {@link FrameSink}/{@link FrameSource} of the transport SPI ({@link ByteStreams}, what every byte
+ * stream transport uses under {@code Sender}/{@code Receiver}) into a channel that discards and from a
+ * channel that replays a prepared stream, and {@link Sender#send}/{@link Receiver#receive} on top of
+ * them. Average time per message.
  *
- * <p>PORT: {@code FrameWriter}, {@code FrameReader} and {@code WireRecord} are 0.1 classes that 1.0
- * moves into {@code dev.fifochan.internal} (not exported): point {@code frameWriter}/{@code frameReader}
- * at {@code FrameEncoder}/{@code FrameDecoder} if they stay reachable (the bench is on the class path),
- * else drop them; {@code senderSend}/{@code receiverReceive} are covered through the public API by
- * {@link ApiBench}.
+ * <p>(0.1's {@code FrameWriter}/{@code FrameReader} became internal in 1.0; {@code frameSink} and
+ * {@code frameSource} measure the same layer through the SPI.)
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,41 +52,46 @@ public class FramingBench {
   @Param({"100", "65536"})
   public int size;
 
+  private static final byte[] NO_TAG = new byte[0];
   private byte[] payload;
-  private FrameWriter writer;
+  private FrameSink sink;
   private Sender<byte[]> sender;
   private Sender<byte[]> senderNoFlusher;
-  private FrameReader reader;
+  private FrameSource source;
   private Receiver<byte[]> receiver;
-  private static final byte[] NO_TAG = new byte[0];
 
   @Setup
   public void setup() throws IOException {
     payload = new byte[size];
     new Random(1).nextBytes(payload);
     ChannelConfig config = ChannelConfig.defaults();
-    writer = new FrameWriter(new MemoryChannels.Discard(), config);
-    writer.writePreamble("bytes");
+    ChannelConfig noFlusher = config.toBuilder().flushDelay(Duration.ofDays(1)).build();
+    sink = ByteStreams.sink(new MemoryChannels.Discard(), noFlusher, 0);
+    sink.start("bytes", WireVersion.V1_1);
     sender = Sender.over(new MemoryChannels.Discard(), Codecs.bytes(), config);
-    senderNoFlusher = Sender.over(new MemoryChannels.Discard(), Codecs.bytes(),
-        config.toBuilder().flushDelay(Duration.ofDays(1)).build());
+    senderNoFlusher = Sender.over(new MemoryChannels.Discard(), Codecs.bytes(), noFlusher);
 
-    // A stream: one preamble, then a body of whole frames repeated for ever.
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    FrameWriter hw = new FrameWriter(Channels.newChannel(head), config);
-    hw.writePreamble("bytes");
-    hw.drain(-1);
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    FrameWriter bw = new FrameWriter(Channels.newChannel(body), config);
-    int frames = Math.max(1, (1 << 20) / (size + 6));
+    // A stream written by the public Sender: the bytes of n frames minus those of 2n give one
+    // frame's length, which splits the stream into its head (preamble) and a body of whole frames.
+    int n = Math.max(1, (1 << 20) / (size + 16));
+    byte[] one = stream(n, noFlusher);
+    byte[] two = stream(2 * n, noFlusher);
+    int frames = two.length - one.length;
+    int head = one.length - frames;
+    byte[] h = Arrays.copyOf(one, head);
+    byte[] body = Arrays.copyOfRange(one, head, one.length);
+    source = ByteStreams.source(new MemoryChannels.Loop(h, body, 1 << 20), config, null);
+    receiver = Receiver.over(new MemoryChannels.Loop(h, body, 1 << 20), Codecs.bytes(), config);
+  }
+
+  private byte[] stream(int frames, ChannelConfig config) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Sender<byte[]> s = Sender.over(Channels.newChannel(bytes), Codecs.bytes(), config);
     for (int i = 0; i < frames; i++) {
-      OutputStream o = bw.beginFrame(NO_TAG);
-      o.write(payload);
-      bw.endFrame(-1);
+      s.send(payload);
     }
-    bw.drain(-1);
-    reader = new FrameReader(new MemoryChannels.Loop(head.toByteArray(), body.toByteArray(), 1 << 20), config);
-    receiver = Receiver.over(new MemoryChannels.Loop(head.toByteArray(), body.toByteArray(), 1 << 20), Codecs.bytes(), config);
+    s.flush(); // not close(): the stream must not end
+    return bytes.toByteArray();
   }
 
   @TearDown
@@ -91,15 +100,15 @@ public class FramingBench {
     senderNoFlusher.close();
   }
 
-  /** FrameWriter alone: begin, copy the payload, end (drains itself when its 256 KiB buffer is full). */
+  /** The frame sink alone: begin, copy the payload, commit (it drains itself when its 256 KiB buffer is full). */
   @Benchmark
-  public boolean frameWriter() throws IOException {
-    OutputStream o = writer.beginFrame(NO_TAG);
-    o.write(payload);
-    return writer.endFrame(-1);
+  public Object frameSink() throws IOException {
+    PayloadSink p = sink.beginFrame(NO_TAG, Headers.empty());
+    p.write(payload, 0, payload.length);
+    return sink.commitFrame(Deadline.none());
   }
 
-  /** Sender.send with the default 50 µs flush delay (its flusher thread drains in the background). */
+  /** Sender.send with the default 50 µs flush delay (its flusher drains in the background). */
   @Benchmark
   public void senderSend() throws IOException {
     sender.send(payload);
@@ -111,14 +120,18 @@ public class FramingBench {
     senderNoFlusher.send(payload);
   }
 
-  /** FrameReader.next alone (no decode). */
+  /** The frame source alone: the next record (no decode, no lock). */
   @Benchmark
-  public int frameReader() throws IOException {
-    WireRecord r = reader.next();
-    return r.length();
+  public int frameSource() throws IOException {
+    InboundRecord r;
+    do {
+      r = source.next(Deadline.none());
+      source.delivered(r);
+    } while (r.kind() != InboundRecord.Kind.FRAME);
+    return r.payload().remaining();
   }
 
-  /** Receiver.receive: FrameReader + lock + bytes codec (copies the payload into a new byte[]). */
+  /** Receiver.receive: the source + lock + bytes codec (copies the payload into a new byte[]). */
   @Benchmark
   public byte[] receiverReceive() throws IOException {
     return receiver.receive();
