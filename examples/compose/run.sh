@@ -3,6 +3,7 @@
 #
 #   examples/compose/run.sh            # 100,000 messages
 #   COUNT=1000 examples/compose/run.sh
+#   SIDECAR=1 examples/compose/run.sh  # also host B's sidecar shape: bridge nats-to-fifo + a FIFO reader
 #
 # Needs: Linux amd64 with Debian's or Ubuntu's library layout, a Docker daemon on this machine (the JVM
 # image mounts the host's JDK, so the daemon must see this file system), docker-compose (1.29, Debian's
@@ -75,7 +76,7 @@ docker build -q -t fifochan-compose/jvm:local "$out/jvm-image" >/dev/null 2>>"$o
 
 # --- the run -------------------------------------------------------------------------------------
 cleanup() {
-  $compose -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
+  $compose -p "$project" --profile sidecar down -v --remove-orphans >/dev/null 2>&1 || true
   if [ -z "${KEEP_IMAGES:-}" ]; then
     docker rmi fifochan-compose/nats-server:local fifochan-compose/go-peer:local fifochan-compose/jvm:local \
       >/dev/null 2>&1 || true
@@ -84,23 +85,37 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 $compose -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
+profile=
+if [ -n "${SIDECAR:-}" ]; then
+  profile="--profile sidecar"
+  rm -rf "$out/run" && mkdir -p "$out/run" && mkfifo -m 600 "$out/run/orders"
+fi
 
-echo "== $compose up ($COUNT messages)"
+echo "== $compose $profile up ($COUNT messages)"
 t0=$(date +%s.%N)
 # Not --abort-on-container-exit: host-a finishing first would stop host-b before it has read everything.
-$compose -p "$project" up -d
+$compose -p "$project" $profile up -d
 a=$($compose -p "$project" ps -q host-a)
 b=$($compose -p "$project" ps -q host-b)
 code_b=$(timeout 600 docker wait "$b") || code_b=timeout
 code_a=$(timeout 60 docker wait "$a") || code_a=timeout
+code_app=0
+if [ -n "$profile" ]; then
+  app=$($compose -p "$project" $profile ps -q host-b-app)
+  code_app=$(timeout 120 docker wait "$app") || code_app=timeout
+  app_end=$(docker inspect -f '{{.State.FinishedAt}}' "$app")
+fi
 t1=$(date +%s.%N)
-$compose -p "$project" logs --no-color
+$compose -p "$project" $profile logs --no-color
 started=$(docker inspect -f '{{.State.StartedAt}}' "$a")
 finished=$(docker inspect -f '{{.State.FinishedAt}}' "$b")
-echo "== host-a exit code: $code_a, host-b exit code: $code_b"
+echo "== host-a exit code: $code_a, host-b exit code: $code_b${profile:+, host-b-app exit code: $code_app}"
 echo "== host-a start to host-b end: $(echo "$(date -d "$finished" +%s.%N) $(date -d "$started" +%s.%N)" | awk '{printf "%.2f", $1 - $2}') s;" \
-  "compose up to both exited: $(echo "$t1 $t0" | awk '{printf "%.2f", $1 - $2}') s"
-if [ "$code_a" = 0 ] && [ "$code_b" = 0 ]; then
+  "compose up to all exited: $(echo "$t1 $t0" | awk '{printf "%.2f", $1 - $2}') s"
+if [ -n "$profile" ]; then
+  echo "== host-a start to host-b-app end (through the sidecar): $(echo "$(date -d "$app_end" +%s.%N) $(date -d "$started" +%s.%N)" | awk '{printf "%.2f", $1 - $2}') s"
+fi
+if [ "$code_a" = 0 ] && [ "$code_b" = 0 ] && [ "$code_app" = 0 ]; then
   echo "PASSED"
 else
   echo "FAILED"
