@@ -91,7 +91,7 @@ if [ -n "${SIDECAR:-}" ]; then
   rm -rf "$out/run" && mkdir -p "$out/run" && mkfifo -m 600 "$out/run/orders"
 fi
 
-echo "== $compose $profile up ($COUNT messages)"
+echo "== $compose ${profile:+$profile }up ($COUNT messages)"
 t0=$(date +%s.%N)
 # Not --abort-on-container-exit: host-a finishing first would stop host-b before it has read everything.
 $compose -p "$project" $profile up -d
