@@ -325,7 +325,7 @@ func TestStreamBufferOverflowCancels(t *testing.T) {
 }
 
 // TestFirstFrameConnectionErrorIsAMismatchDetectedByThePeer: docs/rpc.md
-// §4.2: a first frame that is a connection error (an error without a valid
+// §4 item 2: a first frame that is a connection error (an error without a valid
 // fc-id: here a malformed one) is a mismatch detected by the peer; the
 // client sends no error frame of its own and stops. Java:
 // HandshakeTest.aFirstFrameThatIsAConnectionErrorIsAMismatchDetectedByThePeer.

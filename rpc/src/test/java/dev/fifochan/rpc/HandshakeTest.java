@@ -111,7 +111,7 @@ class HandshakeTest {
   }
 
   /**
-   * docs/rpc.md §4.2: a first frame that is a connection error (an error without a valid fc-id: here a
+   * docs/rpc.md §4 item 2: a first frame that is a connection error (an error without a valid fc-id: here a
    * malformed one) is a mismatch detected by the peer, not a first frame that is no hello; the client stops
    * without answering. Go: TestFirstFrameConnectionErrorIsAMismatchDetectedByThePeer.
    */
