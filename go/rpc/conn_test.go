@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -319,5 +321,100 @@ func TestStreamBufferOverflowCancels(t *testing.T) {
 	wantCode(t, err, ResourceExhausted, false)
 	if n != 11 || err == io.EOF {
 		t.Errorf("%d items then %v", n-1, err)
+	}
+}
+
+// TestFirstFrameConnectionErrorIsAMismatchDetectedByThePeer: docs/rpc.md
+// §4 item 2: a first frame that is a connection error (an error without a valid
+// fc-id: here a malformed one) is a mismatch detected by the peer; the
+// client sends no error frame of its own and stops. Java:
+// HandshakeTest.aFirstFrameThatIsAConnectionErrorIsAMismatchDetectedByThePeer.
+func TestFirstFrameConnectionErrorIsAMismatchDetectedByThePeer(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	pair := testPair(t)
+	seen := make(chan []string, 1)
+	go func() {
+		raw, err := pair.Accept(ctx, ConnConfig{Codec: "string", CloseTimeout: time.Second, MaxFrameLength: 1 << 20})
+		if err != nil {
+			seen <- []string{err.Error()}
+			return
+		}
+		defer raw.CloseRead()
+		h := fifochan.Headers(kindHeaders(kindError, 5).str(hID, "x").str(hStatus, "9").str(hField, FieldService).
+			str(hMessage, "service mismatch: this side has 'other', the peer has 'default'"))
+		raw.Send(ctx, Frame{Headers: h})
+		raw.Flush(ctx)
+		var kinds []string
+		for {
+			f, err := raw.Receive(ctx)
+			if err != nil {
+				break // the client closed
+			}
+			k, _ := f.Headers.Get(hKind)
+			kinds = append(kinds, string(k))
+		}
+		seen <- kinds
+	}()
+	cl := newClient(t, pair)
+	err := cl.AwaitConnected(ctx)
+	var he *HandshakeError
+	if !errors.As(err, &he) {
+		t.Fatalf("client: %v", err)
+	}
+	if he.Field != FieldService || !he.DetectedByPeer || he.Local != DefaultService || !he.RemoteAbsent {
+		t.Errorf("client: %+v", he)
+	}
+	if _, err := cl.Call(ctx, "echo", "x"); !errors.As(err, &he) {
+		t.Errorf("call after the mismatch: %v", err)
+	}
+	if kinds := <-seen; len(kinds) != 1 || kinds[0] != "hello" {
+		t.Errorf("the client sent %q; want its hello and nothing else", kinds)
+	}
+}
+
+// TestStaleBytesWithoutAPreambleBreakTheConnection: docs/rpc.md §10
+// (stale bytes): a connection's inbound stream must begin at a preamble;
+// bytes of an older writer session (here: the worked example's hello
+// frame without its preamble) make the stream corrupt, the responder
+// closes that connection without an error frame (not a mismatch) and
+// accepts the next one, on which a client calls as usual.
+func TestStaleBytesWithoutAPreambleBreakTheConnection(t *testing.T) {
+	ctx := testCtx(t, 30*time.Second)
+	pair := testPair(t)
+	for _, p := range []string{pair.Request, pair.Response} {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events := make(chan ConnectionEvent, 10)
+	newResponder(t, pair, nil, OnConnectionEvent(func(e ConnectionEvent) { events <- e }))
+	// The old client's ends, as a client that has not yet noticed the loss holds them.
+	rsp, err := os.OpenFile(pair.Response, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := os.OpenFile(pair.Request, os.O_WRONLY, 0) // waits for the responder's read end
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := []byte{0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x07, 'f', 'c', '-', 'k', 'i', 'n', 'd', 0, 0x05, 'h', 'e', 'l', 'l', 'o'}
+	if _, err := req.Write(stale); err != nil {
+		t.Fatal(err)
+	}
+	var ev ConnectionEvent
+	select {
+	case ev = <-events:
+	case <-ctx.Done():
+		t.Fatal("the responder did not give up the connection")
+	}
+	var he *HandshakeError
+	if ev.Connected || ev.Err == nil || errors.As(ev.Err, &he) || !errors.Is(ev.Err, fifochan.ErrCorruptFrame) {
+		t.Fatalf("want a failed attempt with a corrupt stream, not a mismatch: %+v", ev)
+	}
+	req.Close()
+	rsp.Close()
+	c := newClient(t, pair)
+	if got, err := c.Call(ctx, "echo", "fresh"); err != nil || got != "fresh" {
+		t.Fatal(got, err)
 	}
 }

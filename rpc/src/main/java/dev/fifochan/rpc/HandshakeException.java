@@ -63,7 +63,11 @@ public final class HandshakeException extends RpcException {
     return field;
   }
 
-  /** This side's value of the field (for {@link Field#HEARTBEAT}: its liveness timeout). */
+  /**
+   * This side's value of the field. For {@link Field#HEARTBEAT}: its liveness timeout in decimal
+   * nanoseconds when this side found the mismatch; its own heartbeat interval (its {@code fc-heartbeat})
+   * when the peer found it ({@link #detectedByPeer()}, and then {@link #remoteValue()} is null).
+   */
   public String localValue() {
     return localValue;
   }

@@ -233,7 +233,7 @@ abstract class Link implements RpcPeer {
     }
     Headers h = first[0];
     Kind kind = Kind.of(h.get(Protocol.KIND));
-    if (kind == Kind.ERROR && !h.containsKey(Protocol.ID)) {
+    if (kind == Kind.ERROR && idOf(h) == 0) { // a connection error: no valid fc-id (as in the read loop)
       abandon();
       throw fromPeer(h);
     }

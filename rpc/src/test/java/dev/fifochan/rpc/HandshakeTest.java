@@ -110,6 +110,49 @@ class HandshakeTest {
     refusedResponder("1", "client", HandshakeException.Field.ROLE, "client", "client");
   }
 
+  /**
+   * docs/rpc.md §4 item 2: a first frame that is a connection error (an error without a valid fc-id: here a
+   * malformed one) is a mismatch detected by the peer, not a first frame that is no hello; the client stops
+   * without answering. Go: TestFirstFrameConnectionErrorIsAMismatchDetectedByThePeer.
+   */
+  @Test
+  void aFirstFrameThatIsAConnectionErrorIsAMismatchDetectedByThePeer() throws Exception {
+    Path dir = Rpc.dir("first-error");
+    Acceptor acceptor = Rpc.pair(dir, "").acceptor(ChannelConfig.defaults());
+    CompletableFuture<java.util.List<RawPeer.Frame>> seen = CompletableFuture.supplyAsync(() -> {
+      try {
+        Duplex d = acceptor.accept(Deadline.after(D));
+        try (RawPeer raw = new RawPeer(d)) {
+          raw.send("", "fc-kind", "error", "fc-id", "x", "fc-status", "9", "fc-field", "service", "fc-message",
+              "service mismatch: this side has 'other', the peer has 'default'");
+          java.util.List<RawPeer.Frame> frames = new java.util.ArrayList<>();
+          try {
+            for (RawPeer.Frame f = raw.next(); f != null; f = raw.next()) {
+              frames.add(f);
+            }
+          } catch (java.io.IOException endedWithoutEnd) {
+            // the client closed: truncated or aborted; what it wrote before is in frames
+          }
+          return frames;
+        }
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    try (RpcClient<String> client = Rpc.client(dir, "", Codecs.string()).build()) {
+      HandshakeException e = clientFailure(client);
+      assertEquals(HandshakeException.Field.SERVICE, e.field());
+      assertTrue(e.detectedByPeer(), e.getMessage());
+      assertEquals("default", e.localValue());
+      assertNull(e.remoteValue(), "no hello came");
+      java.util.List<RawPeer.Frame> frames = seen.get(20, TimeUnit.SECONDS);
+      assertEquals(1, frames.size(), "the client's hello and nothing else (no error frame of its own): " + frames);
+      assertEquals("hello", frames.get(0).get("fc-kind"));
+    } finally {
+      acceptor.close();
+    }
+  }
+
   private static void refusedResponder(String version, String role, HandshakeException.Field field, String local,
       String remote) throws Exception {
     Path dir = Rpc.dir("version-responder");

@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codecs;
+import dev.fifochan.CorruptFrameException;
 import dev.fifochan.Deadline;
+import dev.fifochan.fifo.FifoPair;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,6 +31,55 @@ import org.junit.jupiter.api.Test;
  */
 class ResponderTest {
   private static final Duration D = Duration.ofSeconds(10);
+
+  /**
+   * docs/rpc.md §10, stale bytes: a connection's inbound stream must begin at a preamble. Bytes of an
+   * older writer session (the worked example's hello frame without its preamble, written by a process that
+   * holds the request FIFO's write end as a client that has not yet noticed a restart does) make the
+   * stream corrupt: the responder gives up that connection as a failed attempt (not a handshake mismatch)
+   * and serves the next client. Go: TestStaleBytesWithoutAPreambleBreakTheConnection.
+   */
+  @Test
+  void staleBytesWithoutAPreambleBreakTheConnectionAndTheNextClientIsServed() throws Exception {
+    Path dir = Rpc.dir("stale");
+    FifoPair pair = Rpc.pair(dir, "");
+    for (Path p : new Path[] {pair.requestPath(), pair.responsePath()}) {
+      assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor());
+    }
+    BlockingQueue<Throwable> failures = new ArrayBlockingQueue<>(10);
+    RpcResponder.Builder<String> b = RpcResponder.builder(Codecs.string()).listener(new ConnectionListener() {
+      @Override
+      public void disconnected(RpcPeer peer, Throwable cause) {
+        failures.add(cause == null ? new AssertionError("closed locally") : cause);
+      }
+    });
+    TestOps.register(b, new CountDownLatch(1), new AtomicInteger(), e -> {});
+    try (RpcResponder<String> responder = b.build()) {
+      responder.serve(pair.acceptor(ChannelConfig.defaults()));
+      // the old client's ends: its read end of the responses (opening waits for the responder's write end)
+      CompletableFuture<FileInputStream> responses = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new FileInputStream(pair.responsePath().toFile());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      try (FileOutputStream requests = new FileOutputStream(pair.requestPath().toFile())) {
+        requests.write(new byte[] {0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x07, 'f', 'c', '-', 'k', 'i', 'n', 'd', 0, 0x05,
+            'h', 'e', 'l', 'l', 'o'});
+        requests.flush();
+        Throwable cause = failures.poll(20, TimeUnit.SECONDS);
+        assertInstanceOf(CorruptFrameException.class, cause, String.valueOf(cause));
+        assertFalse(cause instanceof HandshakeException);
+      } finally {
+        responses.get(20, TimeUnit.SECONDS).close();
+      }
+      try (RpcClient<String> client = RpcClient.builder(pair.connector(ChannelConfig.defaults()), Codecs.string())
+          .build()) {
+        assertEquals("fresh", client.callBlocking("echo", "fresh", String.class, Duration.ofSeconds(20)));
+      }
+    }
+  }
 
   @Test
   void aClientThatVanishesCancelsItsCallsAndTheNextClientIsServed() throws Exception {
