@@ -38,11 +38,12 @@ class ModulePathTest extends ProcessTestSupport {
       String e = entry.replace('\\', '/');
       if (e.matches(".*/(api|transport-fifo|codec-json)/target/classes")
           || e.matches(".*/fifochan-(api|transport-fifo|codec-json)-[^/]*\\.jar")
-          || e.matches(".*/jackson-(core|databind|annotations)-[^/]*\\.jar") || e.matches(".*/jffi-[^/]*\\.jar")) {
+          || e.matches(".*/jackson-(core|databind|annotations|datatype-jsr310|datatype-jdk8|module-parameter-names)-[^/]*\\.jar") || e.matches(".*/jffi-[^/]*\\.jar")) {
         modulePath.add(entry);
       }
     }
-    assertEquals(8, modulePath.size(), "api, transport-fifo, codec-json, 3 Jackson and 2 jffi entries: " + modulePath);
+    assertEquals(11, modulePath.size(),
+        "api, transport-fifo, codec-json, 3 Jackson, 3 Jackson modules (java.time, Optional, parameter names) and 2 jffi entries: " + modulePath);
 
     Path sources = Path.of("src/test/modules", APP).toAbsolutePath();
     Path classes = Path.of(System.getProperty("fifochan.it.buildDir", "target"), "modapp").toAbsolutePath();
