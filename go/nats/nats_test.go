@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"fifochan.dev/fifochan"
 )
@@ -289,5 +290,103 @@ func TestJetStreamConsumerRestart(t *testing.T) {
 		s.Close()
 		cancel()
 		nc.Close()
+	}
+}
+
+// TestJetStreamConsumerDeleted: the durable consumer is deleted while a
+// receiver waits. Re-created, the receiver goes on with it; gone, the
+// receiver returns ErrConsumerGone. Either way within a bound, never
+// receiving nothing silently.
+func TestJetStreamConsumerDeleted(t *testing.T) {
+	url := server(t)
+	for _, recreate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("recreate=%v", recreate), func(t *testing.T) {
+			subject := fmt.Sprintf("go.deleted.%v", recreate)
+			nc, err := nats.Connect(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			opts := Options{Mode: ModeJetStream, Durable: "dur", Follow: true}
+			r, err := OpenReceiver(ctx, nc, subject, fifochan.String(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			s, err := OpenSender(ctx, nc, subject, fifochan.String(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Send(ctx, "before"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := r.Receive(ctx); err != nil || v != "before" {
+				t.Fatalf("before: %q %v", v, err)
+			}
+			// the receiver waits on its pull while the consumer is deleted
+			waiting := make(chan struct{})
+			type result struct {
+				v   string
+				err error
+			}
+			got := make(chan result, 1)
+			go func() {
+				close(waiting)
+				v, err := r.Receive(ctx)
+				got <- result{v, err}
+			}()
+			<-waiting
+			time.Sleep(500 * time.Millisecond)
+			js, err := jetstream.New(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := js.Stream(ctx, StreamName(subject))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := st.Consumer(ctx, "dur")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := info.CachedInfo().Config
+			if err := st.DeleteConsumer(ctx, "dur"); err != nil {
+				t.Fatal(err)
+			}
+			if recreate {
+				time.Sleep(200 * time.Millisecond)
+				if _, err := st.CreateOrUpdateConsumer(ctx, cfg); err != nil { // DeliverNew: "after" only
+					t.Fatal(err)
+				}
+				if err := s.Send(ctx, "after"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Flush(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var res result
+			select {
+			case res = <-got:
+			case <-time.After(45 * time.Second):
+				t.Fatal("Receive neither returned a message nor an error within 45 s of the consumer's deletion")
+			}
+			if !recreate {
+				var gone *ConsumerGoneError
+				if !errors.Is(res.err, ErrConsumerGone) || !errors.As(res.err, &gone) || gone.Consumer != "dur" {
+					t.Fatalf("want ErrConsumerGone for dur, got %q %v", res.v, res.err)
+				}
+				if _, err := r.Receive(ctx); !errors.Is(err, ErrConsumerGone) {
+					t.Fatalf("the next call: want ErrConsumerGone, got %v", err)
+				}
+				return
+			}
+			if res.err != nil || res.v != "after" {
+				t.Fatalf("after re-creation: want \"after\", got %q %v", res.v, res.err)
+			}
+		})
 	}
 }
