@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 
@@ -46,6 +47,13 @@ func TestValueEncoding(t *testing.T) {
 // server starts nats-server with JetStream on a free loopback port.
 func server(t *testing.T) string {
 	t.Helper()
+	url, _ := serverProcess(t)
+	return url
+}
+
+// serverProcess is server with the server's process.
+func serverProcess(t *testing.T) (string, *os.Process) {
+	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
 		if _, e := os.Stat("/usr/sbin/nats-server"); e == nil {
@@ -71,12 +79,12 @@ func server(t *testing.T) string {
 	for i := 0; i < 500; i++ {
 		if nc, err := nats.Connect(url); err == nil {
 			nc.Close()
-			return url
+			return url, cmd.Process
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("nats-server did not start")
-	return ""
+	return "", nil
 }
 
 func roundTrip(t *testing.T, mode Mode) {
@@ -388,5 +396,65 @@ func TestJetStreamConsumerDeleted(t *testing.T) {
 				t.Fatalf("after re-creation: want \"after\", got %q %v", res.v, res.err)
 			}
 		})
+	}
+}
+
+// TestJetStreamServerPaused: the server stops (SIGSTOP) for longer than
+// a pull's expiry and two idle heartbeats while a receiver waits, then
+// goes on. The receiver neither gives up (the consumer is there) nor
+// stays silent: a record published after the pause arrives.
+func TestJetStreamServerPaused(t *testing.T) {
+	url, proc := serverProcess(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	opts := Options{Mode: ModeJetStream, Durable: "paused", Follow: true}
+	r, err := OpenReceiver(ctx, nc, "go.paused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := OpenSender(ctx, nc, "go.paused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Send(ctx, "before"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Receive(ctx); err != nil || v != "before" {
+		t.Fatalf("before: %q %v", v, err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		for {
+			v, err := r.Receive(ctx)
+			if err != nil || v == "after" {
+				got <- err
+				return
+			}
+		}
+	}()
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(pullWait + 2*pullHeartbeat + time.Second)
+	if err := proc.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(ctx, "after"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("after the pause: %v", err)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatal("no record within 45 s of the server's pause")
 	}
 }
