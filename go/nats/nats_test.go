@@ -458,3 +458,57 @@ func TestJetStreamServerPaused(t *testing.T) {
 		t.Fatal("no record within 45 s of the server's pause")
 	}
 }
+
+// TestJetStreamPullRefused: the consumer's MaxRequestBatch is lowered
+// under the receiver's pulls: the server answers each with a 409; the
+// receiver returns ErrPullRefused instead of waiting for ever.
+func TestJetStreamPullRefused(t *testing.T) {
+	url := server(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts := Options{Mode: ModeJetStream, Durable: "small", Follow: true}
+	r, err := OpenReceiver(ctx, nc, "go.refused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(ctx, StreamName("go.refused"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Consumer(ctx, "small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := c.CachedInfo().Config
+	cfg.MaxRequestBatch = 10
+	if _, err := st.UpdateConsumer(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		_, err := r.Receive(ctx)
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if !errors.Is(err, ErrPullRefused) {
+			t.Fatalf("want ErrPullRefused, got %v", err)
+		}
+		t.Log(err)
+	case <-time.After(45 * time.Second):
+		t.Fatal("Receive neither returned a message nor an error within 45 s")
+	}
+	if _, err := r.Receive(ctx); !errors.Is(err, ErrPullRefused) {
+		t.Fatalf("the next call: want ErrPullRefused, got %v", err)
+	}
+}

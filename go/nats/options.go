@@ -99,6 +99,11 @@ var (
 	// (deleted, or an ephemeral one removed after its inactivity
 	// threshold). Returned as *ConsumerGoneError.
 	ErrConsumerGone = errors.New("fcnats: JetStream consumer gone")
+	// ErrPullRefused: the server refuses a JetStream receiver's pull
+	// requests for good (a bad request, or the consumer's MaxRequestBatch,
+	// MaxRequestExpires or MaxRequestMaxBytes below what the receiver asks);
+	// returned on this and every later call, wrapping the server's answer.
+	ErrPullRefused = errors.New("fcnats: JetStream server refuses the receiver's pulls")
 )
 
 // ConsumerGoneError: the JetStream consumer a Receiver pulled from was

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -161,9 +162,11 @@ func (p *pulls) ended(ctx context.Context, err error) error {
 		}
 		p.later()
 		return nil
-	case errors.Is(err, jetstream.ErrBadRequest):
-		p.failed = fmt.Errorf("fcnats: the server refuses pulls from consumer %s of stream %s (a push consumer, or its limits): %w; receiving stopped",
-			p.name, p.stream, err)
+	case errors.Is(err, jetstream.ErrBadRequest) || strings.Contains(strings.ToLower(err.Error()), "exceeded maxrequest"):
+		// 400, or 409 Exceeded MaxRequestBatch / MaxRequestExpires / MaxRequestMaxBytes:
+		// every later pull would be refused the same way
+		p.failed = fmt.Errorf("%w: consumer %s of stream %s (pulls of %d records, held up to %v): %w; receiving stopped",
+			ErrPullRefused, p.name, p.stream, p.batchSize, pullWait, err)
 		return p.failed
 	default:
 		// a leadership change, a server shutting down, a disconnection,
