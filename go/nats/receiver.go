@@ -184,7 +184,10 @@ func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, cod
 // past Liveness), fifochan.ErrIncompatibleStream, decode failures
 // (fifochan.ErrDecode; the next call goes on); ErrConnectionClosed and,
 // JetStream, *ConsumerGoneError (the consumer deleted and not re-created
-// within 5 s) on this and every later call.
+// within 5 s) and ErrPullRefused (the consumer's limits refuse the
+// receiver's pulls) on this and every later call. A JetStream wait is
+// never silent for good: a pull ends within 5 s (2 s after a missed
+// heartbeat) and is replaced.
 func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 	e, err := r.ReceiveEnvelope(ctx)
 	return e.Value, err
