@@ -8,10 +8,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"fifochan.dev/fifochan"
 )
@@ -45,6 +47,13 @@ func TestValueEncoding(t *testing.T) {
 // server starts nats-server with JetStream on a free loopback port.
 func server(t *testing.T) string {
 	t.Helper()
+	url, _ := serverProcess(t)
+	return url
+}
+
+// serverProcess is server with the server's process.
+func serverProcess(t *testing.T) (string, *os.Process) {
+	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
 		if _, e := os.Stat("/usr/sbin/nats-server"); e == nil {
@@ -70,12 +79,12 @@ func server(t *testing.T) string {
 	for i := 0; i < 500; i++ {
 		if nc, err := nats.Connect(url); err == nil {
 			nc.Close()
-			return url
+			return url, cmd.Process
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("nats-server did not start")
-	return ""
+	return "", nil
 }
 
 func roundTrip(t *testing.T, mode Mode) {
@@ -289,5 +298,217 @@ func TestJetStreamConsumerRestart(t *testing.T) {
 		s.Close()
 		cancel()
 		nc.Close()
+	}
+}
+
+// TestJetStreamConsumerDeleted: the durable consumer is deleted while a
+// receiver waits. Re-created, the receiver goes on with it; gone, the
+// receiver returns ErrConsumerGone. Either way within a bound, never
+// receiving nothing silently.
+func TestJetStreamConsumerDeleted(t *testing.T) {
+	url := server(t)
+	for _, recreate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("recreate=%v", recreate), func(t *testing.T) {
+			subject := fmt.Sprintf("go.deleted.%v", recreate)
+			nc, err := nats.Connect(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			opts := Options{Mode: ModeJetStream, Durable: "dur", Follow: true}
+			r, err := OpenReceiver(ctx, nc, subject, fifochan.String(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			s, err := OpenSender(ctx, nc, subject, fifochan.String(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Send(ctx, "before"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := r.Receive(ctx); err != nil || v != "before" {
+				t.Fatalf("before: %q %v", v, err)
+			}
+			// the receiver waits on its pull while the consumer is deleted
+			waiting := make(chan struct{})
+			type result struct {
+				v   string
+				err error
+			}
+			got := make(chan result, 1)
+			go func() {
+				close(waiting)
+				v, err := r.Receive(ctx)
+				got <- result{v, err}
+			}()
+			<-waiting
+			time.Sleep(500 * time.Millisecond)
+			js, err := jetstream.New(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := js.Stream(ctx, StreamName(subject))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := st.Consumer(ctx, "dur")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := info.CachedInfo().Config
+			if err := st.DeleteConsumer(ctx, "dur"); err != nil {
+				t.Fatal(err)
+			}
+			if recreate {
+				time.Sleep(200 * time.Millisecond)
+				if _, err := st.CreateOrUpdateConsumer(ctx, cfg); err != nil { // DeliverNew: "after" only
+					t.Fatal(err)
+				}
+				if err := s.Send(ctx, "after"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Flush(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var res result
+			select {
+			case res = <-got:
+			case <-time.After(45 * time.Second):
+				t.Fatal("Receive neither returned a message nor an error within 45 s of the consumer's deletion")
+			}
+			if !recreate {
+				var gone *ConsumerGoneError
+				if !errors.Is(res.err, ErrConsumerGone) || !errors.As(res.err, &gone) || gone.Consumer != "dur" {
+					t.Fatalf("want ErrConsumerGone for dur, got %q %v", res.v, res.err)
+				}
+				if _, err := r.Receive(ctx); !errors.Is(err, ErrConsumerGone) {
+					t.Fatalf("the next call: want ErrConsumerGone, got %v", err)
+				}
+				return
+			}
+			if res.err != nil || res.v != "after" {
+				t.Fatalf("after re-creation: want \"after\", got %q %v", res.v, res.err)
+			}
+		})
+	}
+}
+
+// TestJetStreamServerPaused: the server stops (SIGSTOP) for longer than
+// a pull's expiry and two idle heartbeats while a receiver waits, then
+// goes on. The receiver neither gives up (the consumer is there) nor
+// stays silent: a record published after the pause arrives.
+func TestJetStreamServerPaused(t *testing.T) {
+	url, proc := serverProcess(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	opts := Options{Mode: ModeJetStream, Durable: "paused", Follow: true}
+	r, err := OpenReceiver(ctx, nc, "go.paused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := OpenSender(ctx, nc, "go.paused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Send(ctx, "before"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Receive(ctx); err != nil || v != "before" {
+		t.Fatalf("before: %q %v", v, err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		for {
+			v, err := r.Receive(ctx)
+			if err != nil || v == "after" {
+				got <- err
+				return
+			}
+		}
+	}()
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(pullWait + 2*pullHeartbeat + time.Second)
+	if err := proc.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(ctx, "after"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("after the pause: %v", err)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatal("no record within 45 s of the server's pause")
+	}
+}
+
+// TestJetStreamPullRefused: the consumer's MaxRequestBatch is lowered
+// under the receiver's pulls: the server answers each with a 409; the
+// receiver returns ErrPullRefused instead of waiting for ever.
+func TestJetStreamPullRefused(t *testing.T) {
+	url := server(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts := Options{Mode: ModeJetStream, Durable: "small", Follow: true}
+	r, err := OpenReceiver(ctx, nc, "go.refused", fifochan.String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(ctx, StreamName("go.refused"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Consumer(ctx, "small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := c.CachedInfo().Config
+	cfg.MaxRequestBatch = 10
+	if _, err := st.UpdateConsumer(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		_, err := r.Receive(ctx)
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if !errors.Is(err, ErrPullRefused) {
+			t.Fatalf("want ErrPullRefused, got %v", err)
+		}
+		t.Log(err)
+	case <-time.After(45 * time.Second):
+		t.Fatal("Receive neither returned a message nor an error within 45 s")
+	}
+	if _, err := r.Receive(ctx); !errors.Is(err, ErrPullRefused) {
+		t.Fatalf("the next call: want ErrPullRefused, got %v", err)
 	}
 }

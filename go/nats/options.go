@@ -95,7 +95,44 @@ var (
 	ErrConnectionClosed = errors.New("fcnats: NATS connection closed")
 	// ErrNotConnected: an Offer while the connection is down.
 	ErrNotConnected = errors.New("fcnats: not connected")
+	// ErrConsumerGone: a JetStream receiver's consumer no longer exists
+	// (deleted, or an ephemeral one removed after its inactivity
+	// threshold). Returned as *ConsumerGoneError.
+	ErrConsumerGone = errors.New("fcnats: JetStream consumer gone")
+	// ErrPullRefused: the server refuses a JetStream receiver's pull
+	// requests for good (a bad request, or the consumer's MaxRequestBatch,
+	// MaxRequestExpires or MaxRequestMaxBytes below what the receiver asks);
+	// returned on this and every later call, wrapping the server's answer.
+	ErrPullRefused = errors.New("fcnats: JetStream server refuses the receiver's pulls")
 )
+
+// ConsumerGoneError: the JetStream consumer a Receiver pulled from was
+// deleted and not re-created; the Receiver fails with it on every later
+// call. Nothing stored is lost: the stream keeps the records; what this
+// consumer had delivered and the application not yet taken was never
+// acknowledged, and a new consumer (OpenReceiver again, with
+// StartSeq = the last Envelope.Position + 1, or the same Durable
+// re-created) delivers it.
+type ConsumerGoneError struct {
+	Stream, Consumer string
+	Durable          bool
+	Cause            error // what the server answered, e.g. jetstream.ErrConsumerDeleted or nats.ErrNoResponders
+}
+
+func (e *ConsumerGoneError) Error() string {
+	kind := "ephemeral"
+	if e.Durable {
+		kind = "durable"
+	}
+	return fmt.Sprintf("%v: %s consumer %s of stream %s no longer exists (%v); receiving stopped, reopen the receiver",
+		ErrConsumerGone, kind, e.Consumer, e.Stream, e.Cause)
+}
+
+// Is reports whether target is ErrConsumerGone.
+func (e *ConsumerGoneError) Is(target error) bool { return target == ErrConsumerGone }
+
+// Unwrap returns the server's answer.
+func (e *ConsumerGoneError) Unwrap() error { return e.Cause }
 
 // LostError reports lost messages: a gap in a session's frame numbers
 // (Session, Expected, Got) or drops by the client (SlowConsumer).

@@ -38,7 +38,7 @@ type Receiver[T any] struct {
 	codec   fifochan.Codec[T]
 	opts    Options
 	sub     *nats.Subscription
-	iter    jetstream.MessagesContext
+	js      *pulls // JetStream mode
 	closeC  chan struct{}
 	closed  atomic.Bool
 	pos     uint64
@@ -164,10 +164,7 @@ func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, cod
 		if err != nil {
 			return nil, fmt.Errorf("fcnats: consumer on %s: %w", subject, err)
 		}
-		r.iter, err = cons.Messages(jetstream.PullExpiry(2 * time.Second))
-		if err != nil {
-			return nil, err
-		}
+		r.js = newPulls(nc, cons, st.CachedInfo().Config.Name, opts)
 	} else {
 		sub, err := nc.SubscribeSync(subject)
 		if err != nil {
@@ -185,7 +182,12 @@ func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, cod
 // ended (without Follow). Errors: *LostError (core gaps and drops),
 // *fifochan.AbortedError, fifochan.ErrTruncatedStream (a session silent
 // past Liveness), fifochan.ErrIncompatibleStream, decode failures
-// (fifochan.ErrDecode; the next call goes on).
+// (fifochan.ErrDecode; the next call goes on); ErrConnectionClosed and,
+// JetStream, *ConsumerGoneError (the consumer deleted and not re-created
+// within 5 s) and ErrPullRefused (the consumer's limits refuse the
+// receiver's pulls) on this and every later call. A JetStream wait is
+// never silent for good: a pull ends within 5 s (2 s after a missed
+// heartbeat) and is replaced.
 func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 	e, err := r.ReceiveEnvelope(ctx)
 	return e.Value, err
@@ -255,8 +257,8 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 		r.pos++
 		return &inbound{h: m.Header, data: m.Data, pos: r.pos}, nil
 	}
-	m, err := r.iter.Next(jetstream.NextContext(wctx))
-	if err != nil {
+	m, err := r.js.next(ctx, wctx)
+	if m == nil || err != nil {
 		if r.closed.Load() {
 			return nil, fifochan.ErrClosed
 		}
@@ -266,7 +268,7 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 		if r.nc.IsClosed() {
 			return nil, ErrConnectionClosed
 		}
-		return nil, nil
+		return nil, err
 	}
 	var pos uint64
 	if md, err := m.Metadata(); err == nil {
@@ -331,7 +333,7 @@ func (r *Receiver[T]) consumed(in *inbound) {
 // or not done (consumed here) to read on.
 func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 	var zero Envelope[T]
-	jsMode := r.iter != nil
+	jsMode := r.js != nil
 	id, _ := first(in.h, HdrSession)
 	rec, isControl := first(in.h, HdrRec)
 	seq := number(in.h, HdrSeq)
@@ -505,8 +507,8 @@ func (r *Receiver[T]) Close() error {
 		return nil
 	}
 	close(r.closeC)
-	if r.iter != nil {
-		r.iter.Stop()
+	if r.js != nil {
+		r.js.stop()
 		return nil
 	}
 	return r.sub.Unsubscribe()
