@@ -249,15 +249,21 @@ final class NatsFrameSink implements FrameSink {
       }
       long size = (long) payload.written() + h.serializedLength();
       NatsWire.checkTransportLimit(size, nc.getMaxPayload());
-      SendStatus ready = awaitRoom(deadline);
-      if (ready != SendStatus.ACCEPTED) {
-        return ready;
+      byte[] data = payload.copy();
+      while (true) {
+        SendStatus ready = awaitRoom(deadline);
+        if (ready != SendStatus.ACCEPTED) {
+          return ready;
+        }
+        if (publish(h, data, null, true)) {
+          seq = next;
+          return SendStatus.ACCEPTED;
+        }
+        if (deadline.hasExpired()) {
+          return SendStatus.NOT_CONNECTED;
+        }
+        // the connection dropped between the check and the publish (nothing queued): wait for it again
       }
-      if (!publish(h, payload.copy(), null, true)) {
-        return SendStatus.NOT_CONNECTED;
-      }
-      seq = next;
-      return SendStatus.ACCEPTED;
     } finally {
       inFrame = false;
     }

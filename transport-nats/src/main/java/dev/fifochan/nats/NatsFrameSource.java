@@ -44,6 +44,12 @@ final class NatsFrameSource implements FrameSource {
   private static final Duration NOW = Duration.ofNanos(1);
   private static final long SLICE_NANOS = 100_000_000L; // a wait without deadline re-checks state this often
   private static final int REMEMBERED_ENDED = 4096;
+  /** How often a session end waiting for missing frames asks the server for the consumer's acknowledgement floor. */
+  private static final long ACK_FLOOR_CHECK_NANOS = 250_000_000L;
+  /** Added to twice the ack wait before an end stops waiting for frames that were never redelivered. */
+  private static final long END_WAIT_GRACE_NANOS = 5_000_000_000L;
+  /** A call with less time left than this does not ask the server (a later call does). */
+  private static final long MIN_ACK_FLOOR_WAIT_NANOS = 20_000_000L;
 
   /** When a JetStream message is acknowledged. */
   enum Ack {
@@ -67,6 +73,10 @@ final class NatsFrameSource implements FrameSource {
   private final Subscription sub;
   private final IterableConsumer consumer;
   private final String consumerName;
+  private final String stream;
+  /** Sessions whose end came before some of their frames (JetStream): the end is held back until they come. */
+  private int pendingEnds;
+  private long nextAckFloorCheck;
 
   private final Map<String, Session> sessions = new HashMap<>();
   private final LinkedHashMap<String, Session> ended = new LinkedHashMap<>(64, 0.75f, false) {
@@ -115,6 +125,19 @@ final class NatsFrameSource implements FrameSource {
     /** The highest frame number seen. */
     long highest;
     long lastSeen;
+    /**
+     * JetStream: an end (clean or aborted) that came before some of the frames it counts; held back, not
+     * acknowledged, until they come (redelivered) or are known to be acknowledged elsewhere. Null: none.
+     */
+    Message endMessage;
+    /** The held end's {@code fc-seq}: the session's last frame number. */
+    long endSeq;
+    /** The held end's abort reason (null: a clean end). */
+    String endReason;
+    /** The held end's stream sequence. */
+    long endStreamSeq;
+    /** When the held end stops waiting ({@link System#nanoTime()}). */
+    long endWaitUntil;
 
     Session(String id, String codec, WireVersion version, long floor) {
       this.id = id;
@@ -191,6 +214,24 @@ final class NatsFrameSource implements FrameSource {
       }
     }
 
+    /** Whether every frame number up to {@code seq} has been seen. */
+    boolean complete(long seq) {
+      return seq <= floor;
+    }
+
+    /** How many frame numbers up to {@code seq} have not been seen. */
+    long missingUpTo(long seq) {
+      long n = Math.max(0, seq - floor);
+      if (ranges != null) {
+        for (Map.Entry<Long, Long> e : ranges.entrySet()) {
+          if (e.getKey() <= seq) {
+            n -= Math.min(e.getValue(), seq) - e.getKey() + 1;
+          }
+        }
+      }
+      return n;
+    }
+
     /** How many separate ranges of seen numbers are kept above the floor (bounded memory check). */
     int rangeCount() {
       return ranges == null ? 0 : ranges.size();
@@ -212,6 +253,7 @@ final class NatsFrameSource implements FrameSource {
     this.follow = options.follow();
     if (jetStream) {
       String stream = NatsStreams.ensureStream(nc, subject, options);
+      this.stream = stream;
       try {
         StreamContext sc = nc.getStreamContext(stream);
         ConsumerContext cc = sc.createOrUpdateConsumer(NatsStreams.consumer(subject, options));
@@ -223,6 +265,7 @@ final class NatsFrameSource implements FrameSource {
       }
       this.sub = null;
     } else {
+      this.stream = null;
       this.sub = nc.subscribe(subject);
       this.sub.setPendingLimits(options.pendingMessages(), options.pendingBytes());
       this.consumer = null;
@@ -270,6 +313,12 @@ final class NatsFrameSource implements FrameSource {
           return r;
         }
         continue;
+      }
+      if (pendingEnds > 0) {
+        InboundRecord end = finishPendingEnd(deadline);
+        if (end != null) {
+          return end;
+        }
       }
       checkDrops();
       checkExpired();
@@ -403,7 +452,9 @@ final class NatsFrameSource implements FrameSource {
     }
     long min = Long.MAX_VALUE;
     for (Session s : sessions.values()) {
-      min = Math.min(min, s.lastSeen + livenessNanos);
+      if (s.endMessage == null) {
+        min = Math.min(min, s.lastSeen + livenessNanos);
+      }
     }
     return min;
   }
@@ -414,10 +465,10 @@ final class NatsFrameSource implements FrameSource {
     }
     long now = System.nanoTime();
     for (Session s : sessions.values()) {
-      if (now - s.lastSeen >= livenessNanos) {
+      if (s.endMessage == null && now - s.lastSeen >= livenessNanos) {
         sessions.remove(s.id);
         ended.put(s.id, s);
-        openSessions = sessions.size();
+        openSessions = sessions.size() - pendingEnds;
         LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} silent for {2} ms: truncated", description(), s.id,
             livenessNanos / 1_000_000);
         throw new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, position, sessions.size() + 1);
@@ -499,19 +550,115 @@ final class NatsFrameSource implements FrameSource {
           held = m;
           throw gap;
         }
-        sessions.remove(sessionId);
-        ended.put(sessionId, s);
-        openSessions = sessions.size();
         String reason = null;
         if (rec.equals(NatsWire.REC_ABORT)) {
           reason = new String(m.getData() == null ? new byte[0] : m.getData(), StandardCharsets.UTF_8);
         }
+        if (jetStream && !s.complete(seq)) {
+          if (s.endMessage != null) {
+            duplicates++; // the held end redelivered (ackWait passed): the held one is acknowledged when it is returned
+            return null;
+          }
+          holdEnd(s, m, seq, reason);
+          return null;
+        }
+        sessions.remove(sessionId);
+        ended.put(sessionId, s);
+        openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
         return record.control(InboundRecord.Kind.SESSION_END, position, s, reason, m);
       }
       default:
         consumed(m); // a control record of a later mapping version, or a connect request: not for a data reader
         return null;
+    }
+  }
+
+  /**
+   * JetStream: a session's end came while some of its frames have not: they were delivered to this
+   * consumer and lost on the way (a server or connection failure) and come again after {@code ackWait},
+   * after the end. The end is held back, unacknowledged, until they come, or until the consumer's
+   * acknowledgement floor shows nothing below the end is outstanding (they were acknowledged by a
+   * previous receiver with the same durable, or are before where the consumer started), or at most
+   * twice {@code ackWait} plus 5 s (the server's redelivery timer) of connected time.
+   */
+  private void holdEnd(Session s, Message m, long seq, String reason) {
+    s.endMessage = m;
+    s.endSeq = seq;
+    s.endReason = reason;
+    s.endStreamSeq = position;
+    s.endWaitUntil = System.nanoTime() + endWaitNanos();
+    pendingEnds++;
+    openSessions = sessions.size() - pendingEnds;
+    nextAckFloorCheck = System.nanoTime(); // at once: normally the frames were acknowledged elsewhere, or are in flight
+    LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} ended with {2} of its {3} frames not seen yet: its end waits for"
+        + " their redelivery", description(), s.id, s.missingUpTo(seq), seq);
+  }
+
+  private long endWaitNanos() {
+    return 2 * options.ackWait().toNanos() + END_WAIT_GRACE_NANOS;
+  }
+
+  /**
+   * The held end of a session that is now complete, or that stops waiting; null if none. Asks the server
+   * for the acknowledgement floor only if the deadline leaves time for it (at most 1 s).
+   */
+  private InboundRecord finishPendingEnd(Deadline deadline) {
+    long now = System.nanoTime();
+    boolean connected = nc.getStatus() == Connection.Status.CONNECTED;
+    long ackFloor = -1;
+    boolean asked = false;
+    for (Session s : sessions.values()) {
+      if (s.endMessage == null) {
+        continue;
+      }
+      if (!connected) {
+        s.endWaitUntil = Math.max(s.endWaitUntil, now + endWaitNanos()); // redeliveries start again after the reconnect
+        continue;
+      }
+      boolean done = s.complete(s.endSeq);
+      if (!done && now - nextAckFloorCheck >= 0 && deadline.remainingNanos() >= MIN_ACK_FLOOR_WAIT_NANOS) {
+        if (!asked) {
+          asked = true;
+          ackFloor = consumerAckFloor(Math.min(1_000_000_000L, deadline.remainingNanos()));
+          nextAckFloorCheck = now + ACK_FLOOR_CHECK_NANOS;
+        }
+        if (ackFloor >= s.endStreamSeq - 1) {
+          LOG.log(System.Logger.Level.DEBUG, "{0}: session {1}: {2} frames before its end were acknowledged elsewhere (a"
+              + " previous receiver of the durable, or before the consumer''s start)", description(), s.id, s.missingUpTo(s.endSeq));
+          done = true;
+        }
+      }
+      if (!done && now - s.endWaitUntil >= 0) {
+        LOG.log(System.Logger.Level.INFO, "{0}: session {1} ended; {2} of its frames never came to this consumer within {3}"
+            + " ms (another client of the durable took them?)", description(), s.id, s.missingUpTo(s.endSeq),
+            endWaitNanos() / 1_000_000);
+        done = true;
+      }
+      if (done) {
+        Message m = s.endMessage;
+        s.endMessage = null;
+        pendingEnds--;
+        sessions.remove(s.id);
+        ended.put(s.id, s);
+        openSessions = sessions.size() - pendingEnds;
+        setCurrent(m, false);
+        return record.control(InboundRecord.Kind.SESSION_END, s.endStreamSeq, s, s.endReason, m);
+      }
+    }
+    return null;
+  }
+
+  /** The consumer's acknowledgement floor (stream sequence), or -1 if the server did not answer within {@code nanos}. */
+  private long consumerAckFloor(long nanos) {
+    try {
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement(
+          io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofNanos(nanos)).build());
+      io.nats.client.api.ConsumerInfo ci = jsm.getConsumerInfo(stream, consumerName);
+      return ci.getAckFloor() == null ? -1 : ci.getAckFloor().getStreamSequence();
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: consumer info: {1}", description(), e.toString());
+      return -1;
     }
   }
 
@@ -549,7 +696,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, version, 0);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
-    openSessions = sessions.size();
+    openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     setCurrent(m, false);
     return record.start(position, s);
@@ -561,7 +708,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, WireVersion.V1_1, floor);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
-    openSessions = sessions.size();
+    openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     LOG.log(System.Logger.Level.DEBUG, "{0}: joined session {1} after its start (codec assumed: {2})", description(), sessionId, codec);
     return s;
