@@ -53,7 +53,11 @@ final class NatsFrameSource implements FrameSource {
 
   /** When a JetStream message is acknowledged. */
   enum Ack {
-    /** When the application takes the frame ({@link #delivered}); control records and duplicates at once. */
+    /**
+     * When the application is done with the frame ({@link #released}: acknowledged, or, if its handler
+     * threw, {@code nak}ed for redelivery); control records, duplicates and frames not delivered at once
+     * (with the next call).
+     */
     ON_DELIVERED,
     /** Only when {@link #ackTaken()} is called (the bridge: after the records are in the pipe). */
     MANUAL
@@ -64,8 +68,8 @@ final class NatsFrameSource implements FrameSource {
   private final String subject;
   private final NatsOptions options;
   private final boolean jetStream;
-  private final Predicate<String> acceptsCodec;
-  private final String readerCodec;
+  private Predicate<String> acceptsCodec;
+  private String readerCodec;
   private final Ack ackMode;
   private final long livenessNanos;
   private final boolean follow;
@@ -103,9 +107,12 @@ final class NatsFrameSource implements FrameSource {
   private boolean endReturned;
   /** A message held back while an error about it is thrown first (a gap before it). */
   private Message held;
-  /** The message of the record returned last (acknowledged when delivered, or on the next call). */
+  /** The message of the record returned last (a delivered frame: acknowledged when released; else on the next call). */
   private Message current;
   private boolean currentIsFrame;
+  /** The session and number of the frame returned last (forgotten if its handler fails, so its redelivery is delivered). */
+  private Session currentSession;
+  private long currentSeq = -1;
 
   /**
    * One writer session's state: the frame numbers seen, as a floor (every number up to it seen, or in core
@@ -211,6 +218,32 @@ final class NatsFrameSource implements FrameSource {
         }
         floor = Math.max(floor, f.getValue());
         ranges.pollFirstEntry();
+      }
+    }
+
+    /** Takes {@code seq} out of the numbers seen (its delivery failed: it comes again and is not a duplicate). */
+    void forget(long seq) {
+      if (!seen(seq)) {
+        return;
+      }
+      if (seq <= floor) {
+        long old = floor;
+        floor = seq - 1;
+        if (seq < old) {
+          if (ranges == null) {
+            ranges = new TreeMap<>();
+          }
+          ranges.put(seq + 1, old); // no range starts at old + 1: absorbed into the floor
+        }
+        return;
+      }
+      Map.Entry<Long, Long> e = ranges.floorEntry(seq);
+      ranges.remove(e.getKey());
+      if (e.getKey() < seq) {
+        ranges.put(e.getKey(), seq - 1);
+      }
+      if (seq < e.getValue()) {
+        ranges.put(seq + 1, e.getValue());
       }
     }
 
@@ -407,12 +440,46 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
+  /**
+   * ON_DELIVERED: the application is done with the frame {@link #next} returned last. Processed
+   * ({@code handlerFailure} null): acknowledged. Its handler threw: {@code nak}ed, so JetStream delivers it
+   * again at once, and its number forgotten, so that the redelivery is delivered rather than dropped as
+   * a duplicate. After {@link #close()} the acknowledgement goes out if the connection is still open.
+   */
   @Override
-  public void delivered(InboundRecord r) {
-    if (current != null && currentIsFrame && ackMode == Ack.ON_DELIVERED) {
-      ack(current);
-      current = null;
+  public void released(InboundRecord r, Throwable handlerFailure) {
+    if (current == null || !currentIsFrame || ackMode != Ack.ON_DELIVERED) {
+      return;
     }
+    Message m = current;
+    current = null;
+    currentIsFrame = false;
+    if (handlerFailure == null || !jetStream) {
+      ack(m);
+    } else {
+      if (currentSession != null && currentSeq >= 0) {
+        currentSession.forget(currentSeq);
+      }
+      try {
+        m.nak();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: nak failed (the message comes again after ackWait): {1}", description(),
+            e.toString());
+      }
+    }
+  }
+
+  /**
+   * Refuses, from now on, each writer session whose codec {@code acceptsCodec} refuses: its start (or, for
+   * a session joined without its start, its first record, checked with the codec assumed for it) is an
+   * {@link IncompatibleStreamException} ({@code CODEC}), and none of its records are returned. Always
+   * true.
+   */
+  @Override
+  public boolean enforceCodecs(Predicate<String> acceptsCodec, String readerCodec) {
+    this.acceptsCodec = acceptsCodec;
+    this.readerCodec = readerCodec;
+    return true;
   }
 
   /**
@@ -510,7 +577,7 @@ final class NatsFrameSource implements FrameSource {
           }
           // joined after the start: the heartbeat opens the session (core: frames before it are not ours;
           // JetStream: they may still come, redelivered)
-          s = join(sessionId, jetStream ? 0 : Math.max(0, seq));
+          s = join(m, sessionId, jetStream ? 0 : Math.max(0, seq));
           setCurrent(m, false);
           return startRecord(s);
         }
@@ -702,9 +769,17 @@ final class NatsFrameSource implements FrameSource {
     return record.start(position, s);
   }
 
-  /** A session seen first by a frame or heartbeat: numbered from after {@code floor}, codec assumed. */
-  private Session join(String sessionId, long floor) {
+  /**
+   * A session seen first by a frame or heartbeat ({@code m}): numbered from after {@code floor}, codec
+   * assumed; refused (the message consumed) if the reader does not accept that codec.
+   */
+  private Session join(Message m, String sessionId, long floor) throws IncompatibleStreamException {
     String codec = options.assumedCodec() != null ? options.assumedCodec() : (readerCodec != null ? readerCodec : "bytes");
+    if (acceptsCodec != null && !acceptsCodec.test(codec)) {
+      refused.add(sessionId);
+      consumed(m);
+      throw new IncompatibleStreamException(IncompatibleStreamException.Reason.CODEC, codec, readerCodec, position);
+    }
     Session s = new Session(sessionId, codec, WireVersion.V1_1, floor);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
@@ -722,6 +797,8 @@ final class NatsFrameSource implements FrameSource {
   private void setCurrent(Message m, boolean isFrame) {
     current = m;
     currentIsFrame = isFrame;
+    currentSession = null;
+    currentSeq = -1;
     if (jetStream && ackMode == Ack.MANUAL) {
       unacked.add(m);
     }
@@ -743,7 +820,7 @@ final class NatsFrameSource implements FrameSource {
         s = old;
       } else {
         // core: the frames before this one are not ours (subscribed late); JetStream: they may still come
-        s = join(sessionId, jetStream || seq <= 0 ? 0 : seq - 1);
+        s = join(m, sessionId, jetStream || seq <= 0 ? 0 : seq - 1);
         held = m;
         return startRecord(s);
       }
@@ -770,21 +847,30 @@ final class NatsFrameSource implements FrameSource {
     String tagValue = NatsWire.first(h, NatsWire.TAG);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String tag;
+    try {
+      tag = tagValue == null ? "" : NatsWire.decodeTag(tagValue);
+    } catch (NatsWire.BadValueException e) {
+      setCurrent(m, false);
+      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_TAG, null, e.shown(), data, position);
+    }
     Headers headers;
     try {
-      tag = tagValue == null ? "" : NatsWire.decodeText(tagValue);
       headers = userHeaders(h);
-    } catch (IllegalArgumentException e) {
+    } catch (NatsWire.BadValueException e) {
       setCurrent(m, false);
-      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS, null, tagValue == null ? "" : tagValue,
-          data, position);
+      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,
+          MalformedFrameException.HeaderFault.VALUE_ENCODING, tag, data, position);
     }
     setCurrent(m, true);
+    if (seq >= 0 && !sessionId.isEmpty()) {
+      currentSession = s;
+      currentSeq = seq;
+    }
     return record.frame(position, s, tag, headers, data, m);
   }
 
   /** The user's headers of a frame: every key a fifochan key may be, except the mapping's own. */
-  private static Headers userHeaders(io.nats.client.impl.Headers h) {
+  private static Headers userHeaders(io.nats.client.impl.Headers h) throws NatsWire.BadValueException {
     if (h == null || h.size() <= 3) {
       boolean any = false;
       if (h != null) {
@@ -804,7 +890,7 @@ final class NatsFrameSource implements FrameSource {
       if (isUserKey(k)) {
         List<String> v = h.get(k);
         if (v != null && !v.isEmpty()) {
-          b.put(k, NatsWire.decodeValue(v.get(0)));
+          b.put(k, NatsWire.decodeValueChecked(v.get(0)));
         }
       }
     }
