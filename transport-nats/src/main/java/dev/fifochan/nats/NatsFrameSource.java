@@ -100,6 +100,8 @@ final class NatsFrameSource implements FrameSource {
   private volatile long duplicates;
   private volatile long lost;
   private volatile long outOfOrder;
+  private volatile long endsHeld;
+  private volatile long endsGivenUp;
   private long position;
   private long lastActivity = Long.MIN_VALUE;
   private long droppedReported;
@@ -324,6 +326,16 @@ final class NatsFrameSource implements FrameSource {
   /** Frames that arrived after a later frame of their session (JetStream redeliveries). */
   long outOfOrder() {
     return outOfOrder;
+  }
+
+  /** Session ends held back because frames they count had not come yet (JetStream). */
+  long endsHeld() {
+    return endsHeld;
+  }
+
+  /** Held ends released after waiting twice {@code ackWait} plus 5 s, with frames still missing. */
+  long endsGivenUp() {
+    return endsGivenUp;
   }
 
   // ---------------------------------------------------------------- FrameSource
@@ -656,6 +668,7 @@ final class NatsFrameSource implements FrameSource {
     s.endStreamSeq = position;
     s.endWaitUntil = System.nanoTime() + endWaitNanos();
     pendingEnds++;
+    endsHeld++;
     openSessions = sessions.size() - pendingEnds;
     nextAckFloorCheck = System.nanoTime(); // at once: normally the frames were acknowledged elsewhere, or are in flight
     LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} ended with {2} of its {3} frames not seen yet: its end waits for"
@@ -700,6 +713,7 @@ final class NatsFrameSource implements FrameSource {
         LOG.log(System.Logger.Level.INFO, "{0}: session {1} ended; {2} of its frames never came to this consumer within {3}"
             + " ms (another client of the durable took them?)", description(), s.id, s.missingUpTo(s.endSeq),
             endWaitNanos() / 1_000_000);
+        endsGivenUp++;
         done = true;
       }
       if (done) {
