@@ -34,15 +34,19 @@ type ReceiverStats struct {
 // Receiver reads the sessions published on a subject. One goroutine at a
 // time may call Receive; Close may be called from any goroutine.
 type Receiver[T any] struct {
-	nc      *nats.Conn
-	codec   fifochan.Codec[T]
-	opts    Options
-	sub     *nats.Subscription
-	js      *pulls // JetStream mode
-	closeC  chan struct{}
-	closed  atomic.Bool
-	pos     uint64
-	dropped int
+	nc    *nats.Conn
+	codec fifochan.Codec[T]
+	opts  Options
+	sub   *nats.Subscription
+	js    *pulls // JetStream mode
+	cons  jetstream.Consumer
+	// sessions whose end came before frames it counts (JetStream): held back
+	pendingEnds    int
+	nextFloorCheck time.Time
+	closeC         chan struct{}
+	closed         atomic.Bool
+	pos            uint64
+	dropped        int
 	// sessions and their frame numbers
 	sessions map[string]*session
 	ended    map[string]*session
@@ -67,6 +71,12 @@ type session struct {
 	ranges   [][2]int64 // seen numbers above floor+1: sorted, disjoint, not adjacent
 	highest  int64
 	lastSeen time.Time
+	// JetStream: an end that came before some of the frames it counts, held
+	// back (not acknowledged) until they come; nil: none
+	endIn    *inbound
+	endRec   string
+	endSeq   int64
+	endUntil time.Time
 }
 
 func (s *session) seen(n int64) bool {
@@ -164,6 +174,7 @@ func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, cod
 		if err != nil {
 			return nil, fmt.Errorf("fcnats: consumer on %s: %w", subject, err)
 		}
+		r.cons = cons
 		r.js = newPulls(nc, cons, st.CachedInfo().Config.Name, opts)
 	} else {
 		sub, err := nc.SubscribeSync(subject)
@@ -204,6 +215,11 @@ func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) 
 		if r.held != nil {
 			in, r.held = r.held, nil
 		} else {
+			if r.pendingEnds > 0 {
+				if e, done, err := r.finishPendingEnd(ctx); err != nil || done {
+					return e, err
+				}
+			}
 			if err := r.checkDrops(); err != nil {
 				return zero, err
 			}
@@ -277,6 +293,61 @@ func (r *Receiver[T]) next(ctx context.Context) (*inbound, error) {
 	return &inbound{h: m.Headers(), data: m.Data(), pos: pos, ack: func() { _ = m.Ack() }}, nil
 }
 
+func (r *Receiver[T]) endWait() time.Duration { return 2*r.opts.AckWait + 5*time.Second }
+
+// finishPendingEnd ends a session whose end was held back once every frame
+// it counts has come, once the consumer's acknowledgement floor reaches the
+// end (the missing frames were acknowledged by an earlier receiver of the
+// durable, or lie before where the consumer started), or after twice
+// AckWait plus 5 s of connected time.
+func (r *Receiver[T]) finishPendingEnd(ctx context.Context) (Envelope[T], bool, error) {
+	var zero Envelope[T]
+	now := time.Now()
+	var floor uint64
+	asked := false
+	for id, s := range r.sessions {
+		if s.endIn == nil {
+			continue
+		}
+		if !r.nc.IsConnected() {
+			if u := now.Add(r.endWait()); u.After(s.endUntil) {
+				s.endUntil = u
+			}
+			continue
+		}
+		done := s.endSeq <= s.floor
+		if !done && !now.Before(r.nextFloorCheck) {
+			if !asked {
+				asked = true
+				r.nextFloorCheck = now.Add(250 * time.Millisecond)
+				ictx, cancel := context.WithTimeout(ctx, time.Second)
+				if ci, err := r.cons.Info(ictx); err == nil {
+					floor = ci.AckFloor.Stream
+				}
+				cancel()
+			}
+			done = s.endIn.pos > 0 && floor >= s.endIn.pos-1
+		}
+		if !done && !now.Before(s.endUntil) {
+			done = true // the missing frames never came: another client of the durable took them
+		}
+		if !done {
+			continue
+		}
+		in := s.endIn
+		s.endIn = nil
+		r.pendingEnds--
+		r.endSession(id, s)
+		r.consumed(in)
+		if s.endRec == recAbort {
+			return zero, true, &fifochan.AbortedError{Reason: string(in.data), Offset: int64(in.pos)}
+		}
+		r.stats.SessionsEnded++
+		return zero, false, nil
+	}
+	return zero, false, nil
+}
+
 func (r *Receiver[T]) checkDrops() error {
 	if r.sub == nil {
 		return nil
@@ -299,7 +370,7 @@ func (r *Receiver[T]) checkExpired() error {
 		return nil
 	}
 	for id, s := range r.sessions {
-		if time.Since(s.lastSeen) >= r.opts.Liveness {
+		if s.endIn == nil && time.Since(s.lastSeen) >= r.opts.Liveness {
 			r.endSession(id, s)
 			return fmt.Errorf("%w: %w: session %s silent for %v (its publisher is presumed dead)", fifochan.ErrTruncatedStream, errSilent, id, r.opts.Liveness)
 		}
@@ -411,6 +482,19 @@ func (r *Receiver[T]) interpret(in *inbound) (Envelope[T], bool, error) {
 				r.stats.Lost += n
 				r.held = in
 				return zero, true, err
+			}
+			if jsMode && seq > s.floor {
+				// frames it counts have not come: delivered to this consumer and lost on
+				// the way, they come again after AckWait, after the end (docs/nats.md §2)
+				if s.endIn != nil {
+					r.stats.Duplicates++ // the held end redelivered
+					return zero, false, nil
+				}
+				s.endIn, s.endRec, s.endSeq = in, rec, seq
+				s.endUntil = time.Now().Add(r.endWait())
+				r.pendingEnds++
+				r.nextFloorCheck = time.Time{}
+				return zero, false, nil
 			}
 			r.endSession(id, s)
 			r.consumed(in)

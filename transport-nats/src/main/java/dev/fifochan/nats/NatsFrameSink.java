@@ -45,6 +45,7 @@ final class NatsFrameSink implements FrameSink {
   private final JetStream js;
   private final String session;
   private final PayloadBuffer payload;
+  private final int maxFrameLength;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
   /** Extra headers of the start record (request/response: the inbox). */
   private final String startInbox;
@@ -126,7 +127,8 @@ final class NatsFrameSink implements FrameSink {
     this.jetStream = options.mode() == NatsOptions.Mode.JETSTREAM;
     this.js = jetStream ? NatsStreams.prepareForPublishing(nc, subject, options) : null;
     this.session = NatsWire.newSessionId();
-    this.payload = new PayloadBuffer(config.maxFrameLength(), Math.min(config.bufferSize(), 64 << 10));
+    this.maxFrameLength = config.maxFrameLength();
+    this.payload = new PayloadBuffer(maxFrameLength, Math.min(config.bufferSize(), 64 << 10));
     this.startInbox = startInbox;
   }
 
@@ -248,16 +250,22 @@ final class NatsFrameSink implements FrameSink {
         h.put(NatsWire.MSG_ID, session + "-" + next);
       }
       long size = (long) payload.written() + h.serializedLength();
-      NatsWire.checkTransportLimit(size, nc.getMaxPayload());
-      SendStatus ready = awaitRoom(deadline);
-      if (ready != SendStatus.ACCEPTED) {
-        return ready;
+      NatsWire.checkTransportLimit(size, nc.getMaxPayload(), maxFrameLength);
+      byte[] data = payload.copy();
+      while (true) {
+        SendStatus ready = awaitRoom(deadline);
+        if (ready != SendStatus.ACCEPTED) {
+          return ready;
+        }
+        if (publish(h, data, null, true)) {
+          seq = next;
+          return SendStatus.ACCEPTED;
+        }
+        if (deadline.hasExpired()) {
+          return SendStatus.NOT_CONNECTED;
+        }
+        // the connection dropped between the check and the publish (nothing queued): wait for it again
       }
-      if (!publish(h, payload.copy(), null, true)) {
-        return SendStatus.NOT_CONNECTED;
-      }
-      seq = next;
-      return SendStatus.ACCEPTED;
     } finally {
       inFrame = false;
     }
@@ -304,7 +312,7 @@ final class NatsFrameSink implements FrameSink {
       return false; // disconnected between the check and the publish: nothing queued
     } catch (IllegalArgumentException e) {
       // jnats' own size check (the server's limit changed under us): refused before sending
-      throw new MessageTooLongException(size, nc.getMaxPayload(), MessageTooLongException.Limit.TRANSPORT);
+      throw new MessageTooLongException(size, nc.getMaxPayload(), MessageTooLongException.Limit.TRANSPORT, maxFrameLength);
     }
   }
 

@@ -44,10 +44,20 @@ final class NatsFrameSource implements FrameSource {
   private static final Duration NOW = Duration.ofNanos(1);
   private static final long SLICE_NANOS = 100_000_000L; // a wait without deadline re-checks state this often
   private static final int REMEMBERED_ENDED = 4096;
+  /** How often a session end waiting for missing frames asks the server for the consumer's acknowledgement floor. */
+  private static final long ACK_FLOOR_CHECK_NANOS = 250_000_000L;
+  /** Added to twice the ack wait before an end stops waiting for frames that were never redelivered. */
+  private static final long END_WAIT_GRACE_NANOS = 5_000_000_000L;
+  /** A call with less time left than this does not ask the server (a later call does). */
+  private static final long MIN_ACK_FLOOR_WAIT_NANOS = 20_000_000L;
 
   /** When a JetStream message is acknowledged. */
   enum Ack {
-    /** When the application takes the frame ({@link #delivered}); control records and duplicates at once. */
+    /**
+     * When the application is done with the frame ({@link #released}: acknowledged, or, if its handler
+     * threw, {@code nak}ed for redelivery); control records, duplicates and frames not delivered at once
+     * (with the next call).
+     */
     ON_DELIVERED,
     /** Only when {@link #ackTaken()} is called (the bridge: after the records are in the pipe). */
     MANUAL
@@ -58,8 +68,8 @@ final class NatsFrameSource implements FrameSource {
   private final String subject;
   private final NatsOptions options;
   private final boolean jetStream;
-  private final Predicate<String> acceptsCodec;
-  private final String readerCodec;
+  private Predicate<String> acceptsCodec;
+  private String readerCodec;
   private final Ack ackMode;
   private final long livenessNanos;
   private final boolean follow;
@@ -67,6 +77,10 @@ final class NatsFrameSource implements FrameSource {
   private final Subscription sub;
   private final IterableConsumer consumer;
   private final String consumerName;
+  private final String stream;
+  /** Sessions whose end came before some of their frames (JetStream): the end is held back until they come. */
+  private int pendingEnds;
+  private long nextAckFloorCheck;
 
   private final Map<String, Session> sessions = new HashMap<>();
   private final LinkedHashMap<String, Session> ended = new LinkedHashMap<>(64, 0.75f, false) {
@@ -86,6 +100,8 @@ final class NatsFrameSource implements FrameSource {
   private volatile long duplicates;
   private volatile long lost;
   private volatile long outOfOrder;
+  private volatile long endsHeld;
+  private volatile long endsGivenUp;
   private long position;
   private long lastActivity = Long.MIN_VALUE;
   private long droppedReported;
@@ -93,9 +109,12 @@ final class NatsFrameSource implements FrameSource {
   private boolean endReturned;
   /** A message held back while an error about it is thrown first (a gap before it). */
   private Message held;
-  /** The message of the record returned last (acknowledged when delivered, or on the next call). */
+  /** The message of the record returned last (a delivered frame: acknowledged when released; else on the next call). */
   private Message current;
   private boolean currentIsFrame;
+  /** The session and number of the frame returned last (forgotten if its handler fails, so its redelivery is delivered). */
+  private Session currentSession;
+  private long currentSeq = -1;
 
   /**
    * One writer session's state: the frame numbers seen, as a floor (every number up to it seen, or in core
@@ -115,6 +134,19 @@ final class NatsFrameSource implements FrameSource {
     /** The highest frame number seen. */
     long highest;
     long lastSeen;
+    /**
+     * JetStream: an end (clean or aborted) that came before some of the frames it counts; held back, not
+     * acknowledged, until they come (redelivered) or are known to be acknowledged elsewhere. Null: none.
+     */
+    Message endMessage;
+    /** The held end's {@code fc-seq}: the session's last frame number. */
+    long endSeq;
+    /** The held end's abort reason (null: a clean end). */
+    String endReason;
+    /** The held end's stream sequence. */
+    long endStreamSeq;
+    /** When the held end stops waiting ({@link System#nanoTime()}). */
+    long endWaitUntil;
 
     Session(String id, String codec, WireVersion version, long floor) {
       this.id = id;
@@ -191,6 +223,50 @@ final class NatsFrameSource implements FrameSource {
       }
     }
 
+    /** Takes {@code seq} out of the numbers seen (its delivery failed: it comes again and is not a duplicate). */
+    void forget(long seq) {
+      if (!seen(seq)) {
+        return;
+      }
+      if (seq <= floor) {
+        long old = floor;
+        floor = seq - 1;
+        if (seq < old) {
+          if (ranges == null) {
+            ranges = new TreeMap<>();
+          }
+          ranges.put(seq + 1, old); // no range starts at old + 1: absorbed into the floor
+        }
+        return;
+      }
+      Map.Entry<Long, Long> e = ranges.floorEntry(seq);
+      ranges.remove(e.getKey());
+      if (e.getKey() < seq) {
+        ranges.put(e.getKey(), seq - 1);
+      }
+      if (seq < e.getValue()) {
+        ranges.put(seq + 1, e.getValue());
+      }
+    }
+
+    /** Whether every frame number up to {@code seq} has been seen. */
+    boolean complete(long seq) {
+      return seq <= floor;
+    }
+
+    /** How many frame numbers up to {@code seq} have not been seen. */
+    long missingUpTo(long seq) {
+      long n = Math.max(0, seq - floor);
+      if (ranges != null) {
+        for (Map.Entry<Long, Long> e : ranges.entrySet()) {
+          if (e.getKey() <= seq) {
+            n -= Math.min(e.getValue(), seq) - e.getKey() + 1;
+          }
+        }
+      }
+      return n;
+    }
+
     /** How many separate ranges of seen numbers are kept above the floor (bounded memory check). */
     int rangeCount() {
       return ranges == null ? 0 : ranges.size();
@@ -212,6 +288,7 @@ final class NatsFrameSource implements FrameSource {
     this.follow = options.follow();
     if (jetStream) {
       String stream = NatsStreams.ensureStream(nc, subject, options);
+      this.stream = stream;
       try {
         StreamContext sc = nc.getStreamContext(stream);
         ConsumerContext cc = sc.createOrUpdateConsumer(NatsStreams.consumer(subject, options));
@@ -223,6 +300,7 @@ final class NatsFrameSource implements FrameSource {
       }
       this.sub = null;
     } else {
+      this.stream = null;
       this.sub = nc.subscribe(subject);
       this.sub.setPendingLimits(options.pendingMessages(), options.pendingBytes());
       this.consumer = null;
@@ -250,6 +328,16 @@ final class NatsFrameSource implements FrameSource {
     return outOfOrder;
   }
 
+  /** Session ends held back because frames they count had not come yet (JetStream). */
+  long endsHeld() {
+    return endsHeld;
+  }
+
+  /** Held ends released after waiting twice {@code ackWait} plus 5 s, with frames still missing. */
+  long endsGivenUp() {
+    return endsGivenUp;
+  }
+
   // ---------------------------------------------------------------- FrameSource
 
   @Override
@@ -270,6 +358,12 @@ final class NatsFrameSource implements FrameSource {
           return r;
         }
         continue;
+      }
+      if (pendingEnds > 0) {
+        InboundRecord end = finishPendingEnd(deadline);
+        if (end != null) {
+          return end;
+        }
       }
       checkDrops();
       checkExpired();
@@ -358,12 +452,46 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
+  /**
+   * ON_DELIVERED: the application is done with the frame {@link #next} returned last. Processed
+   * ({@code handlerFailure} null): acknowledged. Its handler threw: {@code nak}ed, so JetStream delivers it
+   * again at once, and its number forgotten, so that the redelivery is delivered rather than dropped as
+   * a duplicate. After {@link #close()} the acknowledgement goes out if the connection is still open.
+   */
   @Override
-  public void delivered(InboundRecord r) {
-    if (current != null && currentIsFrame && ackMode == Ack.ON_DELIVERED) {
-      ack(current);
-      current = null;
+  public void released(InboundRecord r, Throwable handlerFailure) {
+    if (current == null || !currentIsFrame || ackMode != Ack.ON_DELIVERED) {
+      return;
     }
+    Message m = current;
+    current = null;
+    currentIsFrame = false;
+    if (handlerFailure == null || !jetStream) {
+      ack(m);
+    } else {
+      if (currentSession != null && currentSeq >= 0) {
+        currentSession.forget(currentSeq);
+      }
+      try {
+        m.nak();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: nak failed (the message comes again after ackWait): {1}", description(),
+            e.toString());
+      }
+    }
+  }
+
+  /**
+   * Refuses, from now on, each writer session whose codec {@code acceptsCodec} refuses: its start (or, for
+   * a session joined without its start, its first record, checked with the codec assumed for it) is an
+   * {@link IncompatibleStreamException} ({@code CODEC}), and none of its records are returned. Always
+   * true.
+   */
+  @Override
+  public boolean enforceCodecs(Predicate<String> acceptsCodec, String readerCodec) {
+    this.acceptsCodec = acceptsCodec;
+    this.readerCodec = readerCodec;
+    return true;
   }
 
   /**
@@ -403,7 +531,9 @@ final class NatsFrameSource implements FrameSource {
     }
     long min = Long.MAX_VALUE;
     for (Session s : sessions.values()) {
-      min = Math.min(min, s.lastSeen + livenessNanos);
+      if (s.endMessage == null) {
+        min = Math.min(min, s.lastSeen + livenessNanos);
+      }
     }
     return min;
   }
@@ -414,10 +544,10 @@ final class NatsFrameSource implements FrameSource {
     }
     long now = System.nanoTime();
     for (Session s : sessions.values()) {
-      if (now - s.lastSeen >= livenessNanos) {
+      if (s.endMessage == null && now - s.lastSeen >= livenessNanos) {
         sessions.remove(s.id);
         ended.put(s.id, s);
-        openSessions = sessions.size();
+        openSessions = sessions.size() - pendingEnds;
         LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} silent for {2} ms: truncated", description(), s.id,
             livenessNanos / 1_000_000);
         throw new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, position, sessions.size() + 1);
@@ -459,7 +589,7 @@ final class NatsFrameSource implements FrameSource {
           }
           // joined after the start: the heartbeat opens the session (core: frames before it are not ours;
           // JetStream: they may still come, redelivered)
-          s = join(sessionId, jetStream ? 0 : Math.max(0, seq));
+          s = join(m, sessionId, jetStream ? 0 : Math.max(0, seq));
           setCurrent(m, false);
           return startRecord(s);
         }
@@ -499,19 +629,117 @@ final class NatsFrameSource implements FrameSource {
           held = m;
           throw gap;
         }
-        sessions.remove(sessionId);
-        ended.put(sessionId, s);
-        openSessions = sessions.size();
         String reason = null;
         if (rec.equals(NatsWire.REC_ABORT)) {
           reason = new String(m.getData() == null ? new byte[0] : m.getData(), StandardCharsets.UTF_8);
         }
+        if (jetStream && !s.complete(seq)) {
+          if (s.endMessage != null) {
+            duplicates++; // the held end redelivered (ackWait passed): the held one is acknowledged when it is returned
+            return null;
+          }
+          holdEnd(s, m, seq, reason);
+          return null;
+        }
+        sessions.remove(sessionId);
+        ended.put(sessionId, s);
+        openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
         return record.control(InboundRecord.Kind.SESSION_END, position, s, reason, m);
       }
       default:
         consumed(m); // a control record of a later mapping version, or a connect request: not for a data reader
         return null;
+    }
+  }
+
+  /**
+   * JetStream: a session's end came while some of its frames have not: they were delivered to this
+   * consumer and lost on the way (a server or connection failure) and come again after {@code ackWait},
+   * after the end. The end is held back, unacknowledged, until they come, or until the consumer's
+   * acknowledgement floor shows nothing below the end is outstanding (they were acknowledged by a
+   * previous receiver with the same durable, or are before where the consumer started), or at most
+   * twice {@code ackWait} plus 5 s (the server's redelivery timer) of connected time.
+   */
+  private void holdEnd(Session s, Message m, long seq, String reason) {
+    s.endMessage = m;
+    s.endSeq = seq;
+    s.endReason = reason;
+    s.endStreamSeq = position;
+    s.endWaitUntil = System.nanoTime() + endWaitNanos();
+    pendingEnds++;
+    endsHeld++;
+    openSessions = sessions.size() - pendingEnds;
+    nextAckFloorCheck = System.nanoTime(); // at once: normally the frames were acknowledged elsewhere, or are in flight
+    LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} ended with {2} of its {3} frames not seen yet: its end waits for"
+        + " their redelivery", description(), s.id, s.missingUpTo(seq), seq);
+  }
+
+  private long endWaitNanos() {
+    return 2 * options.ackWait().toNanos() + END_WAIT_GRACE_NANOS;
+  }
+
+  /**
+   * The held end of a session that is now complete, or that stops waiting; null if none. Asks the server
+   * for the acknowledgement floor only if the deadline leaves time for it (at most 1 s).
+   */
+  private InboundRecord finishPendingEnd(Deadline deadline) {
+    long now = System.nanoTime();
+    boolean connected = nc.getStatus() == Connection.Status.CONNECTED;
+    long ackFloor = -1;
+    boolean asked = false;
+    for (Session s : sessions.values()) {
+      if (s.endMessage == null) {
+        continue;
+      }
+      if (!connected) {
+        s.endWaitUntil = Math.max(s.endWaitUntil, now + endWaitNanos()); // redeliveries start again after the reconnect
+        continue;
+      }
+      boolean done = s.complete(s.endSeq);
+      if (!done && now - nextAckFloorCheck >= 0 && deadline.remainingNanos() >= MIN_ACK_FLOOR_WAIT_NANOS) {
+        if (!asked) {
+          asked = true;
+          ackFloor = consumerAckFloor(Math.min(1_000_000_000L, deadline.remainingNanos()));
+          nextAckFloorCheck = now + ACK_FLOOR_CHECK_NANOS;
+        }
+        if (ackFloor >= s.endStreamSeq - 1) {
+          LOG.log(System.Logger.Level.DEBUG, "{0}: session {1}: {2} frames before its end were acknowledged elsewhere (a"
+              + " previous receiver of the durable, or before the consumer''s start)", description(), s.id, s.missingUpTo(s.endSeq));
+          done = true;
+        }
+      }
+      if (!done && now - s.endWaitUntil >= 0) {
+        LOG.log(System.Logger.Level.INFO, "{0}: session {1} ended; {2} of its frames never came to this consumer within {3}"
+            + " ms (another client of the durable took them?)", description(), s.id, s.missingUpTo(s.endSeq),
+            endWaitNanos() / 1_000_000);
+        endsGivenUp++;
+        done = true;
+      }
+      if (done) {
+        Message m = s.endMessage;
+        s.endMessage = null;
+        pendingEnds--;
+        sessions.remove(s.id);
+        ended.put(s.id, s);
+        openSessions = sessions.size() - pendingEnds;
+        setCurrent(m, false);
+        return record.control(InboundRecord.Kind.SESSION_END, s.endStreamSeq, s, s.endReason, m);
+      }
+    }
+    return null;
+  }
+
+  /** The consumer's acknowledgement floor (stream sequence), or -1 if the server did not answer within {@code nanos}. */
+  private long consumerAckFloor(long nanos) {
+    try {
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement(
+          io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofNanos(nanos)).build());
+      io.nats.client.api.ConsumerInfo ci = jsm.getConsumerInfo(stream, consumerName);
+      return ci.getAckFloor() == null ? -1 : ci.getAckFloor().getStreamSequence();
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: consumer info: {1}", description(), e.toString());
+      return -1;
     }
   }
 
@@ -549,19 +777,27 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, version, 0);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
-    openSessions = sessions.size();
+    openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     setCurrent(m, false);
     return record.start(position, s);
   }
 
-  /** A session seen first by a frame or heartbeat: numbered from after {@code floor}, codec assumed. */
-  private Session join(String sessionId, long floor) {
+  /**
+   * A session seen first by a frame or heartbeat ({@code m}): numbered from after {@code floor}, codec
+   * assumed; refused (the message consumed) if the reader does not accept that codec.
+   */
+  private Session join(Message m, String sessionId, long floor) throws IncompatibleStreamException {
     String codec = options.assumedCodec() != null ? options.assumedCodec() : (readerCodec != null ? readerCodec : "bytes");
+    if (acceptsCodec != null && !acceptsCodec.test(codec)) {
+      refused.add(sessionId);
+      consumed(m);
+      throw new IncompatibleStreamException(IncompatibleStreamException.Reason.CODEC, codec, readerCodec, position);
+    }
     Session s = new Session(sessionId, codec, WireVersion.V1_1, floor);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
-    openSessions = sessions.size();
+    openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     LOG.log(System.Logger.Level.DEBUG, "{0}: joined session {1} after its start (codec assumed: {2})", description(), sessionId, codec);
     return s;
@@ -575,6 +811,8 @@ final class NatsFrameSource implements FrameSource {
   private void setCurrent(Message m, boolean isFrame) {
     current = m;
     currentIsFrame = isFrame;
+    currentSession = null;
+    currentSeq = -1;
     if (jetStream && ackMode == Ack.MANUAL) {
       unacked.add(m);
     }
@@ -596,7 +834,7 @@ final class NatsFrameSource implements FrameSource {
         s = old;
       } else {
         // core: the frames before this one are not ours (subscribed late); JetStream: they may still come
-        s = join(sessionId, jetStream || seq <= 0 ? 0 : seq - 1);
+        s = join(m, sessionId, jetStream || seq <= 0 ? 0 : seq - 1);
         held = m;
         return startRecord(s);
       }
@@ -623,21 +861,30 @@ final class NatsFrameSource implements FrameSource {
     String tagValue = NatsWire.first(h, NatsWire.TAG);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String tag;
+    try {
+      tag = tagValue == null ? "" : NatsWire.decodeTag(tagValue);
+    } catch (NatsWire.BadValueException e) {
+      setCurrent(m, false);
+      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_TAG, null, e.shown(), data, position);
+    }
     Headers headers;
     try {
-      tag = tagValue == null ? "" : NatsWire.decodeText(tagValue);
       headers = userHeaders(h);
-    } catch (IllegalArgumentException e) {
+    } catch (NatsWire.BadValueException e) {
       setCurrent(m, false);
-      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS, null, tagValue == null ? "" : tagValue,
-          data, position);
+      throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,
+          MalformedFrameException.HeaderFault.VALUE_ENCODING, tag, data, position);
     }
     setCurrent(m, true);
+    if (seq >= 0 && !sessionId.isEmpty()) {
+      currentSession = s;
+      currentSeq = seq;
+    }
     return record.frame(position, s, tag, headers, data, m);
   }
 
   /** The user's headers of a frame: every key a fifochan key may be, except the mapping's own. */
-  private static Headers userHeaders(io.nats.client.impl.Headers h) {
+  private static Headers userHeaders(io.nats.client.impl.Headers h) throws NatsWire.BadValueException {
     if (h == null || h.size() <= 3) {
       boolean any = false;
       if (h != null) {
@@ -657,7 +904,7 @@ final class NatsFrameSource implements FrameSource {
       if (isUserKey(k)) {
         List<String> v = h.get(k);
         if (v != null && !v.isEmpty()) {
-          b.put(k, NatsWire.decodeValue(v.get(0)));
+          b.put(k, NatsWire.decodeValueChecked(v.get(0)));
         }
       }
     }

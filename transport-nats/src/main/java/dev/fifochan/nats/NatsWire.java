@@ -124,9 +124,52 @@ final class NatsWire {
     return v.getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  /** The text a NATS header value carries (UTF-8, invalid bytes replaced). */
-  static String decodeText(String v) {
-    return v.startsWith(B64) ? new String(decodeValue(v), StandardCharsets.UTF_8) : v;
+  /** A header value that starts with {@code b64:} but cannot be decoded. */
+  static final class BadValueException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String shown;
+
+    BadValueException(String shown, String why) {
+      super(why, null, false, false);
+      this.shown = shown;
+    }
+
+    /** The value for messages: as it arrived, or decoded with replacement characters. */
+    String shown() {
+      return shown;
+    }
+  }
+
+  /**
+   * The bytes a NATS header value carries.
+   *
+   * @throws BadValueException if it starts with {@code b64:} and the rest is not standard base64
+   */
+  static byte[] decodeValueChecked(String v) throws BadValueException {
+    try {
+      return decodeValue(v);
+    } catch (IllegalArgumentException e) {
+      throw new BadValueException(v, "not base64 after b64:");
+    }
+  }
+
+  /**
+   * A frame's type tag from its {@code fc-tag} value: as-is, or the UTF-8 text a {@code b64:} value carries.
+   *
+   * @throws BadValueException if the value cannot be decoded: not base64 after {@code b64:} (shown as it
+   *     arrived), or not valid UTF-8 (shown with replacement characters)
+   */
+  static String decodeTag(String v) throws BadValueException {
+    if (!v.startsWith(B64)) {
+      return v;
+    }
+    byte[] b = decodeValueChecked(v);
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new BadValueException(new String(b, StandardCharsets.UTF_8), "not UTF-8");
+    }
   }
 
   /** The first value of {@code key}, or null. */
@@ -155,10 +198,13 @@ final class NatsWire {
     return n;
   }
 
-  /** Throws the transport's "too long" error unless {@code size} fits {@code maxPayload}. */
-  static void checkTransportLimit(long size, long maxPayload) throws MessageTooLongException {
+  /**
+   * Throws the transport's "too long" error unless {@code size} fits {@code maxPayload}; it names both
+   * limits ({@code frameLimit}: the channel's {@code maxFrameLength}).
+   */
+  static void checkTransportLimit(long size, long maxPayload, long frameLimit) throws MessageTooLongException {
     if (maxPayload > 0 && size > maxPayload) {
-      throw new MessageTooLongException(size, maxPayload, MessageTooLongException.Limit.TRANSPORT);
+      throw new MessageTooLongException(size, maxPayload, MessageTooLongException.Limit.TRANSPORT, frameLimit);
     }
   }
 }

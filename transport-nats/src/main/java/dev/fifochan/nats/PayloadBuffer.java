@@ -48,7 +48,7 @@ final class PayloadBuffer extends PayloadSink {
       throw new MessageTooLongException(after, maxFrameLength, MessageTooLongException.Limit.FRAME);
     }
     if (maxTransport > 0 && after > maxTransport) {
-      throw new MessageTooLongException(after, maxTransport, MessageTooLongException.Limit.TRANSPORT);
+      throw new MessageTooLongException(after, maxTransport, MessageTooLongException.Limit.TRANSPORT, maxFrameLength);
     }
     if (buf.remaining() < more) {
       int cap = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(after, 2L * buf.capacity()));

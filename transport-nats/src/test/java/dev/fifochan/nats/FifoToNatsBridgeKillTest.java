@@ -124,6 +124,7 @@ class FifoToNatsBridgeKillTest {
             stored.set(v);
             frames++;
             source.delivered(r);
+            source.released(r, null);
           }
         }
       } finally {
