@@ -134,12 +134,13 @@ final class NatsPeer extends Variant {
       // a file-backed stream with an acknowledgement per message: tens of thousands per second here
       switch (w.name) {
         case "bytes100":
+          return 0.01; // 50,000
         case "proto":
-          return 0.03;
+          return 0.025; // 50,000
         case "json":
-          return 0.1;
+          return 0.05; // 25,000
         default:
-          return 0.2;
+          return 0.1; // 1,000 of 64 KiB
       }
     }
     return w.name.equals("bytes64k") ? 1.0 : 0.2;
