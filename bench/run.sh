@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/bench/target/fifochan-bench.jar"
 cli_jar="$root/cli/target/fifochan.jar"
-if [[ ! -f "$jar" || -n "$(find "$root/bench/src" "$root/bench/pom.xml" "$root/api/src/main" "$root/transport-fifo/src" \
+if [[ ! -f "$jar" || -n "$(find "$root/bench/src" "$root/bench/pom.xml" "$root/api/src/main" "$root/transport-fifo/src" "$root/transport-nats/src/main" \
       "$root/codec-json/src/main" "$root/codec-protobuf/src/main" "$root/rpc/src/main" -newer "$jar" -type f 2>/dev/null | head -1)" ]]; then
   echo "# mvn -q -B -pl bench -am package -DskipTests" >&2
   (cd "$root" && mvn -q -B -pl bench -am package -DskipTests)

@@ -438,15 +438,21 @@ final class Report {
     natsTargets();
   }
 
-  /** Issue 12's rows: fifochan over core NATS beside plain jnats (variants {@code fifochan-nats} and {@code jnats}, slots for now). */
+  /**
+   * Issue 12's rows: fifochan over core NATS beside plain jnats ({@code fifochan-nats} vs {@code jnats}) and
+   * over JetStream beside plain JetStream ({@code fifochan-nats-js} vs {@code jnats-js}): one-way ≥ 0.9×,
+   * round trip p50 ≤ 1.1×.
+   */
   private void natsTargets() {
-    for (String wl : List.of("bytes100", "bytes64k", "proto", "json")) {
-      natsTargets.add(ratioTarget("fifochan over NATS vs plain jnats, " + workloadLabel(wl) + " one-way", tput(wl, "fifochan-nats"),
-          tput(wl, "jnats"), true, 0.9, "fifochan-nats", "jnats"));
+    for (String[] pair : new String[][] {{"fifochan-nats", "jnats", "core NATS"}, {"fifochan-nats-js", "jnats-js", "JetStream"}}) {
+      for (String wl : List.of("bytes100", "bytes64k", "proto", "json")) {
+        natsTargets.add(ratioTarget("fifochan over " + pair[2] + " vs plain jnats, " + workloadLabel(wl) + " one-way",
+            tput(wl, pair[0]), tput(wl, pair[1]), true, 0.9, pair[0], pair[1]));
+      }
+      natsTargets.add(ratioTarget("fifochan over " + pair[2] + " vs plain jnats, round trip p50 (protobuf)",
+          r.median("rtt", "different", "proto", pair[0], 0), r.median("rtt", "different", "proto", pair[1], 0), false, 1.1,
+          pair[0], pair[1]));
     }
-    natsTargets.add(ratioTarget("fifochan over NATS vs plain jnats, round trip p50 (protobuf)",
-        r.median("rtt", "different", "proto", "fifochan-nats", 0), r.median("rtt", "different", "proto", "jnats", 0), false, 1.1,
-        "fifochan-nats", "jnats"));
   }
 
   private Target goTarget(String measure, String a, String b, double limit) {

@@ -39,7 +39,8 @@ abstract class Variant {
 
   /** Every variant name {@link #byName} knows, in the order tables list them. */
   static final List<String> KNOWN = List.of("fifochan", "fifochan-frames", "fifochan-spin", "fifochan-noflusher",
-      "fifochan-filechannel", "fifochan-rpc", "fifochan-rpc-spin", "fifochan-nats", "raw", "naive", "c", "aeron", "grpc", "jnats");
+      "fifochan-filechannel", "fifochan-rpc", "fifochan-rpc-spin", "fifochan-nats", "fifochan-nats-js", "raw", "naive", "c", "aeron", "grpc", "jnats",
+      "jnats-js");
 
   final String name;
   /**
@@ -156,8 +157,13 @@ abstract class Variant {
       case "fifochan-rpc-spin":
         return new RpcVariant(name, Profile.ROUND_TRIP_SPIN);
       case "fifochan-nats":
+        return new NatsPeer(name, true, false);
+      case "fifochan-nats-js":
+        return new NatsPeer(name, true, true);
       case "jnats":
-        return new Planned(name, "NATS transport and plain jnats peer (issue 12) are not built yet");
+        return new NatsPeer(name, false, false);
+      case "jnats-js":
+        return new NatsPeer(name, false, true);
       case "raw":
         return new Raw();
       case "naive":

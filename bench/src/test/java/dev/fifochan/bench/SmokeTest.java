@@ -2,6 +2,7 @@ package dev.fifochan.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,5 +40,33 @@ class SmokeTest {
     for (String v : List.of(",fifochan-rpc,", ",fifochan-frames,", ",fifochan-spin,")) {
       assertTrue(trials.stream().anyMatch(l -> l.contains(v)), "trials of " + v);
     }
+  }
+
+  /**
+   * Issue 12's variants (fifochan over core NATS and JetStream, plain jnats and plain JetStream) once,
+   * protobuf only, one-way and round trip, against a nats-server the run starts: every message of every
+   * trial arrived and every NATS target row is computed. Skipped without a nats-server binary, except
+   * with {@code CI=true} (CI installs it), where that fails.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void natsVariantsDeliverEveryMessage() throws Exception {
+    String why = new NatsPeer("jnats", false, false).unavailable();
+    if (why != null) {
+      assertTrue(!BenchEnv.ci(), "CI=true but " + why);
+      assumeTrue(false, "SKIPPED: " + why);
+    }
+    Path out = Paths.get("target", "smoke-results-nats");
+    Harness.deleteTree(out);
+    assertEquals(0, Main.run("--smoke", "--cpus", "none", "--workloads", "proto", "--variants",
+        "fifochan-nats,fifochan-nats-js,jnats,jnats-js", "--no-extras", "--no-charts", "--results-dir", out.toString()),
+        "a NATS trial lost or corrupted messages (see the output)");
+    List<String> trials = Files.readAllLines(out.resolve("trials.csv"));
+    for (String v : List.of(",fifochan-nats,", ",fifochan-nats-js,", ",jnats,", ",jnats-js,")) {
+      assertTrue(trials.stream().anyMatch(l -> l.contains(v) && l.startsWith("tput")), "one-way trial of " + v);
+      assertTrue(trials.stream().anyMatch(l -> l.contains(v) && l.startsWith("rtt")), "round trip of " + v);
+    }
+    assertEquals(10, Files.readAllLines(out.resolve("targets.csv")).stream().filter(l -> l.startsWith("12,")).count(),
+        "every issue-12 target row");
   }
 }

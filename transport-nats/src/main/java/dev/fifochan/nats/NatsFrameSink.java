@@ -481,9 +481,15 @@ final class NatsFrameSink implements FrameSink {
     }
   }
 
+  /**
+   * Whether the sender's idle flush has work here: a start record not yet published, or (JetStream)
+   * publishes to settle. Core NATS frames in jnats' outgoing queue are not counted: jnats' own writer
+   * thread writes them, so an idle flush could only poll that queue (every flush delay, 50 µs by
+   * default, while a sender outruns the socket); an explicit {@link #flush} still waits for it.
+   */
   @Override
   public boolean hasPending() {
-    return startPending || (jetStream ? !inFlight.isEmpty() : nc.outgoingPendingMessageCount() > 0);
+    return startPending || (jetStream && !inFlight.isEmpty());
   }
 
   @Override
