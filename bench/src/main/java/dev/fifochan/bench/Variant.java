@@ -238,44 +238,6 @@ abstract class Variant {
   }
 
   /**
-   * A slot for a variant that a later piece of work provides (request/response, NATS): listed, so the
-   * tables and targets can name it, but unavailable with its reason.
-   */
-  static final class Planned extends Variant {
-    private final String reason;
-
-    Planned(String name, String reason) {
-      super(name);
-      this.reason = reason;
-    }
-
-    @Override
-    String unavailable() {
-      return reason;
-    }
-
-    @Override
-    <T> long write(Workload<T> w, int count, Path fifo) {
-      throw new UnsupportedOperationException(reason);
-    }
-
-    @Override
-    <T> long read(Workload<T> w, int count, Path fifo) {
-      throw new UnsupportedOperationException(reason);
-    }
-
-    @Override
-    <T> void echo(Workload<T> w, int total, Path in, Path out) {
-      throw new UnsupportedOperationException(reason);
-    }
-
-    @Override
-    <T> long[] ping(Workload<T> w, int warmup, int count, Path out, Path in) {
-      throw new UnsupportedOperationException(reason);
-    }
-  }
-
-  /**
    * fifochan: Sender/Receiver over the FIFO transport through {@link FifochanApi}, default
    * configuration for throughput, {@code flushDelay(ZERO)} for round trips.
    */
