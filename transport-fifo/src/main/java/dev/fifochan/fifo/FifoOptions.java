@@ -222,6 +222,7 @@ public final class FifoOptions {
       return this;
     }
 
+    /** See {@link FifoOptions#follow()}. */
     public Builder follow(boolean on) {
       this.follow = on;
       return this;
@@ -236,16 +237,19 @@ public final class FifoOptions {
       return this;
     }
 
+    /** See {@link FifoOptions#createIfMissing()}. */
     public Builder createIfMissing(boolean on) {
       this.createIfMissing = on;
       return this;
     }
 
+    /** See {@link FifoOptions#deleteOnClose()}. */
     public Builder deleteOnClose(boolean on) {
       this.deleteOnClose = on;
       return this;
     }
 
+    /** See {@link FifoOptions#allowForeignOwner()}. */
     public Builder allowForeignOwner(boolean on) {
       this.allowForeignOwner = on;
       return this;
@@ -260,6 +264,7 @@ public final class FifoOptions {
       return this;
     }
 
+    /** See {@link FifoOptions#fanIn()}. */
     public Builder fanIn(boolean on) {
       this.fanIn = on;
       return this;
@@ -271,11 +276,13 @@ public final class FifoOptions {
       return this;
     }
 
+    /** See {@link FifoOptions#exclusiveReader()}. */
     public Builder exclusiveReader(boolean on) {
       this.exclusiveReader = on;
       return this;
     }
 
+    /** Options with the values set on this builder. */
     public FifoOptions build() {
       return new FifoOptions(this);
     }

@@ -47,6 +47,7 @@ public final class MessagesLostException extends StreamException {
     this.lost = lost;
   }
 
+  /** Why the messages were lost. */
   public Reason reason() {
     return reason;
   }

@@ -41,9 +41,9 @@ import javax.net.ssl.TrustManagerFactory;
  * server or a stalled connection is noticed within ~30 s), reconnect buffer 0 (a publish during an outage
  * is refused rather than buffered and maybe lost: senders wait for the reconnect instead).
  *
- * <p>TLS: {@link #tlsTrust(Path)} verifies the server with a CA (PEM certificates, or a PKCS12 trust
- * store); {@link #tlsClientCertificate(Path, Path)} (PEM certificate chain and PKCS#8 key) or
- * {@link #tlsClientKeyStore(Path, char[])} (PKCS12) presents a client certificate. A {@code tls://}
+ * <p>TLS: {@link Builder#tlsTrust(Path)} verifies the server with a CA (PEM certificates, or a PKCS12 trust
+ * store); {@link Builder#tlsClientCertificate(Path, Path)} (PEM certificate chain and PKCS#8 key) or
+ * {@link Builder#tlsClientKeyStore(Path, char[])} (PKCS12) presents a client certificate. A {@code tls://}
  * server URL without an explicit trust uses the JDK's default trust.
  */
 public final class NatsConnectOptions {
