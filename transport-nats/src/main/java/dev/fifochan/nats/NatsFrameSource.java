@@ -98,8 +98,12 @@ final class NatsFrameSource implements FrameSource {
   private long nextConsumerCheck;
   /** A pull ended with an error status since the last message (the consumer is checked after a grace). */
   private String pullError;
-  /** The consumer is gone: every call throws this. */
-  private ConsumerGoneException gone;
+  /** The consumer is gone or refuses the pulls: every call throws this. */
+  private dev.fifochan.FifochanException gone;
+  /** Messages asked for by each pull (JetStream). */
+  private final int pullBatch;
+  /** How long each pull waits at the server (JetStream), ms. */
+  private static final long PULL_EXPIRES_MILLIS = 2000;
   private volatile long consumerChecks;
 
   private final Map<String, Session> sessions = new HashMap<>();
@@ -316,7 +320,8 @@ final class NatsFrameSource implements FrameSource {
         ConsumerContext cc = sc.createOrUpdateConsumer(NatsStreams.consumer(subject, options));
         this.consumerName = cc.getConsumerName();
         int batch = Math.max(16, Math.min(options.maxInFlight(), 1024));
-        this.consumer = cc.iterate(ConsumeOptions.builder().batchSize(batch).expiresIn(2000).build());
+        this.pullBatch = batch;
+        this.consumer = cc.iterate(ConsumeOptions.builder().batchSize(batch).expiresIn(PULL_EXPIRES_MILLIS).build());
       } catch (JetStreamApiException e) {
         throw new IOException("cannot make a JetStream consumer on " + stream + " for " + subject + ": " + e.getMessage(), e);
       }
@@ -327,6 +332,7 @@ final class NatsFrameSource implements FrameSource {
       this.sub.setPendingLimits(options.pendingMessages(), options.pendingBytes());
       this.consumer = null;
       this.consumerName = null;
+      this.pullBatch = 0;
     }
   }
 
@@ -476,7 +482,7 @@ final class NatsFrameSource implements FrameSource {
    * deadline leaves time for it (at most 1 s). Throws {@link ConsumerGoneException} (and stops the pulls)
    * if the server says the consumer or its stream does not exist; a timeout or a disconnection is not an answer.
    */
-  private void checkConsumer(Deadline deadline) throws ConsumerGoneException {
+  private void checkConsumer(Deadline deadline) throws dev.fifochan.FifochanException {
     long now = System.nanoTime();
     if (now - nextConsumerCheck < 0 || deadline.remainingNanos() < MIN_ACK_FLOOR_WAIT_NANOS
         || nc.getStatus() != Connection.Status.CONNECTED) {
@@ -488,7 +494,13 @@ final class NatsFrameSource implements FrameSource {
     try {
       io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement(io.nats.client.JetStreamOptions.builder()
           .requestTimeout(Duration.ofNanos(Math.min(1_000_000_000L, deadline.remainingNanos()))).build());
-      jsm.getConsumerInfo(stream, consumerName);
+      io.nats.client.api.ConsumerInfo ci = jsm.getConsumerInfo(stream, consumerName);
+      String limit = refusingLimit(ci);
+      if (limit != null) {
+        gone = new PullRefusedException(stream, consumerName, limit, ci.getNumPending());
+        stopAfterFailure();
+        throw gone;
+      }
       if (pullError != null) {
         LOG.log(System.Logger.Level.INFO, "{0}: the consumer exists (after {1}): its pulls go on", description(), pullError);
         pullError = null;
@@ -505,13 +517,37 @@ final class NatsFrameSource implements FrameSource {
       return;
     }
     gone = new ConsumerGoneException(stream, consumerName, durable, answer, null);
+    stopAfterFailure();
+    throw gone;
+  }
+
+  /**
+   * The consumer's limit that refuses this receiver's pulls while messages wait for it and no pull of ours
+   * is waiting at the server (a change made after the receiver opened it), or null.
+   */
+  private String refusingLimit(io.nats.client.api.ConsumerInfo ci) {
+    if (ci.getNumPending() == 0 || ci.getNumWaiting() > 0 || ci.getConsumerConfiguration() == null) {
+      return null;
+    }
+    io.nats.client.api.ConsumerConfiguration cc = ci.getConsumerConfiguration();
+    if (cc.getMaxBatch() > 0 && cc.getMaxBatch() < pullBatch) {
+      return "max_batch " + cc.getMaxBatch() + " < the receiver's pull of " + pullBatch + " messages";
+    }
+    Duration maxExpires = cc.getMaxExpires();
+    if (maxExpires != null && !maxExpires.isZero() && maxExpires.toMillis() < PULL_EXPIRES_MILLIS) {
+      return "max_expires " + maxExpires.toMillis() + " ms < the receiver's pull of " + PULL_EXPIRES_MILLIS + " ms";
+    }
+    return null;
+  }
+
+  /** Logs the failure in {@link #gone} and stops the pulls (no more re-pulls the server cannot serve). */
+  private void stopAfterFailure() {
     LOG.log(System.Logger.Level.WARNING, "{0}: {1}", description(), gone.getMessage());
     try {
-      consumer.stop(); // no more re-pulls to a consumer that is not there
+      consumer.stop();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "{0}: stopping the pulls: {1}", description(), e.toString());
     }
-    throw gone;
   }
 
   /** Acknowledges the record returned last if it was not delivered (control records, dead letters). */

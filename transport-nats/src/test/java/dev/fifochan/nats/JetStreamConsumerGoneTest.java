@@ -142,6 +142,49 @@ class JetStreamConsumerGoneTest {
   }
 
   @Test
+  void pullsTheConsumerRefusesAreReportedNotWaitedForForEver() throws Exception {
+    String subject = "gone.refused";
+    NatsOptions js = options("d-refused");
+    try (Connection nc = NatsConnectOptions.server(server.url()).connect()) {
+      Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), ChannelConfig.defaults(), js);
+      NatsFrameSource rx = (NatsFrameSource) Nats.openSource(nc, subject, ChannelConfig.defaults(), js, null, "string");
+      BitSet seen = new BitSet();
+      send(tx, 0, 10);
+      receive(rx, seen, 10);
+      String stream = js.streamFor(subject);
+      JetStreamManagement jsm = nc.jetStreamManagement();
+      // an operator limits the consumer's pulls to 1 message: the receiver's pulls ask for more
+      jsm.addOrUpdateConsumer(stream, io.nats.client.api.ConsumerConfiguration.builder(NatsStreams.consumer(subject, js))
+          .maxBatch(1).build());
+      receiveNothingFor(rx, Duration.ofSeconds(5)); // the pull made before the change expires (2 s); the next ones are refused
+      send(tx, 10, 20);
+      long t0 = System.nanoTime();
+      PullRefusedException refused = null;
+      while (System.nanoTime() - t0 < BOUND_NANOS) {
+        try {
+          InboundRecord r = rx.next(Deadline.after(Duration.ofSeconds(5)));
+          if (r != null && r.kind() == InboundRecord.Kind.FRAME) {
+            fail("a frame after the pulls were refused: " + StandardCharsets.UTF_8.decode(r.payload()));
+          }
+        } catch (PullRefusedException e) {
+          refused = e;
+          break;
+        }
+      }
+      assertNotNull(refused, "the receiver waited for refused pulls without saying so");
+      assertEquals("d-refused", refused.consumer());
+      assertEquals(stream, refused.stream());
+      assertEquals(10, refused.pending());
+      assertTrue(refused.limit().contains("max_batch 1"), refused.limit());
+      System.out.printf("refused pulls reported %d ms after the records were sent: %s%n", (System.nanoTime() - t0) / 1_000_000,
+          refused.getMessage());
+      assertThrows(PullRefusedException.class, () -> rx.next(Deadline.after(Duration.ofSeconds(1))));
+      rx.close();
+      tx.close();
+    }
+  }
+
+  @Test
   void aServerStoppedLongerThanTheHeartbeatIsPulledFromAgain() throws Exception {
     String subject = "gone.stopped";
     NatsOptions js = options("d-stop");
