@@ -50,6 +50,18 @@ final class NatsFrameSource implements FrameSource {
   private static final long END_WAIT_GRACE_NANOS = 5_000_000_000L;
   /** A call with less time left than this does not ask the server (a later call does). */
   private static final long MIN_ACK_FLOOR_WAIT_NANOS = 20_000_000L;
+  /**
+   * JetStream: after this long without a message the receiver asks the server whether its consumer still
+   * exists (a deleted consumer does not always answer a pull with {@code 409 Consumer Deleted}: jnats then
+   * re-pulls every heartbeat alarm, 3 s, and hears nothing); asked again at most this often.
+   */
+  private static final long CONSUMER_CHECK_IDLE_NANOS = 5_000_000_000L;
+  /** After a pull was refused ({@code 409 Consumer Deleted}, {@code 400}...), the consumer is checked this much later (a re-creation in flight). */
+  private static final long CONSUMER_CHECK_GRACE_NANOS = 1_000_000_000L;
+  /** JetStream API error: consumer not found. */
+  private static final int JS_CONSUMER_NOT_FOUND = 10014;
+  /** JetStream API error: stream not found. */
+  private static final int JS_STREAM_NOT_FOUND = 10059;
 
   /** When a JetStream message is acknowledged. */
   enum Ack {
@@ -81,6 +93,18 @@ final class NatsFrameSource implements FrameSource {
   /** Sessions whose end came before some of their frames (JetStream): the end is held back until they come. */
   private int pendingEnds;
   private long nextAckFloorCheck;
+  private final boolean durable;
+  /** When the consumer's existence is asked next ({@link System#nanoTime()}). */
+  private long nextConsumerCheck;
+  /** A pull ended with an error status since the last message (the consumer is checked after a grace). */
+  private String pullError;
+  /** The consumer is gone or refuses the pulls: every call throws this. */
+  private dev.fifochan.FifochanException gone;
+  /** Messages asked for by each pull (JetStream). */
+  private final int pullBatch;
+  /** How long each pull waits at the server (JetStream), ms. */
+  private static final long PULL_EXPIRES_MILLIS = 2000;
+  private volatile long consumerChecks;
 
   private final Map<String, Session> sessions = new HashMap<>();
   private final LinkedHashMap<String, Session> ended = new LinkedHashMap<>(64, 0.75f, false) {
@@ -286,6 +310,8 @@ final class NatsFrameSource implements FrameSource {
     Duration live = options.liveness() != null ? options.liveness() : config.livenessTimeout();
     this.livenessNanos = live.toNanos();
     this.follow = options.follow();
+    this.durable = options.durable() != null;
+    this.nextConsumerCheck = System.nanoTime() + CONSUMER_CHECK_IDLE_NANOS;
     if (jetStream) {
       String stream = NatsStreams.ensureStream(nc, subject, options);
       this.stream = stream;
@@ -294,7 +320,8 @@ final class NatsFrameSource implements FrameSource {
         ConsumerContext cc = sc.createOrUpdateConsumer(NatsStreams.consumer(subject, options));
         this.consumerName = cc.getConsumerName();
         int batch = Math.max(16, Math.min(options.maxInFlight(), 1024));
-        this.consumer = cc.iterate(ConsumeOptions.builder().batchSize(batch).expiresIn(2000).build());
+        this.pullBatch = batch;
+        this.consumer = cc.iterate(ConsumeOptions.builder().batchSize(batch).expiresIn(PULL_EXPIRES_MILLIS).build());
       } catch (JetStreamApiException e) {
         throw new IOException("cannot make a JetStream consumer on " + stream + " for " + subject + ": " + e.getMessage(), e);
       }
@@ -305,6 +332,7 @@ final class NatsFrameSource implements FrameSource {
       this.sub.setPendingLimits(options.pendingMessages(), options.pendingBytes());
       this.consumer = null;
       this.consumerName = null;
+      this.pullBatch = 0;
     }
   }
 
@@ -333,6 +361,11 @@ final class NatsFrameSource implements FrameSource {
     return endsHeld;
   }
 
+  /** How many times the server was asked whether the consumer still exists (JetStream, idle or after a refused pull). */
+  long consumerChecks() {
+    return consumerChecks;
+  }
+
   /** Held ends released after waiting twice {@code ackWait} plus 5 s, with frames still missing. */
   long endsGivenUp() {
     return endsGivenUp;
@@ -345,10 +378,16 @@ final class NatsFrameSource implements FrameSource {
     if (closed) {
       throw new ClosedChannelException();
     }
+    if (gone != null) {
+      throw gone;
+    }
     settleCurrent();
     while (true) {
       if (closed) {
         throw new AsynchronousCloseException();
+      }
+      if (jetStream) {
+        checkConsumer(deadline);
       }
       if (held != null) {
         Message m = held;
@@ -390,6 +429,10 @@ final class NatsFrameSource implements FrameSource {
         continue;
       }
       lastActivity = System.nanoTime();
+      if (jetStream) {
+        pullError = null;
+        nextConsumerCheck = lastActivity + CONSUMER_CHECK_IDLE_NANOS;
+      }
       InboundRecord r = interpret(m, false);
       if (r != null) {
         return r;
@@ -413,8 +456,97 @@ final class NatsFrameSource implements FrameSource {
       }
       throw new NatsConnectionException(endpoint.description(), String.valueOf(nc.getStatus()), 0, e);
     } catch (io.nats.client.JetStreamStatusCheckedException e) {
-      LOG.log(System.Logger.Level.DEBUG, "{0}: JetStream status: {1}", description(), e.toString());
+      // jnats raises only the statuses it treats as errors: 409 Consumer Deleted, 409 Consumer is push based,
+      // 400 Bad Request and unknown 409s (404/408/503, batch completed and leadership change end a pull quietly,
+      // 409 Exceeded Max... and Server Shutdown are warnings); its pull then stops until the heartbeat alarm
+      // (3 heartbeats, 3 s) subscribes and pulls again. Whether the consumer still exists is asked after a grace.
+      String status = e.getCause() instanceof io.nats.client.JetStreamStatusException
+          ? statusText(((io.nats.client.JetStreamStatusException) e.getCause()).getStatus()) : e.toString();
+      LOG.log(System.Logger.Level.INFO, "{0}: the server ended a pull with {1}: checking that the consumer exists",
+          description(), status);
+      if (pullError == null) {
+        pullError = status;
+        nextConsumerCheck = System.nanoTime() + CONSUMER_CHECK_GRACE_NANOS;
+      }
       return null;
+    }
+  }
+
+  private static String statusText(io.nats.client.support.Status st) {
+    return st == null ? "an unknown status" : st.getCode() + " " + st.getMessage();
+  }
+
+  /**
+   * JetStream: asks the server whether the consumer exists, after a pull ended with an error status (and a
+   * grace) or after {@link #CONSUMER_CHECK_IDLE_NANOS} without a message, at most that often; only if the
+   * deadline leaves time for it (at most 1 s). Throws {@link ConsumerGoneException} (and stops the pulls)
+   * if the server says the consumer or its stream does not exist; a timeout or a disconnection is not an answer.
+   */
+  private void checkConsumer(Deadline deadline) throws dev.fifochan.FifochanException {
+    long now = System.nanoTime();
+    if (now - nextConsumerCheck < 0 || deadline.remainingNanos() < MIN_ACK_FLOOR_WAIT_NANOS
+        || nc.getStatus() != Connection.Status.CONNECTED) {
+      return;
+    }
+    nextConsumerCheck = now + CONSUMER_CHECK_IDLE_NANOS;
+    consumerChecks++;
+    String answer;
+    try {
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement(io.nats.client.JetStreamOptions.builder()
+          .requestTimeout(Duration.ofNanos(Math.min(1_000_000_000L, deadline.remainingNanos()))).build());
+      io.nats.client.api.ConsumerInfo ci = jsm.getConsumerInfo(stream, consumerName);
+      String limit = refusingLimit(ci);
+      if (limit != null) {
+        gone = new PullRefusedException(stream, consumerName, limit, ci.getNumPending());
+        stopAfterFailure();
+        throw gone;
+      }
+      if (pullError != null) {
+        LOG.log(System.Logger.Level.INFO, "{0}: the consumer exists (after {1}): its pulls go on", description(), pullError);
+        pullError = null;
+      }
+      return;
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != JS_CONSUMER_NOT_FOUND && e.getApiErrorCode() != JS_STREAM_NOT_FOUND) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: consumer info: {1}", description(), e.toString());
+        return;
+      }
+      answer = (pullError != null ? pullError + ", then " : "") + e.getErrorDescription();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: consumer info: {1}", description(), e.toString());
+      return;
+    }
+    gone = new ConsumerGoneException(stream, consumerName, durable, answer, null);
+    stopAfterFailure();
+    throw gone;
+  }
+
+  /**
+   * The consumer's limit that refuses this receiver's pulls while messages wait for it and no pull of ours
+   * is waiting at the server (a change made after the receiver opened it), or null.
+   */
+  private String refusingLimit(io.nats.client.api.ConsumerInfo ci) {
+    if (ci.getNumPending() == 0 || ci.getNumWaiting() > 0 || ci.getConsumerConfiguration() == null) {
+      return null;
+    }
+    io.nats.client.api.ConsumerConfiguration cc = ci.getConsumerConfiguration();
+    if (cc.getMaxBatch() > 0 && cc.getMaxBatch() < pullBatch) {
+      return "max_batch " + cc.getMaxBatch() + " < the receiver's pull of " + pullBatch + " messages";
+    }
+    Duration maxExpires = cc.getMaxExpires();
+    if (maxExpires != null && !maxExpires.isZero() && maxExpires.toMillis() < PULL_EXPIRES_MILLIS) {
+      return "max_expires " + maxExpires.toMillis() + " ms < the receiver's pull of " + PULL_EXPIRES_MILLIS + " ms";
+    }
+    return null;
+  }
+
+  /** Logs the failure in {@link #gone} and stops the pulls (no more re-pulls the server cannot serve). */
+  private void stopAfterFailure() {
+    LOG.log(System.Logger.Level.WARNING, "{0}: {1}", description(), gone.getMessage());
+    try {
+      consumer.stop();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: stopping the pulls: {1}", description(), e.toString());
     }
   }
 
