@@ -80,6 +80,8 @@ import java.util.stream.StreamSupport;
  */
 public final class Receiver<T> implements AutoCloseable, Iterable<T> {
   private static final Deadline NOW = Deadline.afterNanos(0);
+  /** Timeouts from this many seconds on saturate in {@link Deadline#after} (about 146 years): no limit. */
+  private static final long SATURATED_SECONDS = Long.MAX_VALUE / 2 / 1_000_000_000L;
   /** Session starts, ends, aborted and failed streams at DEBUG; never on the per-message path. */
   private static final System.Logger LOG = System.getLogger("dev.fifochan.Receiver");
 
@@ -197,7 +199,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     long start = interceptors != null ? System.nanoTime() : 0L;
     Objects.requireNonNull(handler, "handler");
     checkLimit(limit);
-    Deadline deadline = Deadline.after(timeout);
+    Deadline deadline = pollDeadline(timeout);
     checkNotClosedOnEntry();
     if (!begin(deadline)) {
       stats.timeouts.add(1);
@@ -243,7 +245,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     long start = interceptors != null ? System.nanoTime() : 0L;
     Objects.requireNonNull(handler, "handler");
     checkLimit(limit);
-    Deadline deadline = Deadline.after(timeout);
+    Deadline deadline = pollDeadline(timeout);
     checkNotClosedOnEntry();
     if (!begin(deadline)) {
       stats.timeouts.add(1);
@@ -575,6 +577,21 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
     stats.payloadBytes.addOwned(payloadLength);
     source.delivered(r);
     handedOut = r;
+  }
+
+  /**
+   * A poll's deadline without allocating for the two common cases: a timeout so long that it saturates
+   * (about 146 years or more) waits like {@link Deadline#none()}, and a zero or negative one tries once.
+   */
+  private static Deadline pollDeadline(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.getSeconds() >= SATURATED_SECONDS) {
+      return Deadline.none();
+    }
+    if (timeout.isZero() || timeout.isNegative()) {
+      return NOW;
+    }
+    return Deadline.after(timeout);
   }
 
   private static void checkLimit(int limit) {

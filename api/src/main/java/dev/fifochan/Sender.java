@@ -111,7 +111,7 @@ public final class Sender<T> implements AutoCloseable {
   private static final Deadline NOW = Deadline.afterNanos(0);
   /** How often a closer re-wakes a sender busy in another thread while it waits for the lock. */
   private static final long CLOSE_WAKE_NANOS = 2_000_000;
-  /** Idle flushes postponed at most this many times while sends keep coming. */
+  /** While sends keep coming, an idle flush is postponed by at most this many flush delays in all. */
   private static final int MAX_BUSY_DELAYS = 20;
   private static final long MAX_RETRY_NANOS = 10_000_000;
   /** How long a close that gave up on the lock lets its holder leave the closed transport. */
@@ -146,8 +146,16 @@ public final class Sender<T> implements AutoCloseable {
   private boolean flushArmed;
   private long sends;
   private long sendsWhenArmed;
-  private int busyDelays;
   private long retryNanos;
+  /** The idle flush, one task for the sender's life (no lambda or wrapper per run). */
+  private final Runnable idleFlushTask = Scheduler.reusable(this::idleFlush);
+  // While an idle flush is armed, touched only by its task (set before it is scheduled).
+  /** Set by the idle flush task when a busy sender should write early; the sender clears it. */
+  private volatile boolean flushDue;
+  /** How long the idle flush has been postponed because the sender was busy. */
+  private long postponedNanos;
+  /** The delay of the idle flush's next look while the sender stays busy: doubles per busy look. */
+  private long busyLookNanos;
   // Heartbeat task only.
   private long acceptedAtLastTick = -1;
   private int idleTicks;
@@ -456,6 +464,9 @@ public final class Sender<T> implements AutoCloseable {
         long sequence = ++sends;
         stats.accepted.addOwned(1);
         stats.payloadBytes.addOwned(length);
+        if (flushDue) {
+          earlyWrite();
+        }
         armIdleFlush();
         return sequence;
       case NOT_CONNECTED:
@@ -812,15 +823,65 @@ public final class Sender<T> implements AutoCloseable {
     }
   }
 
+  /**
+   * A busy sender's early write (the lock held, the message accepted): what the transport takes at
+   * once, so the reader is not kept waiting for a full buffer. A failure is the sender's, reported by
+   * the next call.
+   */
+  private void earlyWrite() {
+    flushDue = false;
+    try {
+      long before = sink.counters().bytesWritten();
+      sink.flush(NOW);
+      if (sink.counters().bytesWritten() != before) {
+        stats.flushes.addOwned(1);
+      }
+    } catch (IOException e) {
+      failed(e, false);
+    }
+  }
+
   /** Schedules an idle flush if bytes wait and none is scheduled (the lock held). */
   private void armIdleFlush() {
     if (!flushArmed && sink.hasPending()) {
       flushArmed = true;
       sendsWhenArmed = sends;
-      busyDelays = 0;
+      postponedNanos = 0;
+      busyLookNanos = idleDelay();
       retryNanos = 0;
-      Scheduler.schedule(this::idleFlush, idleDelay());
+      Scheduler.schedule(idleFlushTask, idleDelay());
     }
+  }
+
+  /**
+   * The sender is busy (it sent since the last look, or holds its lock): look again later, twice as
+   * late as last time up to {@code MAX_BUSY_DELAYS} flush delays, so that a busy sender's scheduler
+   * wakes about once per that bound instead of every flush delay (each wake is a context switch on the
+   * sender's CPU). Once postponed by the bound in all, the sender itself writes what is buffered at its
+   * next send ({@link #flushDue}: the reader gets the bytes early, without the scheduler waiting for
+   * the lock). A sender that goes idle is flushed at the next look: after a long burst up to the bound
+   * late. Idle flush task only.
+   */
+  private void busyLook() {
+    if (postponedLongEnough()) {
+      flushDue = true;
+      postponedNanos = 0;
+    }
+    postponeWhileBusy();
+  }
+
+  private void postponeWhileBusy() {
+    long delay = idleDelay();
+    long bound = delay > Long.MAX_VALUE / MAX_BUSY_DELAYS ? Long.MAX_VALUE : delay * MAX_BUSY_DELAYS;
+    busyLookNanos = busyLookNanos > bound / 2 ? bound : busyLookNanos * 2;
+    long next = Math.max(delay, Math.min(busyLookNanos, bound - postponedNanos));
+    postponedNanos = postponedNanos > Long.MAX_VALUE - next ? Long.MAX_VALUE : postponedNanos + next;
+    Scheduler.schedule(idleFlushTask, next);
+  }
+
+  private boolean postponedLongEnough() {
+    long delay = idleDelay();
+    return postponedNanos >= (delay > Long.MAX_VALUE / MAX_BUSY_DELAYS ? Long.MAX_VALUE : delay * MAX_BUSY_DELAYS);
   }
 
   private long idleDelay() {
@@ -833,7 +894,7 @@ public final class Sender<T> implements AutoCloseable {
       return; // close or abort drains
     }
     if (!lock.tryLock()) {
-      Scheduler.schedule(this::idleFlush, idleDelay()); // busy: not idle
+      busyLook(); // busy: not idle
       return;
     }
     try {
@@ -841,14 +902,13 @@ public final class Sender<T> implements AutoCloseable {
         flushArmed = false;
         return;
       }
-      if (sends != sendsWhenArmed && busyDelays < MAX_BUSY_DELAYS) {
+      if (sends != sendsWhenArmed) {
         sendsWhenArmed = sends; // still sending: let it fill the buffer
-        busyDelays++;
-        Scheduler.schedule(this::idleFlush, idleDelay());
+        busyLook();
         return;
       }
-      busyDelays = 0;
-      sendsWhenArmed = sends;
+      postponedNanos = 0;
+      busyLookNanos = idleDelay();
       long before = sink.counters().bytesWritten();
       boolean flushed = sink.flush(NOW);
       if (sink.counters().bytesWritten() != before) {
@@ -861,7 +921,7 @@ public final class Sender<T> implements AutoCloseable {
       }
       // The transport is full: come back later, backing off.
       retryNanos = retryNanos == 0 ? idleDelay() : Math.min(retryNanos * 2, MAX_RETRY_NANOS);
-      Scheduler.schedule(this::idleFlush, retryNanos);
+      Scheduler.schedule(idleFlushTask, retryNanos);
     } catch (IOException e) {
       flushArmed = false;
       failed(e, false);

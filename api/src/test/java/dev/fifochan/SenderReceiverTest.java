@@ -138,6 +138,43 @@ class SenderReceiverTest {
     }
   }
 
+  /**
+   * A sender that never stops for a whole flush delay (20 ms here) still gets its bytes to the reader
+   * long before its buffer fills: the idle flush asks it for an early write once it has been busy for
+   * 20 flush delays, 400 ms (finding 1 of docs/benchmarks.md). Paced at one 100-byte message per
+   * millisecond or more, half the default 256 KiB buffer takes over a second to fill; the first message
+   * must arrive while fewer than that were accepted.
+   */
+  @Test
+  void aBusySenderWritesEarlyWithoutWaitingForAFullBuffer() throws Exception {
+    Pipe pipe = Pipe.open();
+    String message = "x".repeat(100);
+    int halfABuffer = CONFIG.bufferSize() / 2 / (message.length() + 6);
+    ChannelConfig slowFlush = CONFIG.toBuilder().flushDelay(Duration.ofMillis(20)).build(); // sends come faster than that
+    try (Receiver<String> rx = Receiver.over(pipe.source(), Codecs.string(), CONFIG);
+        Sender<String> tx = Sender.over(pipe.sink(), Codecs.string(), slowFlush)) {
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+        try {
+          while (!stop.get() && tx.stats().messagesAccepted() < 4L * halfABuffer) {
+            tx.send(message);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      try {
+        assertEquals(message, rx.receive(Duration.ofSeconds(30)));
+        long accepted = tx.stats().messagesAccepted();
+        assertTrue(accepted < halfABuffer, "first message read after " + accepted + " were accepted (half a buffer: " + halfABuffer + ")");
+      } finally {
+        stop.set(true);
+        sending.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void zeroFlushDelayWritesEachSendAtOnce() throws Exception {
     MemoryPipe pipe = MemoryPipe.unbounded();

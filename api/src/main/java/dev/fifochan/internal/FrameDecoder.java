@@ -28,7 +28,10 @@ import dev.fifochan.StreamException;
 import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.WireVersion;
 import dev.fifochan.spi.InboundRecord.Kind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -57,6 +60,8 @@ import java.util.zip.CRC32C;
  * of the assembly array) are valid until the next call. Not thread-safe.
  */
 public final class FrameDecoder {
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   /** An assembly array larger than this is released after its record (1 MiB). */
   private static final int RETAIN_ASSEMBLY = 1 << 20;
   private static final int TAG_CACHE_SIZE = 16;
@@ -438,14 +443,8 @@ public final class FrameDecoder {
     }
     int h = (len * 31 + b.get(pos) * 7 + b.get(pos + len - 1)) & (TAG_CACHE_SIZE - 1);
     byte[] known = tagBytes[h];
-    if (known != null && known.length == len) {
-      boolean same = true;
-      for (int i = 0; i < len && same; i++) {
-        same = known[i] == b.get(pos + i);
-      }
-      if (same) {
-        return tagStrings[h];
-      }
+    if (known != null && known.length == len && sameBytes(b, pos, known)) {
+      return tagStrings[h];
     }
     byte[] bytes = new byte[len];
     b.get(pos, bytes);
@@ -459,6 +458,31 @@ public final class FrameDecoder {
     tagBytes[h] = bytes;
     tagStrings[h] = tag;
     return tag;
+  }
+
+  /** Whether {@code b} holds {@code known} at {@code pos}: eight bytes per compare where it can. */
+  private static boolean sameBytes(ByteBuffer b, int pos, byte[] known) {
+    int len = known.length;
+    if (len < Long.BYTES) {
+      for (int i = 0; i < len; i++) {
+        if (known[i] != b.get(pos + i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    boolean big = b.order() == ByteOrder.BIG_ENDIAN;
+    int last = len - Long.BYTES;
+    for (int i = 0; i < last; i += Long.BYTES) {
+      if (b.getLong(pos + i) != longAt(known, i, big)) {
+        return false;
+      }
+    }
+    return b.getLong(pos + last) == longAt(known, last, big); // the tail, overlapping the word before it
+  }
+
+  private static long longAt(byte[] a, int i, boolean big) {
+    return (long) (big ? LONG_BE : LONG_LE).get(a, i);
   }
 
   private String codecAt(ByteBuffer b, int pos, int len) {

@@ -33,6 +33,14 @@ public final class Scheduler {
     return EXECUTOR.schedule(guarded(task), delayNanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * {@code task} made ready to be scheduled again and again without a wrapper per
+   * {@link #schedule}: for a task that reschedules itself often (a sender's idle flush).
+   */
+  public static Runnable reusable(Runnable task) {
+    return guarded(task);
+  }
+
   /** Runs {@code task} every {@code periodNanos}, first after one period, until cancelled. */
   public static ScheduledFuture<?> every(Runnable task, long periodNanos) {
     return EXECUTOR.scheduleWithFixedDelay(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
@@ -45,12 +53,23 @@ public final class Scheduler {
 
   /** A task whose failure never kills the thread or cancels a periodic schedule silently. */
   private static Runnable guarded(Runnable task) {
-    return () -> {
+    return task instanceof Guarded ? task : new Guarded(task);
+  }
+
+  private static final class Guarded implements Runnable {
+    private final Runnable task;
+
+    Guarded(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
       try {
         task.run();
       } catch (RuntimeException e) {
         System.getLogger("dev.fifochan").log(System.Logger.Level.WARNING, "fifochan scheduler task failed", e);
       }
-    };
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.fifochan.json;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import dev.fifochan.EncodeException;
 import dev.fifochan.UnknownTypeException;
 import dev.fifochan.PayloadSink;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -73,8 +75,8 @@ import java.util.Set;
  * <p>A single-type codec writes no type tag and ignores the tag of the frames it reads. Values are
  * written with {@code T} as Jackson's root type, so the encoding matches what decoding expects; a
  * polymorphic {@code T} needs Jackson's type information ({@code @JsonTypeInfo}). Decoding reads
- * straight from the payload buffer (the backing array of a heap buffer, or a stream over a direct
- * one) and rejects anything after the first JSON value, a byte-order mark, and a JSON {@code null}
+ * straight from the payload buffer (the backing array of a heap buffer, a reused per-thread copy
+ * of a direct one up to 64 KiB, or a stream over a larger one) and rejects anything after the first JSON value, a byte-order mark, and a JSON {@code null}
  * for a type other than {@link JsonNode} (docs/wire-format.md §7). Instances are immutable and thread-safe.
  *
  * @param <T> the type of the values
@@ -86,9 +88,15 @@ public final class JsonCodec<T> implements Codec<T> {
   private static final ObjectMapper DEFAULT_MAPPER = standardMapper();
   private static final JsonCodec<JsonNode> TREE = new JsonCodec<>(JsonNode.class, DEFAULT_MAPPER);
 
+  /** Payloads up to this many bytes are decoded from a per-thread copy (Jackson's array parser). */
+  private static final int SCRATCH_LIMIT = 64 * 1024;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final Class<T> type;
   private final ObjectReader reader;
   private final ObjectWriter writer;
+  /** Each thread's generator for this codec, reused for every value it encodes. */
+  private final ThreadLocal<Encoder> encoders = new ThreadLocal<>();
 
   private JsonCodec(Class<T> type, ObjectMapper mapper) {
     this.type = Objects.requireNonNull(type, "type");
@@ -161,7 +169,16 @@ public final class JsonCodec<T> implements Codec<T> {
   @Override
   public void encode(T value, PayloadSink sink) throws IOException {
     try {
-      writer.writeValue(sink.asOutputStream(), value);
+      Encoder encoder = encoders.get();
+      if (encoder == null) {
+        encoder = new Encoder(writer);
+        encoders.set(encoder);
+      }
+      if (encoder.busy || !encoder.reusable) { // a serializer that encodes with this codec again; a pretty printer
+        writer.writeValue(sink.asOutputStream(), value);
+        return;
+      }
+      encoder.write(writer, value, sink.asOutputStream(), encoders);
     } catch (JacksonException e) {
       // Failures of the sink itself (e.g. a message too long) are not JacksonExceptions and pass unchanged.
       throw new EncodeException(NAME, value == null ? "null" : value.getClass().getName(), e);
@@ -178,8 +195,19 @@ public final class JsonCodec<T> implements Codec<T> {
     }
     T value;
     try {
+      int length = payload.remaining();
+      Scratch scratch;
       if (payload.hasArray()) {
-        value = reader.readValue(payload.array(), payload.arrayOffset() + start, payload.remaining());
+        value = reader.readValue(payload.array(), payload.arrayOffset() + start, length);
+      } else if (length <= SCRATCH_LIMIT && !(scratch = SCRATCH.get()).busy) {
+        byte[] copy = scratch.atLeast(length);
+        payload.get(start, copy, 0, length);
+        scratch.busy = true; // a deserializer that decodes with a JSON codec again gets the stream path
+        try {
+          value = reader.readValue(copy, 0, length);
+        } finally {
+          scratch.busy = false;
+        }
       } else {
         value = reader.readValue(new ByteBufferBackedInputStream(payload));
       }
@@ -198,6 +226,66 @@ public final class JsonCodec<T> implements Codec<T> {
   @Override
   public String toString() {
     return "JsonCodec[" + type.getName() + "]";
+  }
+
+  /**
+   * A thread's generator for one codec, kept across values (no generator, I/O context and write
+   * contexts per message): it writes through a stream pointed at the current sink, with no separator
+   * between root values, so each payload is exactly one value, byte for byte what a fresh generator
+   * writes. Dropped after a failure (a half-written value leaves the generator unusable).
+   */
+  private static final class Encoder extends OutputStream {
+    private final JsonGenerator generator;
+    /** False with a pretty printer, which writes its own separator between root values: a generator per value then. */
+    final boolean reusable;
+    private OutputStream target;
+    boolean busy;
+
+    Encoder(ObjectWriter writer) throws IOException {
+      this.generator = writer.createGenerator(this, JsonEncoding.UTF8);
+      generator.setRootValueSeparator(null);
+      this.reusable = generator.getPrettyPrinter() == null;
+    }
+
+    void write(ObjectWriter writer, Object value, OutputStream sink, ThreadLocal<Encoder> owner) throws IOException {
+      target = sink;
+      busy = true;
+      boolean done = false;
+      try {
+        writer.writeValue(generator, value);
+        generator.flush();
+        done = true;
+      } finally {
+        target = null;
+        busy = false;
+        if (!done) {
+          owner.remove();
+        }
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      target.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      target.write(b, off, len);
+    }
+  }
+
+  /** A thread's reused array for payloads up to {@link #SCRATCH_LIMIT} (values never keep it). */
+  private static final class Scratch {
+    private byte[] bytes = new byte[1024];
+    boolean busy;
+
+    byte[] atLeast(int size) {
+      if (bytes.length < size) {
+        bytes = new byte[Math.min(SCRATCH_LIMIT, Math.max(size, 2 * bytes.length))];
+      }
+      return bytes;
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -367,4 +367,33 @@ class JsonCodecTest {
     assertEquals("v", node.get("k").asText());
     assertNull(node.get("missing"));
   }
+
+  /** A bean whose second property fails: Jackson stops half-way through the object. */
+  public static final class HalfWritten {
+    public int getA() {
+      return 1;
+    }
+
+    public int getB() {
+      throw new IllegalStateException("boom");
+    }
+  }
+
+  @Test
+  void aValueThatFailsHalfWayLeavesNothingBehindForTheNextValue() throws IOException {
+    JsonCodec<Object> codec = JsonCodec.of(Object.class);
+    assertEquals("{\"x\":1}", utf8(encodeWith(codec, java.util.Map.of("x", 1))));
+    assertThrows(EncodeException.class, () -> encodeWith(codec, new HalfWritten()));
+    assertEquals("{\"x\":2}", utf8(encodeWith(codec, java.util.Map.of("x", 2))), "a fresh generator, nothing of the failed value");
+  }
+
+  @Test
+  void aPrettyPrintingMapperWritesEveryValueAsAFreshWriterDoes() throws IOException {
+    ObjectMapper pretty = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    JsonCodec<Order> codec = JsonCodec.of(Order.class, pretty);
+    String expected = pretty.writerFor(Order.class).writeValueAsString(new Order(1, "a", 1));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(expected, utf8(encodeWith(codec, new Order(1, "a", 1))), "value " + i);
+    }
+  }
 }

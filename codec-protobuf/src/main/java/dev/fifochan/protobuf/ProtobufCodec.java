@@ -47,14 +47,28 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   /** The codec name announced in the stream preamble. */
   public static final String NAME = "protobuf";
 
+  /** Payloads up to this many bytes are encoded and decoded through a per-thread heap array. */
+  private static final int SCRATCH_LIMIT = 64 * 1024;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final Map<String, Parser<? extends M>> parsersByName;
   /** The parser for untagged frames: set when the codec knows exactly one type. */
   private final Parser<? extends M> untaggedParser;
+  /** The one type's full name (the map's key instance), or null for several types. */
+  private final String singleName;
+  /** The one type's descriptor if known (identity fast path of {@link #tagOf}), else null. */
+  private final Descriptor singleDescriptor;
+  /** The descriptor {@link #tagOf} found known last (a benign race: a hint, re-checked on a miss). */
+  private Descriptor lastKnown;
+  /** The last tag instance seen equal to {@link #singleName} (a benign race, like {@link #lastKnown}). */
+  private String lastSingleTag = "";
 
-  private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName) {
+  private ProtobufCodec(Map<String, Parser<? extends M>> parsersByName, Descriptor single) {
     this.parsersByName = Collections.unmodifiableMap(new LinkedHashMap<>(parsersByName));
-    boolean single = parsersByName.size() == 1;
-    this.untaggedParser = single ? parsersByName.values().iterator().next() : null;
+    boolean one = parsersByName.size() == 1;
+    this.untaggedParser = one ? parsersByName.values().iterator().next() : null;
+    this.singleName = one ? this.parsersByName.keySet().iterator().next() : null;
+    this.singleDescriptor = one && single != null && single.getFullName().equals(singleName) ? single : null;
   }
 
   /**
@@ -70,7 +84,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
   public static <M extends Message> ProtobufCodec<M> of(M prototype) {
     Map<String, Parser<? extends M>> parsers = new LinkedHashMap<>();
     parsers.put(prototype.getDescriptorForType().getFullName(), parserOf(prototype));
-    return new ProtobufCodec<>(parsers);
+    return new ProtobufCodec<>(parsers, prototype.getDescriptorForType());
   }
 
   /**
@@ -84,7 +98,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     for (Message prototype : prototypes) {
       put(parsers, prototype.getDescriptorForType(), parserOf(prototype));
     }
-    return new ProtobufCodec<>(nonEmpty(parsers));
+    return new ProtobufCodec<>(nonEmpty(parsers), prototypes.length == 1 ? prototypes[0].getDescriptorForType() : null);
   }
 
   /**
@@ -98,7 +112,7 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     for (Descriptor type : types) {
       put(parsers, type, DynamicMessage.getDefaultInstance(type).getParserForType());
     }
-    return new ProtobufCodec<>(nonEmpty(parsers));
+    return new ProtobufCodec<>(nonEmpty(parsers), types.length == 1 ? types[0] : null);
   }
 
   /** The full names of the message types this codec reads and writes, in the order they were given. */
@@ -118,17 +132,24 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
    */
   @Override
   public String tagOf(M value) {
-    String name = value.getDescriptorForType().getFullName();
-    if (!parsersByName.containsKey(name)) {
-      throw new IllegalArgumentException("protobuf codec does not know " + name + "; known: " + typeNames());
+    Descriptor type = value.getDescriptorForType();
+    if (type == singleDescriptor) {
+      return singleName;
+    }
+    String name = type.getFullName();
+    if (type != lastKnown) {
+      if (!parsersByName.containsKey(name)) {
+        throw new IllegalArgumentException("protobuf codec does not know " + name + "; known: " + typeNames());
+      }
+      lastKnown = type;
     }
     return name;
   }
 
   /**
    * Writes the message into {@code sink}'s room: {@code room(getSerializedSize())}, then a
-   * {@link CodedOutputStream} over that buffer, heap or direct, whose {@code flush()} advances the
-   * buffer's position past the message.
+   * {@link CodedOutputStream} over that buffer's array, or (a direct buffer) over a reused per-thread
+   * array copied into it; a message over 64 KiB is written straight into a direct buffer.
    *
    * @throws EncodeException if the message lacks required fields (cause: an
    *     {@link com.google.protobuf.UninitializedMessageException}); nothing is written
@@ -143,25 +164,79 @@ public final class ProtobufCodec<M extends Message> implements Codec<M> {
     int size = value.getSerializedSize();
     ByteBuffer room = sink.room(size);
     int start = room.position();
-    CodedOutputStream out = CodedOutputStream.newInstance(room);
+    if (room.hasArray()) {
+      writeArray(value, room.array(), room.arrayOffset() + start, size);
+      room.position(start + size);
+    } else if (size <= SCRATCH_LIMIT) {
+      byte[] scratch = SCRATCH.get().atLeast(size);
+      writeArray(value, scratch, 0, size); // protobuf's array encoder: strings in place, no buffer duplicate
+      room.put(scratch, 0, size);
+    } else {
+      CodedOutputStream out = CodedOutputStream.newInstance(room);
+      value.writeTo(out);
+      out.flush();
+      if (room.position() != start + size) {
+        throw new IllegalStateException("protobuf wrote " + (room.position() - start) + " bytes for a message of " + size);
+      }
+    }
+  }
+
+  private static void writeArray(Message value, byte[] array, int offset, int size) throws IOException {
+    CodedOutputStream out = CodedOutputStream.newInstance(array, offset, size);
     value.writeTo(out);
-    out.flush();
-    if (room.position() != start + size) {
-      throw new IllegalStateException("protobuf wrote " + (room.position() - start) + " bytes for a message of " + size);
+    if (out.spaceLeft() != 0) {
+      throw new IllegalStateException("protobuf wrote " + (size - out.spaceLeft()) + " bytes for a message of " + size);
     }
   }
 
   @Override
   public M decode(String tag, ByteBuffer payload) throws IOException {
-    boolean untagged = tag.isEmpty() && untaggedParser != null;
-    Parser<? extends M> parser = untagged ? untaggedParser : parsersByName.get(tag);
+    Parser<? extends M> parser = parserFor(tag);
     if (parser == null) {
       throw new UnknownTypeException(tag, payload, -1);
     }
+    int start = payload.position();
+    int length = payload.remaining();
     try {
+      if (payload.hasArray()) {
+        return parser.parseFrom(payload.array(), payload.arrayOffset() + start, length);
+      }
+      if (length <= SCRATCH_LIMIT) {
+        // protobuf copies a direct buffer into a new array anyway: copy into a reused one instead
+        byte[] scratch = SCRATCH.get().atLeast(length);
+        payload.get(start, scratch, 0, length);
+        return parser.parseFrom(scratch, 0, length);
+      }
       return parser.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
       throw new DecodeException(tag, payload, -1, e);
+    }
+  }
+
+  /** The parser for a frame's tag, or null if unknown; no map look-up for a single-type codec. */
+  private Parser<? extends M> parserFor(String tag) {
+    if (singleName != null) {
+      if (tag == lastSingleTag || tag.isEmpty()) {
+        return untaggedParser;
+      }
+      if (tag.equals(singleName)) {
+        lastSingleTag = tag; // the receiver hands the same tag instance for every frame
+        return untaggedParser;
+      }
+      return null;
+    }
+    return tag.isEmpty() ? null : parsersByName.get(tag);
+  }
+
+  /** A thread's reused array for payloads up to {@link #SCRATCH_LIMIT} (never kept by a message). */
+  private static final class Scratch {
+    private byte[] bytes = new byte[512];
+
+    byte[] atLeast(int size) {
+      if (bytes.length < size) {
+        bytes = new byte[Math.min(SCRATCH_LIMIT, Math.max(size, 2 * bytes.length))];
+      }
+      return bytes;
     }
   }
 
