@@ -131,7 +131,9 @@ class PeerFailureTest {
       for (int i = 0; i < 5; i++) {
         slow.add(client.call("slow", "800", String.class, D));
       }
-      Thread.sleep(200);
+      for (int i = 0; i < 5; i++) {
+        child.await("SLOW 800 started", D); // every call is running before the shutdown begins
+      }
       child.send("shutdown 5000");
       for (CompletableFuture<String> f : slow) {
         assertEquals("slept 800", f.get(10, TimeUnit.SECONDS));

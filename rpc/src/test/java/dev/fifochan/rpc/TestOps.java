@@ -23,6 +23,7 @@ final class TestOps {
           throw new RpcException(RpcStatus.NOT_FOUND, "no such thing: " + s);
         })
         .handle("slow", String.class, (s, call) -> {
+          events.accept("SLOW " + s + " started");
           Thread.sleep(Long.parseLong(s));
           return "slept " + s;
         })
