@@ -110,7 +110,10 @@ public final class ChannelConfig {
   /**
    * How long a sender keeps buffered messages after it goes idle before the shared scheduler writes
    * them. {@link Duration#ZERO} writes each message at once (accepted then means in the transport).
-   * Default 50 µs.
+   * Default 50 µs. A message sent after a pause goes out one flush delay later; while a sender keeps
+   * sending, the scheduler looks less and less often (after 1, 2, 4, 8 delays, then every 20) and the
+   * sender writes what it holds itself at those looks, so the last messages of a long burst may wait up
+   * to 20 flush delays (1 ms by default) — call {@link Sender#flush()} where that matters.
    */
   public Duration flushDelay() {
     return flushDelay;
