@@ -21,8 +21,16 @@ public final class OpenTimeoutException extends FifochanTimeoutException {
     return description;
   }
 
+  /**
+   * "no peer opened the other end within T"; for a read end "no writer opened it, or one did and wrote
+   * nothing, within T": on Linux a FIFO's reader cannot tell a writer that has not come from one that
+   * opened the FIFO and stays silent, so a reader's open completes at the writer's first byte.
+   */
   @Override
   public String getMessage() {
+    if (description.startsWith("read end")) {
+      return description + ": no writer opened it, or one did and wrote nothing," + within();
+    }
     return description + ": no peer opened the other end" + within();
   }
 }

@@ -33,6 +33,7 @@ public final class Cli {
   static void main(String[] args) {
     Fatal fatal = new Fatal(System.err, Fatal.verboseIn(args));
     Thread.setDefaultUncaughtExceptionHandler(fatal);
+    Logging.install(Fatal.verboseIn(args)); // the libraries' log lines only with --verbose
     int code;
     PrintStream out = null;
     try {

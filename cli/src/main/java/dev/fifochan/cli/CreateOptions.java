@@ -5,7 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The {@code --create} and {@code --mode} options shared by {@code send} and {@code recv}. */
+/** The {@code --create} and {@code --mode} options shared by {@code send}, {@code recv} and {@code tee}. */
 public final class CreateOptions {
   @Option(names = "--create", description = "Create the FIFO (mode --mode) if it does not exist.")
   private boolean create;

@@ -33,6 +33,6 @@ public final class FifochanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: one of send, recv, inspect, mkfifo, demo");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: one of send, recv, inspect, tee, call, serve, bridge, mkfifo, demo, generate-completion");
   }
 }

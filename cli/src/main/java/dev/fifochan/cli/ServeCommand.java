@@ -107,6 +107,28 @@ public final class ServeCommand implements Callable<Integer> {
     return run(format.build());
   }
 
+  /**
+   * Whether a client's disconnection is worth a line without --verbose: not a client that ended its
+   * stream (a call made, the client closed), not the responder's own shutdown, and not a stale stream at
+   * offset 0 (the rest of an earlier connection a FIFO pair may hold, docs/rpc.md §10: the next attempt
+   * starts clean).
+   */
+  private boolean unexpected(Throwable cause) {
+    if (cause == null || shuttingDown) {
+      return false;
+    }
+    if (cause instanceof dev.fifochan.rpc.PeerGoneException
+        && ((dev.fifochan.rpc.PeerGoneException) cause).reason() == dev.fifochan.rpc.PeerGoneException.Reason.ENDED) {
+      return false;
+    }
+    if (cause instanceof java.nio.channels.AsynchronousCloseException) {
+      return false;
+    }
+    return !(cause instanceof dev.fifochan.CorruptFrameException && ((dev.fifochan.CorruptFrameException) cause).position() == 0);
+  }
+
+  private volatile boolean shuttingDown;
+
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     RpcConfig config = RpcCommands.config(service, format.maxFrameLength());
     FifoPair pair = RpcCommands.pair(requests, responses, creation, Timeouts.FOREVER);
@@ -124,7 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
 
           @Override
           public void disconnected(RpcPeer peer, Throwable cause) {
-            if (common.verbose() || cause != null) {
+            if (common.verbose() || unexpected(cause)) {
               err.println("fifochan serve: client " + (peer == null ? "" : peer.description() + " ") + "gone"
                   + (cause == null ? "" : ": " + Failures.of(null, cause).getMessage()));
             }
@@ -142,7 +164,10 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, e.getMessage(), e);
     }
-    Thread hook = new Thread(() -> responder.shutdown(drain), "fifochan-serve-shutdown");
+    Thread hook = new Thread(() -> {
+      shuttingDown = true;
+      responder.shutdown(drain);
+    }, "fifochan-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       responder.serve(pair.acceptor(config.channel()));
@@ -152,6 +177,7 @@ public final class ServeCommand implements Callable<Integer> {
         new CountDownLatch(1).await(); // until a signal ends the process (the hook drains)
       }
     } finally {
+      shuttingDown = true;
       responder.shutdown(drain);
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

@@ -60,6 +60,9 @@ public final class TeeCommand implements Callable<Integer> {
   @Mixin
   private CommonOptions common;
 
+  @Mixin
+  private CreateOptions creation;
+
   @Option(names = "--raw", description = "Copy the stream's bytes to stdout as they are (a capture inspect and recv '-' read).")
   private boolean raw;
 
@@ -88,20 +91,26 @@ public final class TeeCommand implements Callable<Integer> {
   }
 
   private <T> int run(MessageFormat<T> messageFormat, boolean copyToFifo) throws Exception {
-    FifoOptions options = FifoOptions.builder().openTimeout(Timeouts.orForever(timeout)).build();
+    // IN, OUT and a --copy FIFO are created only with --create: a missing one is a mistake (a typo would
+    // otherwise make tee wait forever on a FIFO nobody writes)
+    FifoOptions options = FifoOptions.builder()
+        .createIfMissing(creation.create())
+        .mode(creation.mode())
+        .openTimeout(Timeouts.orForever(timeout))
+        .build();
     FifoReadChannel input;
     FifoWriteChannel output;
     FifoWriteChannel copyOut = null;
     try {
       input = Fifo.openReadChannel(in, options); // takes IN's reader lock; waits for the writer's first byte
     } catch (IOException e) {
-      throw Failures.of(in.toString(), e);
+      throw creation.openFailure(in, e);
     }
     try {
       output = Fifo.openWriteChannel(out, options);
     } catch (IOException e) {
       input.close();
-      throw Failures.of(out.toString(), e);
+      throw creation.openFailure(out, e);
     }
     if (copyToFifo) {
       try {
@@ -109,7 +118,7 @@ public final class TeeCommand implements Callable<Integer> {
       } catch (IOException e) {
         input.close();
         output.close();
-        throw Failures.of(copy.toString(), e);
+        throw creation.openFailure(copy, e);
       }
     }
     OutputStream stdout = root.io().data();
@@ -147,7 +156,7 @@ public final class TeeCommand implements Callable<Integer> {
       if (e.getCause() instanceof StdoutFailure) {
         return ExitCode.BROKEN_PIPE.code();
       }
-      throw Failures.of(in.toString(), e);
+      throw creation.openFailure(in, e);
     }
     if (common.verbose()) {
       root.io().err().println("fifochan tee: " + in + " -> " + out + ": " + forwarder.records + " records, "

@@ -49,7 +49,7 @@ class CommandLineTest {
   void missingSubcommandOrArgumentIsAUsageErrorInOneLine() {
     InProcess none = InProcess.run();
     assertEquals(2, none.exitCode);
-    assertEquals("fifochan: missing subcommand: one of send, recv, inspect, mkfifo, demo (see 'fifochan --help')\n", none.err);
+    assertEquals("fifochan: missing subcommand: one of send, recv, inspect, tee, call, serve, bridge, mkfifo, demo, generate-completion (see 'fifochan --help')\n", none.err);
     InProcess send = InProcess.run("send");
     assertEquals(2, send.exitCode);
     assertEquals("fifochan send: Missing required parameter: 'FIFO' (see 'fifochan send --help')\n", send.err);

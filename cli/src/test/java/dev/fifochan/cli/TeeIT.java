@@ -134,4 +134,27 @@ class TeeIT {
     assertTrue(r.out().contains("second 1"), r.out() + r.err());
     assertTrue(r.err().contains("another reader has the FIFO") && r.err().contains("fifochan tee"), r.err());
   }
+
+  @Test
+  void aMissingFifoIsOneLineSuggestingCreateAndNothingIsCreated() throws Exception {
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "mkfifo -m 600 out\n"
+        + "\"$F\" tee --timeout 5s nope out; echo \"tee $?\"\n"
+        + "if [ -e nope ]; then echo created; fi\n");
+    assertEquals("tee 1\n", r.out(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("fifochan tee: ") && r.err().contains("add --create"), r.err());
+  }
+
+  @Test
+  void aRefusedPathIsOneLineWithoutTheLibrarysLogLines() throws Exception {
+    // the transport logs a refusal at WARNING for services; the command's stderr has its own line only
+    Jar.Run r = Shell.run(dir, LIMIT, ""
+        + "echo x > regular\n"
+        + "\"$F\" recv regular; echo \"recv $?\"\n"
+        + "\"$F\" tee regular out; echo \"tee $?\"\n");
+    assertEquals("recv 1\ntee 1\n", r.out(), r.err());
+    assertEquals(2, r.err().lines().count(), r.err());
+    assertTrue(r.err().lines().allMatch(l -> l.startsWith("fifochan ") && l.contains("not a FIFO")), r.err());
+  }
 }
