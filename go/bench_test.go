@@ -167,13 +167,17 @@ func BenchmarkFIFORawFrames64K(b *testing.B) { benchRaw(b, 64<<10) }
 // BenchmarkFIFORoundTrip100 measures one 100-byte request and its reply
 // over two FIFOs between two goroutines of one process (Senders with
 // FlushDelay(0), Receivers), i.e. the latency of a synchronous exchange.
-func BenchmarkFIFORoundTrip100(b *testing.B) {
+func BenchmarkFIFORoundTrip100(b *testing.B) { benchRoundTrip100(b, FlushDelay(0)) }
+
+// benchRoundTrip100 times 100-byte request/echo round trips over two FIFOs,
+// both writers opened with opts.
+func benchRoundTrip100(b *testing.B, opts ...SenderOption) {
 	ctx := context.Background()
 	reqPath, repPath := newFIFO(b), newFIFO(b)
 	reqR := openReceiver(b, reqPath, Bytes())
 	repR := openReceiver(b, repPath, Bytes())
-	reqW := openWriter(b, ctx, reqPath, Bytes(), FlushDelay(0))
-	repW := openWriter(b, ctx, repPath, Bytes(), FlushDelay(0))
+	reqW := openWriter(b, ctx, reqPath, Bytes(), opts...)
+	repW := openWriter(b, ctx, repPath, Bytes(), opts...)
 	done := make(chan struct{})
 	go func() { // echo
 		defer close(done)
@@ -206,41 +210,7 @@ func BenchmarkFIFORoundTrip100(b *testing.B) {
 // BenchmarkFIFORoundTripDefault100 is a 100-byte request/echo round trip
 // with default options on both writers (50 µs flush delay): what a Go
 // responder built without tuning answers in (0.1's 1 ms delay gave ≥ 2 ms).
-func BenchmarkFIFORoundTripDefault100(b *testing.B) {
-	ctx := context.Background()
-	reqPath, repPath := newFIFO(b), newFIFO(b)
-	reqR := openReceiver(b, reqPath, Bytes())
-	repR := openReceiver(b, repPath, Bytes())
-	reqW := openWriter(b, ctx, reqPath, Bytes())
-	repW := openWriter(b, ctx, repPath, Bytes())
-	done := make(chan struct{})
-	go func() { // echo
-		defer close(done)
-		for {
-			p, err := reqR.Receive(ctx)
-			if err != nil {
-				return
-			}
-			if repW.Send(ctx, p) != nil {
-				return
-			}
-		}
-	}()
-	msg := make([]byte, 100)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := reqW.Send(ctx, msg); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := repR.Receive(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	reqW.Close()
-	<-done
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
-}
+func BenchmarkFIFORoundTripDefault100(b *testing.B) { benchRoundTrip100(b) }
 
 // BenchmarkFIFOOriginalIdea100 is "the original Go idea" of issue 14, the
 // seed's byte-slice channel, written as a baseline exactly as described
