@@ -188,7 +188,12 @@ class JavaClientGoResponderTest {
     go.await("HANG c", LINE);
     assertTrue(f.cancel(true));
     assertEquals("CANCELLED c CANCELLED", go.await("CANCELLED c", LINE));
-    assertTrue(c.metrics().cancelsSent() >= 2);
+    // the counter goes up once send() has returned, which may be after the Go side printed the cancel
+    long until = System.nanoTime() + LINE.toNanos();
+    while (c.metrics().cancelsSent() < 2 && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertTrue(c.metrics().cancelsSent() >= 2, "cancels sent: " + c.metrics().cancelsSent());
   }
 
   @Test
