@@ -85,9 +85,12 @@ public final class Nats {
   }
 
   /**
-   * A receiver of {@code subject} (wildcards allowed) over a shared connection. It is subscribed when this
-   * returns: in core NATS it gets what is published from then on; in JetStream mode what
-   * {@link NatsOptions#replay()} says (or, for an existing durable, what it has not acknowledged).
+   * A receiver of {@code subject} (wildcards allowed) over a shared connection. The server has its
+   * subscription when this returns: in core NATS it gets what is published from then on, on any
+   * connection (it waits up to the connection's connect timeout for the server's confirmation, else
+   * {@link dev.fifochan.OpenTimeoutException}; opened while the connection is down, it is subscribed at
+   * the reconnect); in JetStream mode it gets what {@link NatsOptions#replay()} says (or, for an
+   * existing durable, what it has not acknowledged).
    */
   public static <T> Receiver<T> openReceiver(Connection connection, String subject, Codec<T> codec, ChannelConfig config,
       NatsOptions options) throws IOException {

@@ -5,6 +5,7 @@ import dev.fifochan.Deadline;
 import dev.fifochan.Headers;
 import dev.fifochan.IncompatibleStreamException;
 import dev.fifochan.MalformedFrameException;
+import dev.fifochan.OpenTimeoutException;
 import dev.fifochan.TruncatedStreamException;
 import dev.fifochan.WireVersion;
 import dev.fifochan.spi.FrameSource;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -330,9 +332,37 @@ final class NatsFrameSource implements FrameSource {
       this.stream = null;
       this.sub = nc.subscribe(subject);
       this.sub.setPendingLimits(options.pendingMessages(), options.pendingBytes());
+      confirmSubscription();
       this.consumer = null;
       this.consumerName = null;
       this.pullBatch = 0;
+    }
+  }
+
+  /**
+   * Core mode: waits (at most the connection's connect timeout) until the server has the subscription,
+   * so that what another connection publishes after the receiver is open reaches it. While the
+   * connection is down there is nothing to wait for: the client sends the subscription on reconnect.
+   */
+  private void confirmSubscription() throws IOException {
+    if (nc.getStatus() != Connection.Status.CONNECTED) {
+      return;
+    }
+    Duration limit = nc.getOptions().getConnectionTimeout();
+    try {
+      nc.flush(limit);
+    } catch (TimeoutException e) {
+      if (nc.getStatus() == Connection.Status.CONNECTED) {
+        sub.unsubscribe();
+        throw new OpenTimeoutException("the NATS server did not confirm the subscription to " + subject, limit);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sub.unsubscribe();
+      throw new InterruptedIOException("interrupted while subscribing to " + subject);
+    } catch (IllegalStateException e) {
+      sub.unsubscribe();
+      throw new NatsConnectionException(endpoint.description(), String.valueOf(nc.getStatus()), 0, e);
     }
   }
 
