@@ -144,7 +144,9 @@ type inbound struct {
 }
 
 // OpenReceiver subscribes to subject (core) or makes a consumer on its
-// stream (JetStream) and returns a Receiver.
+// stream (JetStream) and returns a Receiver. Core: the server has the
+// subscription when it returns (it waits for the server's confirmation
+// until ctx's deadline, or the connection's Timeout when ctx has none).
 func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, codec fifochan.Codec[T], opts Options) (*Receiver[T], error) {
 	opts = opts.withDefaults()
 	r := &Receiver[T]{nc: nc, codec: codec, opts: opts, closeC: make(chan struct{}), sessions: map[string]*session{},
@@ -185,6 +187,22 @@ func OpenReceiver[T any](ctx context.Context, nc *nats.Conn, subject string, cod
 			return nil, err
 		}
 		r.sub = sub
+		// The server has the subscription when OpenReceiver returns, so what
+		// another connection publishes from then on reaches it. While the
+		// connection is down there is nothing to wait for: nats.go sends the
+		// subscription on reconnect.
+		if nc.IsConnected() {
+			fctx, cancel := ctx, context.CancelFunc(func() {})
+			if _, ok := ctx.Deadline(); !ok {
+				fctx, cancel = context.WithTimeout(ctx, nc.Opts.Timeout)
+			}
+			err := nc.FlushWithContext(fctx)
+			cancel()
+			if err != nil && nc.IsConnected() {
+				_ = sub.Unsubscribe()
+				return nil, fmt.Errorf("fcnats: the server did not confirm the subscription to %s: %w", subject, err)
+			}
+		}
 	}
 	return r, nil
 }
