@@ -74,7 +74,15 @@ final class FollowOpener implements java.io.Closeable {
 
     @Override
     public boolean stillCurrent(FifoReadChannel ch) throws IOException {
-      return checkPath(ch);
+      if (!checkPath(ch)) {
+        return false;
+      }
+      // The path names the held FIFO; but the watcher (or another check) may have moved the opener to
+      // a FIFO created anew after this session opened its descriptor: then the session waits on the
+      // old one, which no writer can reach any more, and must re-open on the held one.
+      synchronized (lock) {
+        return ch.identity != null && heldIdentity != null && ch.identity.sameFile(heldIdentity);
+      }
     }
   };
 
