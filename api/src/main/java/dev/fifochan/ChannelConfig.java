@@ -34,8 +34,13 @@ import java.util.Objects;
  *   <tr><td>{@link #name()}</td><td>the transport's description</td><td>both</td></tr>
  *   <tr><td>{@link #interceptors()}</td><td>none</td><td>both</td></tr>
  * </table>
+ *
+ * <p>A duration longer than about 73 years ({@code Long.MAX_VALUE / 4} ns), such as
+ * {@code ChronoUnit.FOREVER.getDuration()}, is taken as 73 years: practically no limit.
  */
 public final class ChannelConfig {
+  /** The longest duration kept (about 73 years); longer ones are taken as this. */
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
   private static final ChannelConfig DEFAULTS = new Builder().build();
 
   private final int maxFrameLength;
@@ -315,15 +320,15 @@ public final class ChannelConfig {
       if (d.isNegative()) {
         throw new IllegalArgumentException(what + " must not be negative: " + d);
       }
-      return d;
+      return d.compareTo(LONGEST) > 0 ? LONGEST : d; // its nanoseconds, and sums of them, fit a long
     }
 
     private static Duration periodOrZero(String what, Duration d) {
-      nonNegative(what, d);
+      Duration capped = nonNegative(what, d);
       if (!d.isZero() && d.compareTo(Duration.ofMillis(1)) < 0) {
         throw new IllegalArgumentException(what + " must be zero (off) or at least 1 ms: " + d);
       }
-      return d;
+      return capped;
     }
   }
 }

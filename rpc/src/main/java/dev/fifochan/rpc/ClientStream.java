@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The client's side of a server-streaming call: a queue of items, then the end. */
 final class ClientStream<R> implements RpcStream<R> {
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
   private static final Object DONE = new Object();
 
   private final RpcClient<?> client;
@@ -60,7 +61,11 @@ final class ClientStream<R> implements RpcStream<R> {
 
   @Override
   public R receive(Duration timeout) throws IOException {
-    return next(Math.max(0, timeout.toNanos()));
+    if (timeout.isNegative()) {
+      return next(0);
+    }
+    // saturated: a timeout of more than about 73 years is no limit in practice, not an overflow
+    return next(timeout.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : timeout.toNanos());
   }
 
   @SuppressWarnings("unchecked")

@@ -23,9 +23,14 @@ import java.util.regex.Pattern;
  *   <tr><td>{@link #drainTimeout()}</td><td>10 s</td><td>responder ({@code close()})</td></tr>
  *   <tr><td>{@link #channel()}</td><td>{@link ChannelConfig#defaults()}</td><td>both streams</td></tr>
  * </table>
+ *
+ * <p>A duration longer than about 73 years ({@code Long.MAX_VALUE / 4} ns) is taken as 73 years:
+ * practically no limit.
  */
 public final class RpcConfig {
   private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9._/-]{1,128}");
+  /** The longest duration kept (about 73 years); longer ones are taken as this. */
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
   private static final RpcConfig DEFAULTS = new Builder().build();
 
   private final String service;
@@ -215,7 +220,7 @@ public final class RpcConfig {
       if (delay.isNegative()) {
         throw new IllegalArgumentException("reconnectDelay must not be negative: " + delay);
       }
-      this.reconnectDelay = delay;
+      this.reconnectDelay = capped(delay);
       return this;
     }
 
@@ -243,7 +248,7 @@ public final class RpcConfig {
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("drainTimeout must not be negative: " + timeout);
       }
-      this.drainTimeout = timeout;
+      this.drainTimeout = capped(timeout);
       return this;
     }
 
@@ -271,7 +276,7 @@ public final class RpcConfig {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException(what + " must be positive: " + d);
       }
-      return d;
+      return capped(d);
     }
 
     private static Duration periodOrZero(String what, Duration d) {
@@ -279,7 +284,12 @@ public final class RpcConfig {
       if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofMillis(1)) < 0)) {
         throw new IllegalArgumentException(what + " must be zero (off) or at least 1 ms: " + d);
       }
-      return d;
+      return capped(d);
+    }
+
+    /** A duration longer than about 73 years is taken as 73 years (its nanoseconds, and sums of them, fit a long). */
+    private static Duration capped(Duration d) {
+      return d.compareTo(LONGEST) > 0 ? LONGEST : d;
     }
   }
 }
