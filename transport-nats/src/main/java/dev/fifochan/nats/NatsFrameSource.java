@@ -140,6 +140,13 @@ final class NatsFrameSource implements FrameSource {
   private boolean currentIsFrame;
   /** The session and number of the frame returned last (forgotten if its handler fails, so its redelivery is delivered). */
   private Session currentSession;
+  /** The session of the last frame looked up (frames mostly come in runs of one session); null once it ends. */
+  private Session lastSession;
+  /**
+   * No session without a held end expires before this ({@link System#nanoTime()}): a lower bound, renewed
+   * when the time reaches it (so the sessions are not looked at per message); Long.MAX_VALUE: none known.
+   */
+  private long expiryFloor = Long.MAX_VALUE;
   private long currentSeq = -1;
 
   /**
@@ -687,27 +694,43 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
+  /** When the earliest session may expire ({@link #expiryFloor}; a check then finds out), or Long.MAX_VALUE. */
   private long nextExpiry() {
     if (livenessNanos <= 0 || sessions.isEmpty()) {
       return Long.MAX_VALUE;
     }
-    long min = Long.MAX_VALUE;
-    for (Session s : sessions.values()) {
-      if (s.endMessage == null) {
-        min = Math.min(min, s.lastSeen + livenessNanos);
-      }
-    }
-    return min;
+    return expiryFloor;
   }
 
+  /** Adds a new session's expiry to {@link #expiryFloor}. */
+  private void expiresAfter(Session s) {
+    if (livenessNanos > 0) {
+      expiryFloor = Math.min(expiryFloor, s.lastSeen + livenessNanos);
+    }
+  }
+
+  /**
+   * Throws for a session silent for the liveness timeout. Looks at the sessions only once the time has
+   * reached {@link #expiryFloor} (a session's {@code lastSeen} only grows, so until then none expired),
+   * and then renews it.
+   */
   private void checkExpired() throws TruncatedStreamException {
     if (livenessNanos <= 0 || sessions.isEmpty()) {
       return;
     }
     long now = System.nanoTime();
+    if (expiryFloor != Long.MAX_VALUE && now - expiryFloor < 0) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
     for (Session s : sessions.values()) {
-      if (s.endMessage == null && now - s.lastSeen >= livenessNanos) {
+      if (s.endMessage != null) {
+        continue; // a held end waits for its frames, not for liveness
+      }
+      min = Math.min(min, s.lastSeen + livenessNanos);
+      if (now - s.lastSeen >= livenessNanos) {
         sessions.remove(s.id);
+        lastSession = null;
         ended.put(s.id, s);
         openSessions = sessions.size() - pendingEnds;
         LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} silent for {2} ms: truncated", description(), s.id,
@@ -715,6 +738,7 @@ final class NatsFrameSource implements FrameSource {
         throw new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, position, sessions.size() + 1);
       }
     }
+    expiryFloor = min;
   }
 
   /**
@@ -725,19 +749,21 @@ final class NatsFrameSource implements FrameSource {
     io.nats.client.impl.Headers h = m.getHeaders();
     String sessionId = NatsWire.first(h, NatsWire.SESSION);
     String rec = NatsWire.first(h, NatsWire.REC);
+    String seqValue = NatsWire.first(h, NatsWire.SEQ);
     if (!wasHeld) {
       position = jetStream ? streamSequence(m) : position + 1;
     }
     if (sessionId == null) {
       sessionId = ""; // a plain NATS message: a frame of the anonymous session, not numbered
     }
-    if (refused.contains(sessionId)) {
+    if (!refused.isEmpty() && refused.contains(sessionId)) {
       consumed(m);
       return null;
     }
-    long seq = NatsWire.number(h, NatsWire.SEQ);
+    long seq = NatsWire.number(seqValue);
     if (rec == null) {
-      return frame(m, h, sessionId, seq, wasHeld);
+      int mappingKeys = (sessionId.isEmpty() ? 0 : 1) + (seqValue == null ? 0 : 1);
+      return frame(m, h, sessionId, seq, wasHeld, mappingKeys);
     }
     switch (rec) {
       case NatsWire.REC_START:
@@ -804,6 +830,7 @@ final class NatsFrameSource implements FrameSource {
           return null;
         }
         sessions.remove(sessionId);
+        lastSession = null;
         ended.put(sessionId, s);
         openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
@@ -883,6 +910,7 @@ final class NatsFrameSource implements FrameSource {
         s.endMessage = null;
         pendingEnds--;
         sessions.remove(s.id);
+        lastSession = null;
         ended.put(s.id, s);
         openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
@@ -939,6 +967,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, version, 0);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
+    expiresAfter(s);
     openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     setCurrent(m, false);
@@ -959,6 +988,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, WireVersion.V1_1, floor);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
+    expiresAfter(s);
     openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     LOG.log(System.Logger.Level.DEBUG, "{0}: joined session {1} after its start (codec assumed: {2})", description(), sessionId, codec);
@@ -980,9 +1010,17 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
-  private InboundRecord frame(Message m, io.nats.client.impl.Headers h, String sessionId, long seq, boolean wasHeld)
-      throws IOException {
-    Session s = sessions.get(sessionId);
+  /**
+   * A frame's record; {@code mappingKeys}: how many of the mapping's keys {@code h} was found to hold
+   * besides {@code fc-tag} (if that is all it holds, there are no user headers to look for).
+   */
+  private InboundRecord frame(Message m, io.nats.client.impl.Headers h, String sessionId, long seq, boolean wasHeld,
+      int mappingKeys) throws IOException {
+    Session s = lastSession;
+    if (s == null || !s.id.equals(sessionId)) {
+      s = sessions.get(sessionId);
+      lastSession = s;
+    }
     if (s == null) {
       Session old = ended.get(sessionId);
       if (old != null) {
@@ -1019,7 +1057,7 @@ final class NatsFrameSource implements FrameSource {
       }
       s.mark(seq);
     }
-    s.lastSeen = System.nanoTime();
+    s.lastSeen = lastActivity;
     String tagValue = NatsWire.first(h, NatsWire.TAG);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String tag;
@@ -1031,7 +1069,7 @@ final class NatsFrameSource implements FrameSource {
     }
     Headers headers;
     try {
-      headers = userHeaders(h);
+      headers = h == null || h.size() == mappingKeys + (tagValue == null ? 0 : 1) ? Headers.empty() : userHeaders(h);
     } catch (NatsWire.BadValueException e) {
       setCurrent(m, false);
       throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,

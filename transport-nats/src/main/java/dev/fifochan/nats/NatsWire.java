@@ -183,7 +183,11 @@ final class NatsWire {
 
   /** The decimal u64 value of {@code key}, or -1 if absent or not a number. */
   static long number(io.nats.client.impl.Headers h, String key) {
-    String v = first(h, key);
+    return number(first(h, key));
+  }
+
+  /** The decimal u64 value {@code v}, or -1 if null or not a number. */
+  static long number(String v) {
     if (v == null || v.isEmpty() || v.length() > 19) {
       return -1;
     }
