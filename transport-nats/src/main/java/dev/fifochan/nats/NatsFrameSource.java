@@ -754,8 +754,10 @@ final class NatsFrameSource implements FrameSource {
   private InboundRecord interpret(Message m, boolean wasHeld) throws IOException {
     io.nats.client.impl.Headers h = m.getHeaders();
     String sessionId = NatsWire.first(h, NatsWire.SESSION);
-    String rec = NatsWire.first(h, NatsWire.REC);
     String seqValue = NatsWire.first(h, NatsWire.SEQ);
+    // a frame of a fifochan writer often has no other keys: then fc-rec, fc-tag and user headers are not looked for
+    int found = (sessionId == null ? 0 : 1) + (seqValue == null ? 0 : 1);
+    String rec = h != null && h.size() > found ? NatsWire.first(h, NatsWire.REC) : null;
     if (!wasHeld) {
       position = jetStream ? streamSequence(m) : position + 1;
     }
@@ -768,8 +770,7 @@ final class NatsFrameSource implements FrameSource {
     }
     long seq = NatsWire.number(seqValue);
     if (rec == null) {
-      int mappingKeys = (sessionId.isEmpty() ? 0 : 1) + (seqValue == null ? 0 : 1);
-      return frame(m, h, sessionId, seq, wasHeld, mappingKeys);
+      return frame(m, h, sessionId, seq, wasHeld, found);
     }
     switch (rec) {
       case NatsWire.REC_START:
@@ -1064,7 +1065,7 @@ final class NatsFrameSource implements FrameSource {
       s.mark(seq);
     }
     s.lastSeen = lastActivity;
-    String tagValue = NatsWire.first(h, NatsWire.TAG);
+    String tagValue = h == null || h.size() <= mappingKeys ? null : NatsWire.first(h, NatsWire.TAG);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String tag;
     try {
