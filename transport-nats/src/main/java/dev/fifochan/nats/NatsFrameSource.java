@@ -140,6 +140,13 @@ final class NatsFrameSource implements FrameSource {
   private boolean currentIsFrame;
   /** The session and number of the frame returned last (forgotten if its handler fails, so its redelivery is delivered). */
   private Session currentSession;
+  /** The session of the last frame looked up (frames mostly come in runs of one session); null once it ends. */
+  private Session lastSession;
+  /**
+   * No session without a held end expires before this ({@link System#nanoTime()}): a lower bound, renewed
+   * when the time reaches it (so the sessions are not looked at per message); Long.MAX_VALUE: none known.
+   */
+  private long expiryFloor = Long.MAX_VALUE;
   private long currentSeq = -1;
 
   /**
@@ -434,8 +441,9 @@ final class NatsFrameSource implements FrameSource {
           return end;
         }
       }
+      long now = System.nanoTime();
       checkDrops();
-      checkExpired();
+      checkExpired(now);
       if (!follow && sawSession && sessions.isEmpty()) {
         endReturned = true;
         return record.end(position);
@@ -443,22 +451,28 @@ final class NatsFrameSource implements FrameSource {
       if (nc.getStatus() == Connection.Status.CLOSED) {
         throw new NatsConnectionException(endpoint.description(), "CLOSED", 0, lastError());
       }
-      long wait = deadline.remainingNanos();
-      long expiry = nextExpiry();
-      if (expiry != Long.MAX_VALUE) {
-        wait = Math.min(wait, Math.max(0, expiry - System.nanoTime()));
-      }
-      wait = Math.min(wait, SLICE_NANOS);
-      Message m = poll(wait);
-      if (m == null) {
-        if (deadline.hasExpired()) {
-          checkDrops();
-          checkExpired();
-          return null;
+      // core: a message already queued is taken at once (no wait to work out, no second clock read)
+      Message m = jetStream ? null : poll(0);
+      if (m != null) {
+        lastActivity = now;
+      } else {
+        long wait = deadline.remainingNanos();
+        long expiry = nextExpiry();
+        if (expiry != Long.MAX_VALUE) {
+          wait = Math.min(wait, Math.max(0, expiry - now));
         }
-        continue;
+        wait = Math.min(wait, SLICE_NANOS);
+        m = poll(wait);
+        if (m == null) {
+          if (deadline.hasExpired()) {
+            checkDrops();
+            checkExpired(System.nanoTime());
+            return null;
+          }
+          continue;
+        }
+        lastActivity = System.nanoTime();
       }
-      lastActivity = System.nanoTime();
       if (jetStream) {
         pullError = null;
         nextConsumerCheck = lastActivity + CONSUMER_CHECK_IDLE_NANOS;
@@ -687,27 +701,42 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
+  /** When the earliest session may expire ({@link #expiryFloor}; a check then finds out), or Long.MAX_VALUE. */
   private long nextExpiry() {
     if (livenessNanos <= 0 || sessions.isEmpty()) {
       return Long.MAX_VALUE;
     }
-    long min = Long.MAX_VALUE;
-    for (Session s : sessions.values()) {
-      if (s.endMessage == null) {
-        min = Math.min(min, s.lastSeen + livenessNanos);
-      }
-    }
-    return min;
+    return expiryFloor;
   }
 
-  private void checkExpired() throws TruncatedStreamException {
+  /** Adds a new session's expiry to {@link #expiryFloor}. */
+  private void expiresAfter(Session s) {
+    if (livenessNanos > 0) {
+      expiryFloor = Math.min(expiryFloor, s.lastSeen + livenessNanos);
+    }
+  }
+
+  /**
+   * Throws for a session silent for the liveness timeout. Looks at the sessions only once the time has
+   * reached {@link #expiryFloor} (a session's {@code lastSeen} only grows, so until then none expired),
+   * and then renews it.
+   */
+  private void checkExpired(long now) throws TruncatedStreamException {
     if (livenessNanos <= 0 || sessions.isEmpty()) {
       return;
     }
-    long now = System.nanoTime();
+    if (expiryFloor != Long.MAX_VALUE && now - expiryFloor < 0) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
     for (Session s : sessions.values()) {
-      if (s.endMessage == null && now - s.lastSeen >= livenessNanos) {
+      if (s.endMessage != null) {
+        continue; // a held end waits for its frames, not for liveness
+      }
+      min = Math.min(min, s.lastSeen + livenessNanos);
+      if (now - s.lastSeen >= livenessNanos) {
         sessions.remove(s.id);
+        lastSession = null;
         ended.put(s.id, s);
         openSessions = sessions.size() - pendingEnds;
         LOG.log(System.Logger.Level.DEBUG, "{0}: session {1} silent for {2} ms: truncated", description(), s.id,
@@ -715,6 +744,7 @@ final class NatsFrameSource implements FrameSource {
         throw new TruncatedStreamException(TruncatedStreamException.Reason.NO_END_OF_STREAM, position, sessions.size() + 1);
       }
     }
+    expiryFloor = min;
   }
 
   /**
@@ -724,20 +754,23 @@ final class NatsFrameSource implements FrameSource {
   private InboundRecord interpret(Message m, boolean wasHeld) throws IOException {
     io.nats.client.impl.Headers h = m.getHeaders();
     String sessionId = NatsWire.first(h, NatsWire.SESSION);
-    String rec = NatsWire.first(h, NatsWire.REC);
+    String seqValue = NatsWire.first(h, NatsWire.SEQ);
+    // a frame of a fifochan writer often has no other keys: then fc-rec, fc-tag and user headers are not looked for
+    int found = (sessionId == null ? 0 : 1) + (seqValue == null ? 0 : 1);
+    String rec = h != null && h.size() > found ? NatsWire.first(h, NatsWire.REC) : null;
     if (!wasHeld) {
       position = jetStream ? streamSequence(m) : position + 1;
     }
     if (sessionId == null) {
       sessionId = ""; // a plain NATS message: a frame of the anonymous session, not numbered
     }
-    if (refused.contains(sessionId)) {
+    if (!refused.isEmpty() && refused.contains(sessionId)) {
       consumed(m);
       return null;
     }
-    long seq = NatsWire.number(h, NatsWire.SEQ);
+    long seq = NatsWire.number(seqValue);
     if (rec == null) {
-      return frame(m, h, sessionId, seq, wasHeld);
+      return frame(m, h, sessionId, seq, wasHeld, found);
     }
     switch (rec) {
       case NatsWire.REC_START:
@@ -804,6 +837,7 @@ final class NatsFrameSource implements FrameSource {
           return null;
         }
         sessions.remove(sessionId);
+        lastSession = null;
         ended.put(sessionId, s);
         openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
@@ -883,6 +917,7 @@ final class NatsFrameSource implements FrameSource {
         s.endMessage = null;
         pendingEnds--;
         sessions.remove(s.id);
+        lastSession = null;
         ended.put(s.id, s);
         openSessions = sessions.size() - pendingEnds;
         setCurrent(m, false);
@@ -939,6 +974,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, version, 0);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
+    expiresAfter(s);
     openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     setCurrent(m, false);
@@ -959,6 +995,7 @@ final class NatsFrameSource implements FrameSource {
     Session s = new Session(sessionId, codec, WireVersion.V1_1, floor);
     s.lastSeen = System.nanoTime();
     sessions.put(sessionId, s);
+    expiresAfter(s);
     openSessions = sessions.size() - pendingEnds;
     sawSession = true;
     LOG.log(System.Logger.Level.DEBUG, "{0}: joined session {1} after its start (codec assumed: {2})", description(), sessionId, codec);
@@ -980,9 +1017,17 @@ final class NatsFrameSource implements FrameSource {
     }
   }
 
-  private InboundRecord frame(Message m, io.nats.client.impl.Headers h, String sessionId, long seq, boolean wasHeld)
-      throws IOException {
-    Session s = sessions.get(sessionId);
+  /**
+   * A frame's record; {@code mappingKeys}: how many of the mapping's keys {@code h} was found to hold
+   * besides {@code fc-tag} (if that is all it holds, there are no user headers to look for).
+   */
+  private InboundRecord frame(Message m, io.nats.client.impl.Headers h, String sessionId, long seq, boolean wasHeld,
+      int mappingKeys) throws IOException {
+    Session s = lastSession;
+    if (s == null || !s.id.equals(sessionId)) {
+      s = sessions.get(sessionId);
+      lastSession = s;
+    }
     if (s == null) {
       Session old = ended.get(sessionId);
       if (old != null) {
@@ -1019,8 +1064,8 @@ final class NatsFrameSource implements FrameSource {
       }
       s.mark(seq);
     }
-    s.lastSeen = System.nanoTime();
-    String tagValue = NatsWire.first(h, NatsWire.TAG);
+    s.lastSeen = lastActivity;
+    String tagValue = h == null || h.size() <= mappingKeys ? null : NatsWire.first(h, NatsWire.TAG);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     String tag;
     try {
@@ -1031,7 +1076,7 @@ final class NatsFrameSource implements FrameSource {
     }
     Headers headers;
     try {
-      headers = userHeaders(h);
+      headers = h == null || h.size() == mappingKeys + (tagValue == null ? 0 : 1) ? Headers.empty() : userHeaders(h);
     } catch (NatsWire.BadValueException e) {
       setCurrent(m, false);
       throw new MalformedFrameException(MalformedFrameException.Reason.BAD_HEADERS,

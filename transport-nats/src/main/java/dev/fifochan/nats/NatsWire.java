@@ -4,7 +4,6 @@ import dev.fifochan.MessageTooLongException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * The mapping of fifochan records to NATS messages ({@code docs/nats.md} §2): header names and the
@@ -177,13 +176,20 @@ final class NatsWire {
     if (h == null) {
       return null;
     }
-    List<String> l = h.get(key);
-    return l == null || l.isEmpty() ? null : l.get(0);
+    try {
+      return h.getFirst(key); // no read-only list wrapper per call, as get() makes
+    } catch (IndexOutOfBoundsException e) {
+      return null; // a key without values (jnats does not make one; a subclass might)
+    }
   }
 
   /** The decimal u64 value of {@code key}, or -1 if absent or not a number. */
   static long number(io.nats.client.impl.Headers h, String key) {
-    String v = first(h, key);
+    return number(first(h, key));
+  }
+
+  /** The decimal u64 value {@code v}, or -1 if null or not a number. */
+  static long number(String v) {
     if (v == null || v.isEmpty() || v.length() > 19) {
       return -1;
     }
