@@ -70,6 +70,8 @@ type ReceiverStats struct {
 type Receiver[T any] struct {
 	path    string
 	codec   Codec[T]
+	pd      payloadDecoder[T] // the codec, if its value is the payload (Bytes)
+	blk     block             // small payloads' copies (pd), data path only
 	cfg     receiverConfig
 	accepts func(string) bool
 
@@ -121,6 +123,9 @@ func OpenReceiver[T any](ctx context.Context, path string, codec Codec[T], opts 
 	r := &Receiver[T]{path: path, codec: codec, cfg: cfg, st: st, lockF: f, closeC: make(chan struct{})}
 	if a, ok := any(codec).(interface{ Accepts(writer string) bool }); ok {
 		r.accepts = a.Accepts
+	}
+	if pd, ok := any(codec).(payloadDecoder[T]); ok {
+		r.pd = pd
 	}
 	r.files = []*os.File{f}
 	if err := r.use(f); err != nil {
@@ -352,7 +357,15 @@ func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again 
 }
 
 func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
-	v, derr := r.codec.Decode(rec.Tag, rec.Payload)
+	var v T
+	var derr error
+	if r.pd != nil {
+		// The payload is the value: a copy carved from a block (no
+		// allocation per small message).
+		v = r.pd.decodePayload(rec.Payload, &r.blk)
+	} else {
+		v, derr = r.codec.Decode(rec.Tag, rec.Payload)
+	}
 	if derr != nil {
 		kind := ErrDecode
 		if errors.Is(derr, ErrUnknownType) {
