@@ -86,7 +86,10 @@ func (bytesCodec) decodePayload(p []byte, blk *block) []byte {
 // Each copy's capacity is its length (an append reallocates), and nothing
 // writes a block's used bytes again, so a copy is the caller's; keeping
 // one keeps its block alive. Payloads over blockMax get their own copy.
-type block struct{ b []byte }
+type block struct {
+	b []byte // the block; b[:n] is handed out
+	n int    // an offset, not a re-sliced b: no pointer store (GC write barrier) per copy
+}
 
 const (
 	blockSize = 16 << 10
@@ -98,12 +101,12 @@ func (k *block) copy(p []byte) []byte {
 	if n > blockMax {
 		return append([]byte(nil), p...)
 	}
-	if cap(k.b)-len(k.b) < n {
-		k.b = make([]byte, 0, blockSize)
+	if len(k.b)-k.n < n {
+		k.b, k.n = make([]byte, blockSize), 0
 	}
-	start := len(k.b)
-	k.b = append(k.b, p...)
-	return k.b[start : start+n : start+n]
+	start := k.n
+	k.n += copy(k.b[start:], p)
+	return k.b[start:k.n:k.n]
 }
 
 // Bytes returns the "bytes" codec: payloads are delivered as they are

@@ -179,12 +179,13 @@ func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) 
 	defer r.mu.Unlock()
 	// Fast path: a whole record is buffered, so nothing can wait (no
 	// deadline to arrange).
+	var rec Record
 	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
-		rec, err, ok := r.rd.buffered()
+		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
 		}
-		e, err, again := r.handle(ctx, rec, err)
+		e, err, again := r.handle(ctx, &rec, err)
 		if !again {
 			return e, err
 		}
@@ -225,11 +226,11 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 		r.lastByte = time.Now()
 	}
 	rec, err := r.rd.ReadRecord()
-	return r.handle(ctx, rec, err)
+	return r.handle(ctx, &rec, err)
 }
 
 // handle handles what ReadRecord returned.
-func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Envelope[T], _ error, again bool) {
+func (r *Receiver[T]) handle(ctx context.Context, rec *Record, err error) (e Envelope[T], _ error, again bool) {
 	if err == nil {
 		switch rec.Kind {
 		case KindFrame:
@@ -317,12 +318,13 @@ func (r *Receiver[T]) ReceiveFunc(ctx context.Context, fn func(Frame) error) err
 	defer r.mu.Unlock()
 	r.frameFn = fn
 	defer func() { r.frameFn, r.frameErr = nil, nil }()
+	var rec Record
 	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
-		rec, err, ok := r.rd.buffered()
+		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
 		}
-		_, err, again := r.handle(ctx, rec, err)
+		_, err, again := r.handle(ctx, &rec, err)
 		if !again {
 			return r.frameResult(err)
 		}
@@ -345,7 +347,7 @@ func (r *Receiver[T]) frameResult(err error) error {
 }
 
 // deliverFrame hands rec to ReceiveFunc's fn.
-func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again bool) {
+func (r *Receiver[T]) deliverFrame(rec *Record) (e Envelope[T], err error, again bool) {
 	r.messages.Add(1)
 	r.payloadBytes.Add(int64(len(rec.Payload)))
 	f := Frame{Tag: rec.Tag, Payload: rec.Payload, Offset: rec.Offset}
@@ -356,7 +358,7 @@ func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again 
 	return e, nil, false
 }
 
-func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
+func (r *Receiver[T]) decode(rec *Record) (e Envelope[T], err error, again bool) {
 	var v T
 	var derr error
 	if r.pd != nil {

@@ -473,7 +473,25 @@ func (s *Sender[T]) offer(v T, h Headers) (SendStatus, error) {
 // appendMessage encodes v into the buffer. s.mu is held.
 func (s *Sender[T]) appendMessage(v T, h Headers) error {
 	before := len(s.buf)
-	buf, err := s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	var buf []byte
+	var err error
+	if s.raw != nil && len(h) == 0 {
+		p := s.raw(v)
+		if l := s.enc.payloadFrameLen(p); len(p) <= s.enc.maxFrame && before+l <= cap(s.buf) {
+			// In place: re-slicing s.buf stores no new pointer (no GC
+			// write barrier per message).
+			s.buf = s.buf[:before+l]
+			s.enc.putPayload(s.buf[before:], p)
+			s.appended += int64(l)
+			s.bufMsgs++
+			s.accepted.Add(1)
+			s.payloadBytes.Add(int64(len(p)))
+			return nil
+		}
+		buf, err = s.enc.appendPayload(s.buf, p)
+	} else {
+		buf, err = s.enc.appendFrame(s.buf, s.codec.Tag(v), h, func(dst []byte) ([]byte, error) { return s.codec.Append(dst, v) })
+	}
 	s.buf = buf
 	if err != nil {
 		switch {
