@@ -110,7 +110,9 @@ func (k *block) copy(p []byte) []byte {
 }
 
 // Bytes returns the "bytes" codec: payloads are delivered as they are
-// (Decode copies them). A bytes reader accepts a stream of any codec.
+// (Decode copies them; a Receiver copies payloads of up to 1 KiB into a
+// shared 16 KiB block, so a kept one keeps its block alive). A bytes
+// reader accepts a stream of any codec.
 func Bytes() Codec[[]byte] { return bytesCodec{} }
 
 func (bytesCodec) Name() string                                { return "bytes" }
