@@ -169,8 +169,39 @@ func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 // stream (never for a following Receiver), ErrClosed after Close, and the
 // errors described on Receiver.
 func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
+	if r.pd != nil {
+		if v, err, done := r.receiveBuffered(ctx); done {
+			return v, err
+		}
+	}
 	e, err := r.ReceiveEnvelope(ctx)
 	return e.Value, err
+}
+
+// receiveBuffered is ReceiveEnvelope's first loop for a codec whose value
+// is the payload (Bytes), without an Envelope: a plain frame already in
+// the read buffer is copied out at once. done is false when nothing whole
+// is buffered (ReceiveEnvelope then reads).
+func (r *Receiver[T]) receiveBuffered(ctx context.Context) (v T, err error, done bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var rec Record
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		err, ok := r.rd.buffered(&rec)
+		if !ok {
+			return v, nil, false
+		}
+		if err == nil && rec.Kind == KindFrame {
+			r.messages.Add(1)
+			r.payloadBytes.Add(int64(len(rec.Payload)))
+			return r.pd.decodePayload(rec.Payload, &r.blk), nil, true
+		}
+		e, err, again := r.handle(ctx, &rec, err)
+		if !again {
+			return e.Value, err, true
+		}
+	}
+	return v, nil, false
 }
 
 // ReceiveEnvelope is Receive with the frame's tag, headers and offset.
