@@ -1133,7 +1133,7 @@ const maxBusyDelays = 20
 func (s *Sender[T]) idleFlush() {
 	seen := s.accepted.Load() // changes while sends keep coming
 	for busy := 0; ; {
-		if s.delay > 0 && !s.sleep(s.delay, busy > 0) {
+		if s.delay > 0 && !s.sleep(s.delay, busy >= 2) {
 			return
 		}
 		if now := s.accepted.Load(); s.delay > 0 && now != seen && busy < maxBusyDelays {
@@ -1159,13 +1159,15 @@ func (s *Sender[T]) idleFlush() {
 }
 
 // sleep sleeps d and reports whether the flusher should go on. Delays
-// under 2 ms are slept with nanosleep(2) when the Sender was idle: Go's
-// timers fire about 1 ms late when the process is otherwise idle. While
-// sends keep coming (busy) the process is not idle, and a Go timer parks
-// only the goroutine: a nanosleep holds its thread in a system call every
-// delay, whose processor the runtime then hands to another thread, and
-// back (measured: most of the futex calls and context switches of a
-// 100-byte stream).
+// under 2 ms are slept with nanosleep(2) unless busy: Go's timers fire
+// about 1 ms late when the process is otherwise idle. While sends keep
+// coming (busy: sends seen in two delays in a row, a stream rather than a
+// burst) a Go timer parks only the goroutine, where a nanosleep held its
+// thread in a system call every delay, whose processor the runtime then
+// handed to another thread, and back (measured: half the futex calls of a
+// 100-byte stream). The price: when such a stream stops, its last
+// messages may wait up to about 1 ms for the flush (the bound that
+// maxBusyDelays already sets while it runs) instead of one delay.
 func (s *Sender[T]) sleep(d time.Duration, busy bool) bool {
 	if d < 2*time.Millisecond && !busy {
 		ts := unix.NsecToTimespec(int64(d))
