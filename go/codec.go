@@ -67,8 +67,52 @@ type bytesCodec struct{}
 
 func (bytesCodec) raw(v []byte) []byte { return v }
 
+// payloadDecoder is implemented by codecs whose value is a copy of the
+// payload (Bytes): a Receiver has them copy it into its block of small
+// payloads instead of letting Decode allocate each copy.
+type payloadDecoder[T any] interface {
+	decodePayload(p []byte, blk *block) T
+}
+
+func (bytesCodec) decodePayload(p []byte, blk *block) []byte {
+	if len(p) == 0 {
+		return nil // as Decode
+	}
+	return blk.copy(p)
+}
+
+// block hands out copies of small payloads carved from a shared block of
+// blockSize bytes, one allocation per block instead of one per message.
+// Each copy's capacity is its length (an append reallocates), and nothing
+// writes a block's used bytes again, so a copy is the caller's; keeping
+// one keeps its block alive. Payloads over blockMax get their own copy.
+type block struct {
+	b []byte // the block; b[:n] is handed out
+	n int    // an offset, not a re-sliced b: no pointer store (GC write barrier) per copy
+}
+
+const (
+	blockSize = 16 << 10
+	blockMax  = 1 << 10
+)
+
+func (k *block) copy(p []byte) []byte {
+	n := len(p)
+	if n > blockMax {
+		return append([]byte(nil), p...)
+	}
+	if len(k.b)-k.n < n {
+		k.b, k.n = make([]byte, blockSize), 0
+	}
+	start := k.n
+	k.n += copy(k.b[start:], p)
+	return k.b[start:k.n:k.n]
+}
+
 // Bytes returns the "bytes" codec: payloads are delivered as they are
-// (Decode copies them). A bytes reader accepts a stream of any codec.
+// (Decode copies them; a Receiver copies payloads of up to 1 KiB into a
+// shared 16 KiB block, so a kept one keeps its block alive). A bytes
+// reader accepts a stream of any codec.
 func Bytes() Codec[[]byte] { return bytesCodec{} }
 
 func (bytesCodec) Name() string                                { return "bytes" }

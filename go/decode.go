@@ -25,32 +25,33 @@ type decoder struct {
 }
 
 // decode parses the record at the start of b (which starts at a record
-// boundary, at offset d.off). It returns
-//   - n > 0: the record and its length; err is nil or a *MessageError (the
+// boundary, at offset d.off) into *rec (written only when a record is
+// returned: in place, as a Record is large). It returns
+//   - n > 0: the record (in *rec) and its length; err is nil or a *MessageError (the
 //     frame was whole and intact; the stream goes on);
 //   - n == 0, err == nil: need more bytes; need is the least total length
 //     of b that lets decode go on (more checks may then ask for more);
 //   - err a *StreamError: the stream is broken at d.off.
 //
 // The state changes only when a record is returned.
-func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
+func (d *decoder) decode(b []byte, rec *Record) (n, need int, err error) {
 	if len(b) < 4 {
-		return rec, 0, 4, nil
+		return 0, 4, nil
 	}
 	if [4]byte(b[:4]) == magic {
-		return d.preamble(b)
+		return d.preamble(b, rec)
 	}
 	length := binary.BigEndian.Uint32(b[frameOffLength:])
 	switch {
 	case d.writers == 0:
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "frame with no open writer")
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "frame with no open writer")
 	case length>>31 != 0:
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "length %#08x has the top bit set", length)
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "length %#08x has the top bit set", length)
 	case int64(length) > int64(d.maxFrame):
-		return rec, 0, 0, streamErr(ErrFrameTooLong, d.off, "length %d > maximum %d", length, d.maxFrame)
+		return 0, 0, streamErr(ErrFrameTooLong, d.off, "length %d > maximum %d", length, d.maxFrame)
 	}
 	if len(b) < frameHeadLen {
-		return rec, 0, frameHeadLen, nil
+		return 0, frameHeadLen, nil
 	}
 	flags, tagLen := b[frameOffFlags], int(b[frameOffTagLen])
 	allowed := byte(flags10)
@@ -58,7 +59,7 @@ func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
 		allowed = flags11
 	}
 	if flags&^allowed != 0 {
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "reserved flag bits %#02x", flags&^allowed)
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "reserved flag bits %#02x", flags&^allowed)
 	}
 	kind := KindFrame
 	switch flags &^ flagChecksum {
@@ -66,30 +67,30 @@ func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
 	case flagEnd:
 		kind = KindEnd
 		if length != 0 || tagLen != 0 {
-			return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "end-of-stream frame with length %d, tag-len %d", length, tagLen)
+			return 0, 0, streamErr(ErrCorruptFrame, d.off, "end-of-stream frame with length %d, tag-len %d", length, tagLen)
 		}
 	case flagEnd | flagAborted:
 		kind = KindAborted
 		if length > MaxReasonLength || tagLen != 0 {
-			return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "aborted end with length %d (at most %d), tag-len %d", length, MaxReasonLength, tagLen)
+			return 0, 0, streamErr(ErrCorruptFrame, d.off, "aborted end with length %d (at most %d), tag-len %d", length, MaxReasonLength, tagLen)
 		}
 	case flagHeartbeat:
 		kind = KindHeartbeat
 		if length != 0 || tagLen != 0 {
-			return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "heartbeat with length %d, tag-len %d", length, tagLen)
+			return 0, 0, streamErr(ErrCorruptFrame, d.off, "heartbeat with length %d, tag-len %d", length, tagLen)
 		}
 	default:
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "forbidden flag combination %#02x", flags)
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "forbidden flag combination %#02x", flags)
 	}
 	p := frameHeadLen + tagLen // end of the tag
 	hl := 0
 	if flags&flagHeaders != 0 {
 		if len(b) < p+headersLenSize {
-			return rec, 0, p + headersLenSize, nil
+			return 0, p + headersLenSize, nil
 		}
 		hl = int(binary.BigEndian.Uint16(b[p:]))
 		if hl > MaxHeaderBlockLength {
-			return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "header block of %d bytes > %d", hl, MaxHeaderBlockLength)
+			return 0, 0, streamErr(ErrCorruptFrame, d.off, "header block of %d bytes > %d", hl, MaxHeaderBlockLength)
 		}
 		p += headersLenSize
 	}
@@ -100,32 +101,32 @@ func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
 		total += crcLen
 	}
 	if len(b) < total {
-		return rec, 0, total, nil
+		return 0, total, nil
 	}
 	if flags&flagChecksum != 0 {
 		c := crc32.Checksum(b[:end], castagnoli)
 		if got := binary.BigEndian.Uint32(b[end:]); got != c {
-			return rec, 0, 0, streamErr(ErrChecksumMismatch, d.off, "crc32c %08x, computed %08x", got, c)
+			return 0, 0, streamErr(ErrChecksumMismatch, d.off, "crc32c %08x, computed %08x", got, c)
 		}
 	}
 	// The record is whole and intact: from here on it is consumed.
-	rec = Record{Kind: kind, Offset: d.off, Flags: flags, Payload: b[body:end:end]}
+	*rec = Record{Kind: kind, Offset: d.off, Flags: flags, Payload: b[body:end:end]}
 	d.off += int64(total)
 	switch kind {
 	case KindEnd:
 		d.writers--
 		rec.Payload = nil
-		return rec, total, 0, nil
+		return total, 0, nil
 	case KindAborted:
 		d.writers--
 		rec.Reason = decodeReason(rec.Payload)
 		if d.aborted == nil {
 			d.aborted = &AbortedError{Reason: rec.Reason, Offset: rec.Offset}
 		}
-		return rec, total, 0, nil
+		return total, 0, nil
 	case KindHeartbeat:
 		rec.Payload = nil
-		return rec, total, 0, nil
+		return total, 0, nil
 	}
 	tag := b[frameHeadLen : frameHeadLen+tagLen]
 	rec.Tag = d.tagString(tag)
@@ -133,51 +134,51 @@ func (d *decoder) decode(b []byte) (rec Record, n, need int, err error) {
 		rec.RawHeaders = b[p:body:body]
 	}
 	if !utf8.Valid(tag) {
-		return rec, total, 0, &MessageError{Kind: ErrBadTag, Offset: rec.Offset, Tag: rec.Tag}
+		return total, 0, &MessageError{Kind: ErrBadTag, Offset: rec.Offset, Tag: rec.Tag}
 	}
 	if flags&flagHeaders != 0 {
 		var bad string
 		d.hdrs, bad = parseHeaderBlock(d.hdrs, b[p:body])
 		if bad != "" {
-			return rec, total, 0, &MessageError{Kind: ErrBadHeaders, Offset: rec.Offset, Tag: rec.Tag, Detail: bad}
+			return total, 0, &MessageError{Kind: ErrBadHeaders, Offset: rec.Offset, Tag: rec.Tag, Detail: bad}
 		}
 		rec.Headers = d.hdrs
 	}
-	return rec, total, 0, nil
+	return total, 0, nil
 }
 
 // preamble applies §2.3's preamble checks.
-func (d *decoder) preamble(b []byte) (rec Record, n, need int, err error) {
+func (d *decoder) preamble(b []byte, rec *Record) (n, need int, err error) {
 	if len(b) < preambleHeadLen {
-		return rec, 0, preambleHeadLen, nil
+		return 0, preambleHeadLen, nil
 	}
 	version, nameLen := b[preambleOffVer], int(b[preambleOffCodecN])
 	if nameLen == 0 || nameLen > maxCodecLen {
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "codec name length %d not in 1..%d", nameLen, maxCodecLen)
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "codec name length %d not in 1..%d", nameLen, maxCodecLen)
 	}
 	total := preambleHeadLen + nameLen
 	if len(b) < total {
-		return rec, 0, total, nil
+		return 0, total, nil
 	}
 	name := b[preambleHeadLen:total]
 	if !printable(name) {
-		return rec, 0, 0, streamErr(ErrCorruptFrame, d.off, "codec name %q is not printable ASCII", name)
+		return 0, 0, streamErr(ErrCorruptFrame, d.off, "codec name %q is not printable ASCII", name)
 	}
 	if version != version10 && version != version11 {
-		return rec, 0, 0, streamErr(ErrIncompatibleVersion, d.off, "format version %d, this reader reads 1 and 2", version)
+		return 0, 0, streamErr(ErrIncompatibleVersion, d.off, "format version %d, this reader reads 1 and 2", version)
 	}
 	codec := string(name)
 	if d.accepts != nil && !d.accepts(codec) {
-		return rec, 0, 0, streamErr(ErrIncompatibleCodec, d.off, "codec %q, this reader reads %q", codec, d.expect)
+		return 0, 0, streamErr(ErrIncompatibleCodec, d.off, "codec %q, this reader reads %q", codec, d.expect)
 	}
-	rec = Record{Kind: KindPreamble, Offset: d.off, Version: version, Codec: codec}
+	*rec = Record{Kind: KindPreamble, Offset: d.off, Version: version, Codec: codec}
 	d.off += int64(total)
 	d.writers++
 	d.preambles++
 	if version == version11 {
 		d.v2 = true
 	}
-	return rec, total, 0, nil
+	return total, 0, nil
 }
 
 // atEOF returns the stream's outcome at end of file with rest bytes of an

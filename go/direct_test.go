@@ -11,14 +11,14 @@ import (
 )
 
 // TestLargePayloadsAreWrittenFromTheCallersSlice: a Bytes Sender writes
-// payloads of 32 KiB and more straight from the caller's slice, so Send
-// returns once the frame is in the pipe and the slice may be reused at
-// once; small and large messages keep their order.
+// payloads of half its buffer and more (here 32 KiB) straight from the
+// caller's slice, so Send returns once the frame is in the pipe and the
+// slice may be reused at once; small and large messages keep their order.
 func TestLargePayloadsAreWrittenFromTheCallersSlice(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	path := newFIFO(t)
 	r := openReceiver(t, path, Bytes())
-	w := openWriter(t, ctx, path, Bytes(), WithChecksum())
+	w := openWriter(t, ctx, path, Bytes(), WithChecksum(), BufferSize(MinBufferSize))
 	big := make([]byte, 64<<10)
 	const n = 200
 	done := make(chan error, 1)
@@ -70,7 +70,7 @@ func TestLargeSendInterruptedMidFrameIsFinishedLater(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	path := newFIFO(t)
 	r := openReceiver(t, path, Bytes(), MaxFrameLength(1<<20))
-	w := openWriter(t, ctx, path, Bytes(), PipeSize(64<<10))
+	w := openWriter(t, ctx, path, Bytes(), PipeSize(64<<10), BufferSize(MinBufferSize))
 	big := make([]byte, 100<<10)
 	accepted := 0
 	for i := 0; i < 20; i++ {

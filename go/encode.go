@@ -100,6 +100,43 @@ func (e *encoder) appendFrame(dst []byte, tag string, h Headers, enc func([]byte
 	return out, nil
 }
 
+// appendPayload appends a message frame of payload p with no tag and no
+// headers (a Bytes value): the bytes appendFrame writes for them, without
+// its per-message closure and checks of tag and headers.
+func (e *encoder) appendPayload(dst, p []byte) ([]byte, error) {
+	if len(p) > e.maxFrame || (e.fanIn && e.payloadFrameLen(p) > PipeBuf) {
+		return e.appendFrame(dst, "", nil, func(b []byte) ([]byte, error) { return append(b, p...), nil })
+	}
+	n := len(dst)
+	dst = append(dst, make([]byte, e.payloadFrameLen(p))...)
+	e.putPayload(dst[n:], p)
+	return dst, nil
+}
+
+// payloadFrameLen is the length of appendPayload's frame for p.
+func (e *encoder) payloadFrameLen(p []byte) int {
+	if e.checksum {
+		return frameHeadLen + len(p) + crcLen
+	}
+	return frameHeadLen + len(p)
+}
+
+// putPayload writes appendPayload's frame for p into b, which is exactly
+// payloadFrameLen(p) long. p is not longer than maxFrame.
+func (e *encoder) putPayload(b, p []byte) {
+	flags := byte(0)
+	if e.checksum {
+		flags |= flagChecksum
+	}
+	binary.BigEndian.PutUint32(b, uint32(len(p)))
+	b[frameOffFlags], b[frameOffTagLen] = flags, 0
+	copy(b[frameHeadLen:], p)
+	if e.checksum {
+		end := frameHeadLen + len(p)
+		binary.BigEndian.PutUint32(b[end:], crc32.Checksum(b[:end], castagnoli))
+	}
+}
+
 // appendControl appends a record without tag or headers: an end of stream,
 // an aborted end (payload: the reason) or a heartbeat.
 func (e *encoder) appendControl(dst []byte, flags byte, payload string) []byte {

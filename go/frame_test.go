@@ -795,3 +795,20 @@ func TestErrorRelations(t *testing.T) {
 }
 
 var errEPIPE = syscall.EPIPE
+
+// TestAppendPayloadMatchesAppendFrame: the Bytes Sender's shortcut writes
+// the same bytes as the general frame encoder (no tag, no headers), with
+// and without checksums, and refuses what it refuses.
+func TestAppendPayloadMatchesAppendFrame(t *testing.T) {
+	for _, sum := range []bool{false, true} {
+		e := encoder{version: version11, checksum: sum, maxFrame: 300}
+		for _, n := range []int{0, 1, 100, 300, 301} {
+			p := bytes.Repeat([]byte{byte(n)}, n)
+			got, gerr := e.appendPayload([]byte("x"), p)
+			want, werr := e.appendFrame([]byte("x"), "", nil, func(b []byte) ([]byte, error) { return append(b, p...), nil })
+			if !bytes.Equal(got, want) || (gerr == nil) != (werr == nil) || (gerr != nil && !errors.Is(gerr, ErrFrameTooLong)) {
+				t.Errorf("checksum %v, %d bytes: %x (%v), want %x (%v)", sum, n, got, gerr, want, werr)
+			}
+		}
+	}
+}

@@ -101,8 +101,9 @@ func (r *Reader) ReadRecord() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
 	}
+	var rec Record
 	for {
-		rec, n, need, err := r.dec.decode(r.buf[r.r:r.w])
+		n, need, err := r.dec.decode(r.buf[r.r:r.w], &rec)
 		if n > 0 {
 			r.r += n
 			return rec, err
@@ -121,18 +122,18 @@ func (r *Reader) ReadRecord() (Record, error) {
 	}
 }
 
-// buffered returns the next record if it is wholly in the buffer (ok);
-// it never reads. A stream error is left for ReadRecord.
-func (r *Reader) buffered() (Record, error, bool) {
+// buffered decodes the next record into *rec if it is wholly in the
+// buffer (ok); it never reads. A stream error is left for ReadRecord.
+func (r *Reader) buffered(rec *Record) (error, bool) {
 	if r.err != nil {
-		return Record{}, nil, false
+		return nil, false
 	}
-	rec, n, _, err := r.dec.decode(r.buf[r.r:r.w])
+	n, _, err := r.dec.decode(r.buf[r.r:r.w], rec)
 	if n == 0 {
-		return Record{}, nil, false
+		return nil, false
 	}
 	r.r += n
-	return rec, err, true
+	return err, true
 }
 
 // fill reads at least one byte more, making room for need unread bytes in

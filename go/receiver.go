@@ -70,6 +70,8 @@ type ReceiverStats struct {
 type Receiver[T any] struct {
 	path    string
 	codec   Codec[T]
+	pd      payloadDecoder[T] // the codec, if its value is the payload (Bytes)
+	blk     block             // small payloads' copies (pd), data path only
 	cfg     receiverConfig
 	accepts func(string) bool
 
@@ -122,6 +124,9 @@ func OpenReceiver[T any](ctx context.Context, path string, codec Codec[T], opts 
 	if a, ok := any(codec).(interface{ Accepts(writer string) bool }); ok {
 		r.accepts = a.Accepts
 	}
+	if pd, ok := any(codec).(payloadDecoder[T]); ok {
+		r.pd = pd
+	}
 	r.files = []*os.File{f}
 	if err := r.use(f); err != nil {
 		f.Close()
@@ -164,8 +169,39 @@ func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 // stream (never for a following Receiver), ErrClosed after Close, and the
 // errors described on Receiver.
 func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
+	if r.pd != nil {
+		if v, err, done := r.receiveBuffered(ctx); done {
+			return v, err
+		}
+	}
 	e, err := r.ReceiveEnvelope(ctx)
 	return e.Value, err
+}
+
+// receiveBuffered is ReceiveEnvelope's first loop for a codec whose value
+// is the payload (Bytes), without an Envelope: a plain frame already in
+// the read buffer is copied out at once. done is false when nothing whole
+// is buffered (ReceiveEnvelope then reads).
+func (r *Receiver[T]) receiveBuffered(ctx context.Context) (v T, err error, done bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var rec Record
+	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+		err, ok := r.rd.buffered(&rec)
+		if !ok {
+			return v, nil, false
+		}
+		if err == nil && rec.Kind == KindFrame {
+			r.messages.Add(1)
+			r.payloadBytes.Add(int64(len(rec.Payload)))
+			return r.pd.decodePayload(rec.Payload, &r.blk), nil, true
+		}
+		e, err, again := r.handle(ctx, &rec, err)
+		if !again {
+			return e.Value, err, true
+		}
+	}
+	return v, nil, false
 }
 
 // ReceiveEnvelope is Receive with the frame's tag, headers and offset.
@@ -174,12 +210,13 @@ func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) 
 	defer r.mu.Unlock()
 	// Fast path: a whole record is buffered, so nothing can wait (no
 	// deadline to arrange).
+	var rec Record
 	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
-		rec, err, ok := r.rd.buffered()
+		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
 		}
-		e, err, again := r.handle(ctx, rec, err)
+		e, err, again := r.handle(ctx, &rec, err)
 		if !again {
 			return e, err
 		}
@@ -220,11 +257,11 @@ func (r *Receiver[T]) step(ctx context.Context) (e Envelope[T], err error, again
 		r.lastByte = time.Now()
 	}
 	rec, err := r.rd.ReadRecord()
-	return r.handle(ctx, rec, err)
+	return r.handle(ctx, &rec, err)
 }
 
 // handle handles what ReadRecord returned.
-func (r *Receiver[T]) handle(ctx context.Context, rec Record, err error) (e Envelope[T], _ error, again bool) {
+func (r *Receiver[T]) handle(ctx context.Context, rec *Record, err error) (e Envelope[T], _ error, again bool) {
 	if err == nil {
 		switch rec.Kind {
 		case KindFrame:
@@ -312,12 +349,13 @@ func (r *Receiver[T]) ReceiveFunc(ctx context.Context, fn func(Frame) error) err
 	defer r.mu.Unlock()
 	r.frameFn = fn
 	defer func() { r.frameFn, r.frameErr = nil, nil }()
+	var rec Record
 	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
-		rec, err, ok := r.rd.buffered()
+		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
 		}
-		_, err, again := r.handle(ctx, rec, err)
+		_, err, again := r.handle(ctx, &rec, err)
 		if !again {
 			return r.frameResult(err)
 		}
@@ -340,7 +378,7 @@ func (r *Receiver[T]) frameResult(err error) error {
 }
 
 // deliverFrame hands rec to ReceiveFunc's fn.
-func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again bool) {
+func (r *Receiver[T]) deliverFrame(rec *Record) (e Envelope[T], err error, again bool) {
 	r.messages.Add(1)
 	r.payloadBytes.Add(int64(len(rec.Payload)))
 	f := Frame{Tag: rec.Tag, Payload: rec.Payload, Offset: rec.Offset}
@@ -351,8 +389,16 @@ func (r *Receiver[T]) deliverFrame(rec Record) (e Envelope[T], err error, again 
 	return e, nil, false
 }
 
-func (r *Receiver[T]) decode(rec Record) (e Envelope[T], err error, again bool) {
-	v, derr := r.codec.Decode(rec.Tag, rec.Payload)
+func (r *Receiver[T]) decode(rec *Record) (e Envelope[T], err error, again bool) {
+	var v T
+	var derr error
+	if r.pd != nil {
+		// The payload is the value: a copy carved from a block (no
+		// allocation per small message).
+		v = r.pd.decodePayload(rec.Payload, &r.blk)
+	} else {
+		v, derr = r.codec.Decode(rec.Tag, rec.Payload)
+	}
 	if derr != nil {
 		kind := ErrDecode
 		if errors.Is(derr, ErrUnknownType) {

@@ -181,8 +181,11 @@ func TestCountFollowAndFanIn(t *testing.T) {
 	expect(t, "third writer", run(t, "send", "-path", p, "-codec", "json", "-count", "10", "-checksum"), 0, "READY")
 	expect(t, "follow", rx.wait(), 0, "OK 25\n")
 
+	// Fan-in: three writers at once. The reader follows and counts, so a
+	// writer whose process starts after the others have finished (a loaded
+	// machine) is still read, instead of finding no reader at all.
 	p = fifoPath(t)
-	rx = start(t, "recv", "-path", p, "-codec", "string", "-create")
+	rx = start(t, "recv", "-path", p, "-codec", "string", "-create", "-follow", "-count", "60000")
 	var wg sync.WaitGroup
 	for i := 0; i < 3; i++ {
 		wg.Add(1)
