@@ -76,6 +76,7 @@ public final class CallCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(common.verbose());
+    RpcCommands.checkOperation(operation);
     return run(format.build());
   }
 
