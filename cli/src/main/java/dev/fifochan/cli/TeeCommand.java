@@ -155,8 +155,8 @@ public final class TeeCommand implements Callable<Integer> {
     } catch (IOException e) {
       if (e.getCause() instanceof StdoutFailure) {
         return Stdout.failed((IOException) e.getCause().getCause(), "tee stopped after " + forwarder.records
-            + " records; OUT got every byte read from IN (" + forwarder.bytes + "), the copy on stdout is incomplete,"
-            + " and IN is closed, so its writer learns of it");
+            + " records: OUT got every byte tee read from IN (at least " + forwarder.bytes + "), the copy on stdout"
+            + " is incomplete, and IN is closed (a writer still sending to it sees its reader gone)");
       }
       throw creation.openFailure(in, e);
     }
