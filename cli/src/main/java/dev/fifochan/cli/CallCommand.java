@@ -76,6 +76,7 @@ public final class CallCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(common.verbose());
+    RpcCommands.checkOperation(operation);
     return run(format.build());
   }
 
@@ -91,12 +92,12 @@ public final class CallCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw Failures.of(requests.toString(), e);
     }
-    MessageOutput<T> output = messageFormat.output(root.io().data());
+    MessageOutput<T> output = messageFormat.output(new Stdout(root.io().data()));
     try {
       output.write(response);
       output.flush();
     } catch (IOException e) {
-      return ExitCode.BROKEN_PIPE.code();
+      return Stdout.failed(e, "the call was made and answered, and its response is lost");
     }
     return ExitCode.OK.code();
   }

@@ -157,6 +157,11 @@ public final class Cli {
     }
   }
 
+  /** " (see 'fifochan CMD --help')": what every usage error ends with. */
+  static String helpPointer(String qualifiedName) {
+    return " (see '" + qualifiedName + " --help')";
+  }
+
   /** Prints a failure as one line "fifochan CMD: message" (stack trace only with --verbose). */
   private static final class Reporter implements IExecutionExceptionHandler {
     private final PrintStream err;
@@ -168,7 +173,10 @@ public final class Cli {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
       CliException failure = Failures.of(null, ex);
-      err.println(cl.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
+      String name = cl.getCommandSpec().qualifiedName();
+      // A usage error a command finds (a bad value, options that contradict each other) points to
+      // --help as picocli's own do.
+      err.println(name + ": " + failure.getMessage() + (failure.code() == ExitCode.USAGE.code() ? helpPointer(name) : ""));
       if (isVerbose(parseResult)) {
         (failure.getCause() != null ? failure.getCause() : failure).printStackTrace(err);
       }
@@ -193,7 +201,7 @@ public final class Cli {
       CommandLine cl = ex.getCommandLine();
       PrintWriter err = cl.getErr();
       String name = cl.getCommandSpec().qualifiedName();
-      err.println(name + ": " + Failures.oneLine(String.valueOf(ex.getMessage())) + " (see '" + name + " --help')");
+      err.println(name + ": " + Failures.oneLine(String.valueOf(ex.getMessage())) + helpPointer(name));
       err.flush();
       return ExitCode.USAGE.code();
     }

@@ -8,8 +8,11 @@ package dev.fifochan.cli;
 public enum ExitCode {
   /** Everything went as asked; a receiver saw the clean end of the stream. */
   OK(0, "success (a clean end of stream, or the requested --count)"),
-  /** Any other failure: missing or unsafe file, I/O error, internal error. */
-  ERROR(1, "other error: missing or unsafe file, I/O error"),
+  /**
+   * Any other failure: missing or unsafe file, I/O error (also one writing stdout other than a reader
+   * that left, e.g. a full disk: see {@link Stdout}), internal error.
+   */
+  ERROR(1, "other error: missing or unsafe file, I/O error (also writing stdout, e.g. a full disk)"),
   /** Bad command line. */
   USAGE(2, "usage error: unknown option, bad value, missing argument"),
   /** No peer opened the other end, or no message arrived, within --timeout. */
@@ -41,8 +44,18 @@ public enum ExitCode {
       + " 77 INTERNAL, 78 UNAVAILABLE: responder gone, ... 80)"),
   /** Interrupted by SIGINT (Ctrl-C); set by the JVM, cleanup still runs. */
   INTERRUPTED(130, "interrupted (Ctrl-C); the demo still removes everything it created"),
-  /** stdout was closed by its reader (e.g. {@code | head}): the command stops quietly, as SIGPIPE would stop it. */
-  BROKEN_PIPE(141, "stdout closed by its reader (e.g. | head): stopped quietly, as SIGPIPE stops other tools");
+  /**
+   * stdout was closed by its reader (EPIPE, e.g. {@code | head}): the command stops quietly, as
+   * SIGPIPE would stop it. Any other failure to write stdout is {@link #ERROR}.
+   */
+  BROKEN_PIPE(141, "stdout closed by its reader (e.g. | head): stopped quietly, as SIGPIPE stops other tools"),
+  /**
+   * Terminated by SIGTERM (128 + 15, set by the JVM): the normal way to stop {@code serve} and
+   * {@code bridge}, which first drain calls in flight or end their output session cleanly; cleanup
+   * runs as on Ctrl-C.
+   */
+  TERMINATED(143, "terminated (SIGTERM): how serve and bridge normally stop, after draining (serve) or ending"
+      + " the output session cleanly (bridge); the demo still removes everything it created");
 
   private final int code;
   private final String meaning;

@@ -284,7 +284,8 @@ public final class Failures {
       DecodeException d = (DecodeException) e;
       Throwable cause = d.getCause();
       return "undecodable message" + (d.tag().isEmpty() ? "" : " (type '" + d.tag() + "')") + " at offset " + e.position()
-          + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
+          + (cause instanceof java.nio.charset.CharacterCodingException ? ": not valid UTF-8" // not "Input length = 1"
+              : cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
     if (e instanceof MessageTooLongException) {
       MessageTooLongException m = (MessageTooLongException) e;

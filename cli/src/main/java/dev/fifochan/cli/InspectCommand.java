@@ -77,7 +77,9 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
-    PrintStream out = root.io().out();
+    // stdout through a Stdout, which remembers why a write failed: the PrintStream hides it.
+    Stdout stdout = new Stdout(root.io().data());
+    PrintStream out = stdout.printer();
     RecordPrinter<T> printer = json ? new RecordPrinter.Json<>(out, messageFormat)
         : new RecordPrinter.Table<>(out, preview, messageFormat);
     IdleWatch watch;
@@ -87,14 +89,14 @@ public final class InspectCommand implements Callable<Integer> {
       throw Failures.of(path.toString(), e);
     }
     StreamOutcome outcome;
+    long records = 0;
     try (watch; StreamInspector inspector = ByteStreams.inspector(watch, format.maxFrameLength(),
         messageFormat.codec()::accepts)) {
       printer.header();
-      long records = 0;
       for (InspectedRecord r; (r = inspector.next()) != null; ) {
         printer.record(r);
         if (++records % 1024 == 0 && out.checkError()) {
-          return ExitCode.BROKEN_PIPE.code(); // stdout closed (e.g. | head): stop like SIGPIPE would
+          return stdoutFailed(stdout);
         }
       }
       outcome = inspector.outcome();
@@ -107,15 +109,32 @@ public final class InspectCommand implements Callable<Integer> {
     } finally {
       out.flush();
     }
+    if (out.checkError()) {
+      return stdoutFailed(stdout);
+    }
     if (outcome.isClean()) {
       printer.outcome(outcome, null);
       out.flush();
-      return ExitCode.OK.code();
+      return out.checkError() ? stdoutFailed(stdout) : ExitCode.OK.code();
     }
     CliException failure = Failures.of(path.toString(), outcome.error());
     printer.outcome(outcome, failure);
     out.flush();
+    if (out.checkError()) {
+      return stdoutFailed(stdout);
+    }
     throw failure;
+  }
+
+  /** stdout failed: 141 if its reader left, else an I/O error saying the listing is incomplete. */
+  private int stdoutFailed(Stdout stdout) throws CliException {
+    IOException e = stdout.failure() != null ? stdout.failure() : new IOException("write failed");
+    return Stdout.failed(e, "the listing of " + path + " on stdout is incomplete"
+        + (isFile() ? "" : " (the stream read from it is consumed)"));
+  }
+
+  private boolean isFile() {
+    return Descriptors.named(path.toString()) < 0 && Files.isRegularFile(path);
   }
 
   private ReadableByteChannel open() throws IOException, CliException {

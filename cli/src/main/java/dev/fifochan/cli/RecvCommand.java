@@ -91,7 +91,7 @@ public final class RecvCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw creation.openFailure(fifo, e);
     }
-    MessageOutput<T> output = messageFormat.output(root.io().data());
+    MessageOutput<T> output = messageFormat.output(new Stdout(root.io().data()));
     try (receiver; Progress progress = Progress.start(common.progress(), root.io().err(), "recv " + fifo,
         () -> receiver.stats().messagesReceived(), () -> receiver.stats().payloadBytesReceived())) {
       try {
@@ -100,7 +100,10 @@ public final class RecvCommand implements Callable<Integer> {
         flush(output); // also what arrived before a failure
       }
     } catch (StdoutClosed e) {
-      return ExitCode.BROKEN_PIPE.code();
+      long received = receiver.stats().messagesReceived();
+      return Stdout.failed((IOException) e.getCause(), Stdout.messages(received) + (received == 1 ? " was" : " were") + " consumed from " + fifo
+          + " and at least " + flushed + " reached stdout; " + (received == flushed ? "none is lost"
+          : "the rest (up to " + (received - flushed) + ") are lost"));
     }
     if (common.verbose()) {
       root.io().err().println("fifochan recv: " + fifo + ": received " + receiver.stats().messagesReceived()
@@ -109,9 +112,12 @@ public final class RecvCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
+  /** Messages handed to stdout, and of those the ones a successful flush wrote out. */
+  private long printed;
+  private long flushed;
+
   private <T> void pump(Receiver<T> receiver, MessageOutput<T> output) throws IOException, CliException {
     PrintStream err = root.io().err();
-    long printed = 0;
     while (count == null || printed < count) {
       T message;
       try {
@@ -142,15 +148,16 @@ public final class RecvCommand implements Callable<Integer> {
     }
   }
 
-  private static void flush(MessageOutput<?> output) throws StdoutClosed {
+  private void flush(MessageOutput<?> output) throws StdoutClosed {
     try {
       output.flush();
+      flushed = printed;
     } catch (IOException e) {
       throw new StdoutClosed(e);
     }
   }
 
-  /** Writing to stdout failed: its reader is gone. */
+  /** Writing to stdout failed: its reader is gone, or another I/O error ({@link Stdout#failed}). */
   private static final class StdoutClosed extends IOException {
     private static final long serialVersionUID = 1L;
 

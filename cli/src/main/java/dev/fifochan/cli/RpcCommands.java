@@ -26,6 +26,22 @@ final class RpcCommands {
     }
   }
 
+  /** The longest operation name, in UTF-8 bytes (docs/rpc.md: {@code fc-op}). */
+  static final int MAX_OPERATION_BYTES = 255;
+
+  /**
+   * {@code operation}, checked as a command-line value: a name longer than 255 UTF-8 bytes is a
+   * usage error (exit 2), like a bad --service, before anything is opened.
+   */
+  static String checkOperation(String operation) throws CliException {
+    int bytes = operation.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_OPERATION_BYTES) {
+      throw new CliException(ExitCode.USAGE, "--op: an operation name is at most " + MAX_OPERATION_BYTES
+          + " UTF-8 bytes, not " + bytes + ": '" + operation.substring(0, 40) + "...'");
+    }
+    return operation;
+  }
+
   static FifoPair pair(Path requests, Path responses, CreateOptions creation, Duration openTimeout) {
     return FifoPair.of(requests, responses, FifoOptions.builder()
         .createIfMissing(creation.create())

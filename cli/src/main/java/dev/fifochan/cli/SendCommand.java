@@ -83,8 +83,8 @@ public final class SendCommand implements Callable<Integer> {
     // The first message is read, and so checked, before waiting for a reader: input that is not
     // valid fails at once, without a reader and without creating the FIFO.
     T first = next(input, null);
-    if (writer.fanIn() && first != null) {
-      checkFitsOneAtomicWrite(messageFormat.codec(), first);
+    if (first != null) {
+      checkFirst(messageFormat.codec(), first);
     }
     Sender<T> sender;
     try {
@@ -124,10 +124,11 @@ public final class SendCommand implements Callable<Integer> {
   }
 
   /**
-   * With --fan-in a record must fit in one atomic write of PIPE_BUF bytes; the sender refuses a longer
-   * one when it sends it. The first message is checked here, before waiting for a reader.
+   * The first message's payload must fit in --max-frame-length, and with --fan-in its record in one
+   * atomic write of PIPE_BUF bytes; the sender refuses a longer one when it sends it. The first
+   * message is checked here, before creating the FIFO and waiting for a reader, as invalid input is.
    */
-  private <T> void checkFitsOneAtomicWrite(dev.fifochan.Codec<T> codec, T first) throws CliException {
+  private <T> void checkFirst(dev.fifochan.Codec<T> codec, T first) throws CliException {
     byte[] payload;
     byte[] tag;
     try {
@@ -135,6 +136,14 @@ public final class SendCommand implements Callable<Integer> {
       tag = codec.tagOf(first).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
       return; // the sender reports it
+    }
+    if (payload.length > format.maxFrameLength()) {
+      throw new CliException(ExitCode.BAD_MESSAGE, "stdin: the first message: " + Failures.describeMessage(
+          new dev.fifochan.MessageTooLongException(payload.length, format.maxFrameLength(),
+              dev.fifochan.MessageTooLongException.Limit.FRAME)) + " (the FIFO was neither created nor opened)");
+    }
+    if (!writer.fanIn()) {
+      return;
     }
     long record = 6L + tag.length + payload.length + (writer.checksum() ? 4 : 0); // length, flags, tag length, tag, CRC
     if (record > PIPE_BUF) {

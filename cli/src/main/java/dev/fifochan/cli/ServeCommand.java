@@ -131,6 +131,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   private <T> int run(MessageFormat<T> messageFormat) throws Exception {
     RpcConfig config = RpcCommands.config(service, format.maxFrameLength());
+    for (String op : operations) {
+      RpcCommands.checkOperation(op);
+    }
     FifoPair pair = RpcCommands.pair(requests, responses, creation, Timeouts.FOREVER);
     PrintStream err = root.io().err();
     CountDownLatch firstGone = new CountDownLatch(1);

@@ -121,7 +121,7 @@ public final class TeeCommand implements Callable<Integer> {
         throw creation.openFailure(copy, e);
       }
     }
-    OutputStream stdout = root.io().data();
+    OutputStream stdout = new Stdout(root.io().data());
     MessageOutput<T> text = raw || copyToFifo ? null : messageFormat.output(stdout);
     Forwarder forwarder = new Forwarder(input, output, copyOut, raw ? stdout : null);
     StreamOutcome outcome;
@@ -154,7 +154,9 @@ public final class TeeCommand implements Callable<Integer> {
           + "); IN is closed, so its writer learns of it too", e);
     } catch (IOException e) {
       if (e.getCause() instanceof StdoutFailure) {
-        return ExitCode.BROKEN_PIPE.code();
+        return Stdout.failed((IOException) e.getCause().getCause(), "tee stopped after " + forwarder.records
+            + " records: OUT got every byte tee read from IN (at least " + forwarder.bytes + "), the copy on stdout"
+            + " is incomplete, and IN is closed (a writer still sending to it sees its reader gone)");
       }
       throw creation.openFailure(in, e);
     }
@@ -198,7 +200,7 @@ public final class TeeCommand implements Callable<Integer> {
     }
   }
 
-  /** Marks a failure to write stdout (its reader is gone): tee stops quietly. */
+  /** Marks a failure to write stdout: tee stops (quietly if its reader is gone: {@link Stdout#failed}). */
   private static final class StdoutFailure extends IOException {
     private static final long serialVersionUID = 1L;
 

@@ -112,8 +112,10 @@ public final class DemoCommand implements Callable<Integer> {
       run.cleanUp();
       removeHook(hook);
     }
-    new Summary(results, run, roundTrips / 10).print(root.io().out());
-    return ExitCode.OK.code();
+    dev.fifochan.cli.Stdout stdout = new dev.fifochan.cli.Stdout(root.io().data());
+    PrintStream out = stdout.printer();
+    new Summary(results, run, roundTrips / 10).print(out);
+    return stdout.check(out, "the demo ran and removed what it created; its summary on stdout is incomplete");
   }
 
   private <T> PhaseResult runPhase(DemoRun run, DemoCodec<T> dc, Phase.Kind kind) throws IOException, CliException {
