@@ -8,7 +8,6 @@ import dev.fifochan.ChannelConfig;
 import dev.fifochan.Codecs;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
-import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.FetchConsumer;
 import io.nats.client.Message;
@@ -17,10 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A frame JetStream delivered to the consumer that never reached the receiver (in flight when the
@@ -33,24 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class JetStreamLostDeliveryTest {
   private static final int N = 100;
-  private static NatsServerProcess server;
-  private static Connection nc;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServerProcess.start();
-    nc = NatsConnectOptions.server(server.url()).connect();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (nc != null) {
-      nc.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer NATS = new SharedServer();
 
   /** The start and frames 1..29 handed back (nak), frame 30 lost: it comes after the end, which must wait for it. */
   @Test
@@ -88,7 +69,7 @@ class JetStreamLostDeliveryTest {
   private static NatsOptions publish(String subject) throws Exception {
     NatsOptions js = NatsOptions.builder().mode(NatsOptions.Mode.JETSTREAM).durable("d" + Math.abs(subject.hashCode()))
         .replay(NatsOptions.Replay.ALL).ackWait(Duration.ofSeconds(4)).build();
-    try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), ChannelConfig.defaults(), js)) {
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), js)) {
       for (int i = 0; i < N; i++) {
         tx.send(Integer.toString(i));
       }
@@ -103,8 +84,8 @@ class JetStreamLostDeliveryTest {
    */
   private static List<Integer> take(String subject, NatsOptions js, int count, boolean ack) throws Exception {
     String stream = js.streamFor(subject);
-    nc.jetStreamManagement().addOrUpdateConsumer(stream, NatsStreams.consumer(subject, js));
-    ConsumerContext cc = nc.getStreamContext(stream).getConsumerContext(js.durable());
+    NATS.nc().jetStreamManagement().addOrUpdateConsumer(stream, NatsStreams.consumer(subject, js));
+    ConsumerContext cc = NATS.nc().getStreamContext(stream).getConsumerContext(js.durable());
     List<Integer> values = new ArrayList<>();
     List<Message> taken = new ArrayList<>();
     try (FetchConsumer f = cc.fetchMessages(count)) {
@@ -125,12 +106,12 @@ class JetStreamLostDeliveryTest {
         m.nak();
       }
     }
-    nc.flush(Duration.ofSeconds(5));
+    NATS.nc().flush(Duration.ofSeconds(5));
     return values;
   }
 
   private static NatsFrameSource source(String subject, NatsOptions js) throws Exception {
-    return (NatsFrameSource) Nats.openSource(nc, subject, ChannelConfig.defaults(), js, null, "string");
+    return (NatsFrameSource) Nats.openSource(NATS.nc(), subject, ChannelConfig.defaults(), js, null, "string");
   }
 
   private static BitSet receiveAll(NatsFrameSource source) throws Exception {

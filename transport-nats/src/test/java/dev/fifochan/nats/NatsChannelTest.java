@@ -17,37 +17,18 @@ import dev.fifochan.SendStatus;
 import dev.fifochan.Sender;
 import dev.fifochan.StreamAbortedException;
 import dev.fifochan.TruncatedStreamException;
-import io.nats.client.Connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channels over a real nats-server: both modes, the mapping, the error contract. */
 @Timeout(120)
 class NatsChannelTest {
-  private static NatsServerProcess server;
-  private static Connection nc;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServerProcess.start();
-    nc = NatsConnectOptions.server(server.url()).connect();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (nc != null) {
-      nc.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer NATS = new SharedServer();
 
   private static String subject(String name) {
     return "test." + name + "." + System.nanoTime();
@@ -56,8 +37,8 @@ class NatsChannelTest {
   @Test
   void coreRoundTripWithTagsHeadersAndCleanEnd() throws Exception {
     String subject = subject("core");
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string())) {
-      try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string())) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string())) {
+      try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string())) {
         for (int i = 0; i < 1000; i++) {
           tx.send("m" + i, Headers.builder().put("k", "v" + i).put("bin", new byte[] {0, (byte) 0xE9, 10, 13})
               .put("text", "café ").put("fake", "b64:notreally").build());
@@ -81,14 +62,14 @@ class NatsChannelTest {
   void jetStreamRoundTripAndReplayFromAPosition() throws Exception {
     String subject = subject("js");
     NatsOptions js = NatsOptions.builder().mode(NatsOptions.Mode.JETSTREAM).replay(NatsOptions.Replay.ALL).build();
-    try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), ChannelConfig.defaults(), js)) {
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), js)) {
       for (int i = 0; i < 500; i++) {
         tx.send("j" + i);
       }
     }
     long position5;
     // published before the receiver existed: the stream kept it
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), ChannelConfig.defaults(), js)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), js)) {
       Envelope<String> first = null;
       for (int i = 0; i < 500; i++) {
         Envelope<String> e = rx.receiveEnvelope(Duration.ofSeconds(10));
@@ -101,7 +82,7 @@ class NatsChannelTest {
       position5 = first.position();
     }
     NatsOptions fromPos = js.toBuilder().replay(NatsOptions.Replay.fromSequence(position5)).assumedCodec("string").build();
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), ChannelConfig.defaults(), fromPos)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), fromPos)) {
       for (int i = 5; i < 500; i++) {
         assertEquals("j" + i, rx.receive(Duration.ofSeconds(10)));
       }
@@ -112,9 +93,9 @@ class NatsChannelTest {
   @Test
   void fanInKeepsSessionsApart() throws Exception {
     String subject = subject("fanin");
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string())) {
-      Sender<String> a = Nats.openSender(nc, subject, Codecs.string());
-      Sender<String> b = Nats.openSender(nc, subject, Codecs.string());
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string())) {
+      Sender<String> a = Nats.openSender(NATS.nc(), subject, Codecs.string());
+      Sender<String> b = Nats.openSender(NATS.nc(), subject, Codecs.string());
       for (int i = 0; i < 100; i++) {
         a.send("a" + i);
         b.send("b" + i);
@@ -144,9 +125,9 @@ class NatsChannelTest {
   @Test
   void oversizeMessageRefusedBeforeSending() throws Exception {
     String subject = subject("big");
-    long max = nc.getMaxPayload();
-    try (Receiver<byte[]> rx = Nats.openReceiver(nc, subject, Codecs.bytes());
-        Sender<byte[]> tx = Nats.openSender(nc, subject, Codecs.bytes())) {
+    long max = NATS.nc().getMaxPayload();
+    try (Receiver<byte[]> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.bytes());
+        Sender<byte[]> tx = Nats.openSender(NATS.nc(), subject, Codecs.bytes())) {
       MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[(int) max + 1]));
       assertEquals(MessageTooLongException.Limit.TRANSPORT, e.which());
       assertEquals(max, e.limit());
@@ -163,7 +144,7 @@ class NatsChannelTest {
   @Test
   void codecMismatchIsIncompatible() throws Exception {
     String subject = subject("codec");
-    try (Receiver<byte[]> rx = Nats.openReceiver(nc, subject, new dev.fifochan.Codec<byte[]>() {
+    try (Receiver<byte[]> rx = Nats.openReceiver(NATS.nc(), subject, new dev.fifochan.Codec<byte[]>() {
       @Override
       public String name() {
         return "other";
@@ -176,7 +157,7 @@ class NatsChannelTest {
       public byte[] decode(String tag, java.nio.ByteBuffer payload) {
         return new byte[0];
       }
-    }); Sender<String> tx = Nats.openSender(nc, subject, Codecs.string())) {
+    }); Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string())) {
       tx.send("x");
       tx.flush();
       assertThrows(IncompatibleStreamException.class, () -> rx.receive(Duration.ofSeconds(10)));
@@ -187,14 +168,14 @@ class NatsChannelTest {
   void coreGapIsReportedNotSilent() throws Exception {
     String subject = subject("gap");
     NatsOptions follow = NatsOptions.builder().follow(true).build();
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), ChannelConfig.defaults(), follow)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), follow)) {
       // a publisher that skips frame 3 (as a server restart or a full client buffer would)
       publishRaw(subject, "start", "s1", -1, null);
       publishRaw(subject, null, "s1", 1, "one");
       publishRaw(subject, null, "s1", 2, "two");
       publishRaw(subject, null, "s1", 4, "four");
       publishRaw(subject, "end", "s1", 5, null);
-      nc.flush(Duration.ofSeconds(5));
+      NATS.nc().flush(Duration.ofSeconds(5));
       assertEquals("one", rx.receive(Duration.ofSeconds(10)));
       assertEquals("two", rx.receive(Duration.ofSeconds(10)));
       MessagesLostException gap = assertThrows(MessagesLostException.class, () -> rx.receive(Duration.ofSeconds(10)));
@@ -211,10 +192,10 @@ class NatsChannelTest {
   void silentPublisherIsReportedTruncated() throws Exception {
     String subject = subject("dead");
     NatsOptions live = NatsOptions.builder().liveness(Duration.ofMillis(500)).build();
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), ChannelConfig.defaults(), live)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), live)) {
       publishRaw(subject, "start", "dead1", -1, null);
       publishRaw(subject, null, "dead1", 1, "last words");
-      nc.flush(Duration.ofSeconds(5));
+      NATS.nc().flush(Duration.ofSeconds(5));
       assertEquals("last words", rx.receive(Duration.ofSeconds(10)));
       TruncatedStreamException e = assertThrows(TruncatedStreamException.class, () -> rx.receive(Duration.ofSeconds(10)));
       assertEquals(TruncatedStreamException.Reason.NO_END_OF_STREAM, e.reason());
@@ -225,8 +206,8 @@ class NatsChannelTest {
   void heartbeatsKeepAQuietSessionAlive() throws Exception {
     String subject = subject("hb");
     ChannelConfig beat = ChannelConfig.builder().heartbeatInterval(Duration.ofMillis(100)).livenessTimeout(Duration.ofMillis(600)).build();
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), beat, NatsOptions.defaults());
-        Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), beat)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), beat, NatsOptions.defaults());
+        Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string(), beat)) {
       tx.send("first");
       assertEquals("first", rx.receive(Duration.ofSeconds(10)));
       assertThrows(dev.fifochan.ReceiveTimeoutException.class, () -> rx.receive(Duration.ofMillis(1500)));
@@ -249,6 +230,6 @@ class NatsChannelTest {
     if (seq >= 0) {
       h.put("fc-seq", Long.toString(seq));
     }
-    nc.publish(subject, h, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+    NATS.nc().publish(subject, h, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -12,7 +12,6 @@ import dev.fifochan.Codec;
 import dev.fifochan.Codecs;
 import dev.fifochan.Headers;
 import dev.fifochan.Sender;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
@@ -23,10 +22,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a sender puts on the wire, as a plain jnats subscriber sees it (docs/nats.md §2): pins the
@@ -34,24 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class NatsFrameSinkWireTest {
-  private static NatsServerProcess server;
-  private static Connection nc;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServerProcess.start();
-    nc = NatsConnectOptions.server(server.url()).connect();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (nc != null) {
-      nc.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer NATS = new SharedServer();
 
   private static String subject(String name) {
     return "wire." + name + "." + System.nanoTime();
@@ -85,10 +66,10 @@ class NatsFrameSinkWireTest {
   @Test
   void coreFramesCarryTheMappingsHeadersAndTheUsersOnes() throws Exception {
     String subject = subject("core");
-    Subscription sub = nc.subscribe(subject);
-    nc.flush(Duration.ofSeconds(10));
+    Subscription sub = NATS.nc().subscribe(subject);
+    NATS.nc().flush(Duration.ofSeconds(10));
     String session;
-    try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string())) {
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string())) {
       tx.send("a");
       tx.send("b", Headers.builder().put("k", "v").put("bin", new byte[] {0, 10, (byte) 0xFF}).put("fc-kind", "x").build());
       tx.send("c");
@@ -126,9 +107,9 @@ class NatsFrameSinkWireTest {
   @Test
   void tagsAreEncodedAndFollowTheirChange() throws Exception {
     String subject = subject("tags");
-    Subscription sub = nc.subscribe(subject);
-    nc.flush(Duration.ofSeconds(10));
-    try (Sender<String> tx = Nats.openSender(nc, subject, new Tagged())) {
+    Subscription sub = NATS.nc().subscribe(subject);
+    NATS.nc().flush(Duration.ofSeconds(10));
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, new Tagged())) {
       tx.send("one");
       tx.send("switch");
       tx.send("one again");
@@ -149,12 +130,12 @@ class NatsFrameSinkWireTest {
     String subject = subject("js");
     NatsOptions js = NatsOptions.jetStream();
     String session;
-    try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), dev.fifochan.ChannelConfig.defaults(), js)) {
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string(), dev.fifochan.ChannelConfig.defaults(), js)) {
       tx.send("a");
       tx.send("b");
       tx.flush();
     }
-    JetStreamSubscription sub = nc.jetStream().subscribe(subject, PullSubscribeOptions.builder().build());
+    JetStreamSubscription sub = NATS.nc().jetStream().subscribe(subject, PullSubscribeOptions.builder().build());
     List<Message> got = sub.fetch(4, Duration.ofSeconds(10));
     assertEquals(4, got.size(), "start, two frames, end");
     session = got.get(0).getHeaders().getFirst("fc-session");

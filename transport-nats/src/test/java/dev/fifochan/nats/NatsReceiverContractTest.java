@@ -14,17 +14,15 @@ import dev.fifochan.MessageTooLongException;
 import dev.fifochan.Receiver;
 import dev.fifochan.Sender;
 import dev.fifochan.spi.FrameSource;
-import io.nats.client.Connection;
 import io.nats.client.api.ConsumerInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a receiver and a sender tell each other over a real nats-server since the core's follow-ups
@@ -35,24 +33,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class NatsReceiverContractTest {
-  private static NatsServerProcess server;
-  private static Connection nc;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServerProcess.start();
-    nc = NatsConnectOptions.server(server.url()).connect();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (nc != null) {
-      nc.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension static final SharedServer NATS = new SharedServer();
 
   private static String subject(String name) {
     return "contract." + name + "." + System.nanoTime();
@@ -61,9 +42,9 @@ class NatsReceiverContractTest {
   @Test
   void transportRefusalNamesMaxPayloadAndTheFrameLimit() throws Exception {
     String subject = subject("big");
-    long max = nc.getMaxPayload();
+    long max = NATS.nc().getMaxPayload();
     ChannelConfig config = ChannelConfig.defaults();
-    try (Sender<byte[]> tx = Nats.openSender(nc, subject, Codecs.bytes())) {
+    try (Sender<byte[]> tx = Nats.openSender(NATS.nc(), subject, Codecs.bytes())) {
       // while the codec writes: the payload alone passes max_payload
       MessageTooLongException p = assertThrows(MessageTooLongException.class, () -> tx.send(new byte[(int) max + 1]));
       assertEquals(MessageTooLongException.Limit.TRANSPORT, p.which());
@@ -82,7 +63,7 @@ class NatsReceiverContractTest {
   void badTagIsBadTagAndBadValueEncodingIsValueEncoding() throws Exception {
     String subject = subject("malformed");
     NatsOptions follow = NatsOptions.builder().follow(true).build();
-    try (Receiver<String> rx = Nats.openReceiver(nc, subject, Codecs.string(), ChannelConfig.defaults(), follow)) {
+    try (Receiver<String> rx = Nats.openReceiver(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), follow)) {
       publish(subject, "start", "m1", -1, null);
       publish(subject, null, "m1", 1, "bad tag", "fc-tag", "b64:*not base64*");
       publish(subject, null, "m1", 2, "tag not UTF-8", "fc-tag",
@@ -91,7 +72,7 @@ class NatsReceiverContractTest {
       publish(subject, null, "m1", 4, "fine", "y",
           "b64:" + Base64.getEncoder().encodeToString("café".getBytes(StandardCharsets.UTF_8)));
       publish(subject, "end", "m1", 4, null);
-      nc.flush(Duration.ofSeconds(5));
+      NATS.nc().flush(Duration.ofSeconds(5));
 
       MalformedFrameException tag = assertThrows(MalformedFrameException.class, () -> rx.receive(Duration.ofSeconds(10)));
       assertEquals(MalformedFrameException.Reason.BAD_TAG, tag.reason());
@@ -119,19 +100,19 @@ class NatsReceiverContractTest {
     String subject = subject("ack");
     NatsOptions js = NatsOptions.builder().mode(NatsOptions.Mode.JETSTREAM).replay(NatsOptions.Replay.ALL)
         .ackWait(Duration.ofSeconds(60)).build();
-    try (Sender<String> tx = Nats.openSender(nc, subject, Codecs.string(), ChannelConfig.defaults(), js)) {
+    try (Sender<String> tx = Nats.openSender(NATS.nc(), subject, Codecs.string(), ChannelConfig.defaults(), js)) {
       for (String s : new String[] {"a", "b", "c", "d"}) {
         tx.send(s);
       }
     }
-    NatsFrameSource source = (NatsFrameSource) Nats.openSource(nc, subject, ChannelConfig.defaults(), js, null, null);
+    NatsFrameSource source = (NatsFrameSource) Nats.openSource(NATS.nc(), subject, ChannelConfig.defaults(), js, null, null);
     String stream = js.streamFor(subject);
     try (Receiver<String> rx = Receiver.over(source, Codecs.string(), ChannelConfig.defaults())) {
       Envelope<String> a = rx.receiveEnvelope(Duration.ofSeconds(10));
       assertEquals("a", a.value());
       // taken, not processed: not acknowledged while the application holds it (a flush makes sure
       // any acknowledgement sent has reached the server)
-      nc.flush(Duration.ofSeconds(5));
+      NATS.nc().flush(Duration.ofSeconds(5));
       Thread.sleep(300);
       assertTrue(ackFloor(stream, source) < a.position(), "acknowledged before the application was done with it");
       // the next call releases it: acknowledged
@@ -161,14 +142,14 @@ class NatsReceiverContractTest {
   void theSourceEnforcesTheReceiversCodecCheckForJoinedSessionsToo() throws Exception {
     String subject = subject("codecs");
     NatsOptions follow = NatsOptions.builder().follow(true).assumedCodec("bytes").build();
-    FrameSource probe = Nats.openSource(nc, subject(subject), ChannelConfig.defaults(), follow, null, null);
+    FrameSource probe = Nats.openSource(NATS.nc(), subject(subject), ChannelConfig.defaults(), follow, null, null);
     try {
       assertTrue(probe.enforceCodecs(c -> true, "string"), "a NATS source enforces the check itself");
     } finally {
       probe.close();
     }
     // made accepting every codec; the receiver's string codec check replaces that
-    FrameSource source = Nats.openSource(nc, subject, ChannelConfig.defaults(), follow, null, null);
+    FrameSource source = Nats.openSource(NATS.nc(), subject, ChannelConfig.defaults(), follow, null, null);
     try (Receiver<String> rx = Receiver.over(source, Codecs.string(), ChannelConfig.defaults())) {
       // a session announcing another codec
       publish(subject, "start", "other", -1, null, "fc-codec", "protobuf");
@@ -178,7 +159,7 @@ class NatsReceiverContractTest {
       // a string session: delivered
       publish(subject, "start", "good", -1, null);
       publish(subject, null, "good", 1, "hello");
-      nc.flush(Duration.ofSeconds(5));
+      NATS.nc().flush(Duration.ofSeconds(5));
       IncompatibleStreamException other = assertThrows(IncompatibleStreamException.class, () -> rx.receive(Duration.ofSeconds(10)));
       assertEquals(IncompatibleStreamException.Reason.CODEC, other.reason());
       assertEquals("protobuf", other.writerValue());
@@ -191,7 +172,7 @@ class NatsReceiverContractTest {
   }
 
   private static long ackFloor(String stream, NatsFrameSource source) throws Exception {
-    ConsumerInfo ci = nc.jetStreamManagement().getConsumerInfo(stream, source.consumerName());
+    ConsumerInfo ci = NATS.nc().jetStreamManagement().getConsumerInfo(stream, source.consumerName());
     return ci.getAckFloor().getStreamSequence();
   }
 
@@ -207,7 +188,7 @@ class NatsReceiverContractTest {
   private static void awaitPendingZero(String stream, NatsFrameSource source) throws Exception {
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     long pending;
-    while ((pending = nc.jetStreamManagement().getConsumerInfo(stream, source.consumerName()).getNumAckPending()) > 0
+    while ((pending = NATS.nc().jetStreamManagement().getConsumerInfo(stream, source.consumerName()).getNumAckPending()) > 0
         && System.nanoTime() < until) {
       Thread.sleep(50);
     }
@@ -231,6 +212,6 @@ class NatsReceiverContractTest {
     for (int i = 0; i + 1 < extra.length; i += 2) {
       h.put(extra[i], extra[i + 1]);
     }
-    nc.publish(subject, h, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+    NATS.nc().publish(subject, h, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
   }
 }
