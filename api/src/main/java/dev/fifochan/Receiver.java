@@ -134,7 +134,7 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
    * {@link Codec#accepts(String) accepts}. See {@link ByteStreams} for which channels honour deadlines.
    */
   public static <T> Receiver<T> over(ReadableByteChannel channel, Codec<T> codec, ChannelConfig config) throws IOException {
-    return new Receiver<>(ByteStreams.source(channel, config, codec::accepts, codec.name()), codec, config);
+    return over(ByteStreams.source(channel, config, codec::accepts, codec.name()), codec, config);
   }
 
   /**
@@ -142,10 +142,16 @@ public final class Receiver<T> implements AutoCloseable, Iterable<T> {
    * hands the source its codec's check ({@link FrameSource#enforceCodecs}), so the writer codecs its
    * codec {@link Codec#accepts(String) accepts} are the only ones read, whatever the transport, and
    * tells it when the application is done with each message ({@link FrameSource#released}: where a
-   * transport with acknowledgements acknowledges).
+   * transport with acknowledgements acknowledges). If the receiver cannot be made, the source is
+   * closed (a transport's read end and its locks are not left behind).
    */
   public static <T> Receiver<T> over(FrameSource source, Codec<T> codec, ChannelConfig config) {
-    return new Receiver<>(source, codec, config);
+    try {
+      return new Receiver<>(source, codec, config);
+    } catch (RuntimeException | Error e) {
+      source.close();
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- receiving

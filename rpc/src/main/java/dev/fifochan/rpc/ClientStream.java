@@ -1,5 +1,6 @@
 package dev.fifochan.rpc;
 
+import dev.fifochan.Deadline;
 import dev.fifochan.ReceiveTimeoutException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The client's side of a server-streaming call: a queue of items, then the end. */
 final class ClientStream<R> implements RpcStream<R> {
-  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
   private static final Object DONE = new Object();
 
   private final RpcClient<?> client;
@@ -61,11 +61,7 @@ final class ClientStream<R> implements RpcStream<R> {
 
   @Override
   public R receive(Duration timeout) throws IOException {
-    if (timeout.isNegative()) {
-      return next(0);
-    }
-    // saturated: a timeout of more than about 73 years is no limit in practice, not an overflow
-    return next(timeout.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : timeout.toNanos());
+    return next(Deadline.after(timeout).remainingNanos()); // saturated, as every deadline: no overflow
   }
 
   @SuppressWarnings("unchecked")

@@ -144,17 +144,7 @@ public final class Fifo {
   public static <T> Receiver<T> openReceiver(Path path, Codec<T> codec, ChannelConfig config, FifoOptions options)
       throws IOException {
     Objects.requireNonNull(codec, "codec");
-    FrameSource source = openSource(path, config, options, codec::accepts, codec.name());
-    boolean ok = false;
-    try {
-      Receiver<T> receiver = Receiver.over(source, codec, config);
-      ok = true;
-      return receiver;
-    } finally {
-      if (!ok) {
-        source.close(); // the read end and its reader lock are not left behind
-      }
-    }
+    return Receiver.over(openSource(path, config, options, codec::accepts, codec.name()), codec, config);
   }
 
   /**

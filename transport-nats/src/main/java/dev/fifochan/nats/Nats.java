@@ -95,28 +95,14 @@ public final class Nats {
   public static <T> Receiver<T> openReceiver(Connection connection, String subject, Codec<T> codec, ChannelConfig config,
       NatsOptions options) throws IOException {
     Objects.requireNonNull(codec, "codec");
-    return receiverOver(openSource(connection, subject, config, options, codec::accepts, codec.name()), codec, config);
-  }
-
-  /** A receiver over {@code source}; the source is closed if the receiver cannot be made. */
-  private static <T> Receiver<T> receiverOver(FrameSource source, Codec<T> codec, ChannelConfig config) throws IOException {
-    boolean ok = false;
-    try {
-      Receiver<T> receiver = Receiver.over(source, codec, config);
-      ok = true;
-      return receiver;
-    } finally {
-      if (!ok) {
-        source.close();
-      }
-    }
+    return Receiver.over(openSource(connection, subject, config, options, codec::accepts, codec.name()), codec, config);
   }
 
   /** A receiver of {@code subject} with its own connection (closed when the receiver closes). */
   public static <T> Receiver<T> openReceiver(NatsConnectOptions connect, String subject, Codec<T> codec, ChannelConfig config,
       NatsOptions options) throws IOException {
     Objects.requireNonNull(codec, "codec");
-    return receiverOver(openSource(connect, subject, config, options, codec::accepts, codec.name()), codec, config);
+    return Receiver.over(openSource(connect, subject, config, options, codec::accepts, codec.name()), codec, config);
   }
 
   /** A receiver of {@code subject} with its own connection, core NATS, default channel config. */
