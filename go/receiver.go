@@ -178,6 +178,13 @@ func (r *Receiver[T]) Receive(ctx context.Context) (T, error) {
 	return e.Value, err
 }
 
+// mayTakeBuffered reports whether a record already in the read buffer may
+// be taken without any wait or session change (the fast paths' loop
+// condition; r.mu held).
+func (r *Receiver[T]) mayTakeBuffered(ctx context.Context) bool {
+	return !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil
+}
+
 // receiveBuffered is ReceiveEnvelope's first loop for a codec whose value
 // is the payload (Bytes), without an Envelope: a plain frame already in
 // the read buffer is copied out at once. done is false when nothing whole
@@ -186,7 +193,7 @@ func (r *Receiver[T]) receiveBuffered(ctx context.Context) (v T, err error, done
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var rec Record
-	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+	for r.mayTakeBuffered(ctx) {
 		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			return v, nil, false
@@ -211,7 +218,7 @@ func (r *Receiver[T]) ReceiveEnvelope(ctx context.Context) (Envelope[T], error) 
 	// Fast path: a whole record is buffered, so nothing can wait (no
 	// deadline to arrange).
 	var rec Record
-	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+	for r.mayTakeBuffered(ctx) {
 		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
@@ -350,7 +357,7 @@ func (r *Receiver[T]) ReceiveFunc(ctx context.Context, fn func(Frame) error) err
 	r.frameFn = fn
 	defer func() { r.frameFn, r.frameErr = nil, nil }()
 	var rec Record
-	for !r.closed.Load() && r.sticky == nil && !r.gone && !r.skip && !r.fresh && ctx.Err() == nil {
+	for r.mayTakeBuffered(ctx) {
 		err, ok := r.rd.buffered(&rec)
 		if !ok {
 			break
