@@ -248,7 +248,9 @@ func TestCancelledOpensLeakNothing(t *testing.T) {
 	if n := settle(fds, func() int { return countFDs(t) }); n != fds {
 		t.Errorf("descriptors: %d before, %d after", fds, n)
 	}
-	if n := settle(gs, runtime.NumGoroutine); n != gs {
+	// More goroutines after is a leak; fewer only means one of an earlier
+	// test (counted in the baseline) ended meanwhile (CI saw 3 before, 2 after).
+	if n := settle(gs, runtime.NumGoroutine); n > gs {
 		buf := make([]byte, 1<<16)
 		t.Errorf("goroutines: %d before, %d after\n%s", gs, n, buf[:runtime.Stack(buf, true)])
 	}
